@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+/** One `vitest run` covers every package; each project keeps its own config. */
+export default defineConfig({
+  test: {
+    projects: ["render-container", "worker", "web"],
+  },
+});
