@@ -1,0 +1,319 @@
+/**
+ * The render container's public contract, version 1.
+ *
+ * The worker imports this file directly (by relative path or `@promptreel/render-container/contract`),
+ * so it depends on zod only: no `node:` modules.
+ *
+ * Transport (HTTP, see `server.ts`):
+ * - `POST /render` with a {@link RenderJob} body and `POST /synthesize` with a {@link SynthesizeJob} body
+ *   answer `200` with `Content-Type: application/x-ndjson`: one {@link JobEvent} JSON object per line,
+ *   any number of `progress` lines, then exactly one final `done` or `error` line, then the stream ends.
+ *   An invalid body answers `400` with `{ error: { code, message } }` and no stream.
+ * - `DELETE /jobs/:job_id` cancels a queued or running job (its stream ends with an `error` line, code
+ *   `cancelled`). Closing the response stream (client disconnect) cancels too.
+ * - `POST /probe` with a {@link ProbeRequest} answers `{ probe }` or `{ error }`.
+ * - `GET /health` answers `{ ok, ffmpeg, queue: { running, queued, concurrency } }`.
+ *
+ * Sources are `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg) or
+ * `{ path }` (a local file: accepted from the CLI and tests, refused by the HTTP server unless
+ * `RENDER_ALLOW_LOCAL_PATHS=1`). Outputs are `{ url }` (a signed upload URL the container PUTs the file
+ * to, with `Content-Type` set and optional extra `headers`) or `{ path }` (same rule as sources).
+ */
+import { z } from "zod";
+
+/** The contract version; bumped on any incompatible change. */
+export const CONTRACT_VERSION = 1 as const;
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), "only http and https URLs are accepted");
+
+/** Where an input comes from. */
+export const SourceSchema = z.union([
+  z.object({ url: httpUrl }).strict(),
+  z.object({ path: z.string().min(1) }).strict(),
+]);
+/** Where an input comes from. */
+export type Source = z.infer<typeof SourceSchema>;
+
+/** Where an output goes: a signed PUT URL (with optional extra headers) or a local path. */
+export const OutputTargetSchema = z.union([
+  z.object({ url: httpUrl, headers: z.record(z.string(), z.string()).optional() }).strict(),
+  z.object({ path: z.string().min(1) }).strict(),
+]);
+/** Where an output goes. */
+export type OutputTarget = z.infer<typeof OutputTargetSchema>;
+
+/** Caller-chosen id, used to cancel (`DELETE /jobs/:job_id`) and in every log line. */
+export const JobIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "job_id may contain letters, digits and . _ : - only");
+
+const hexColour = z.string().regex(/^#?[0-9a-fA-F]{6}$/, "colours are 6-digit hex like #1a2b3c");
+
+/** Moods shared by the brand, the music library and the synthesiser. */
+export const MoodSchema = z.enum(["upbeat", "calm", "luxury", "energetic", "corporate"]);
+/** A brand mood. */
+export type Mood = z.infer<typeof MoodSchema>;
+
+/** Font families bundled offline; `auto` picks from the brand style and the script of the text. */
+export const FontSchema = z.enum(["auto", "sans", "serif", "condensed"]);
+/** A font family choice. */
+export type Font = z.infer<typeof FontSchema>;
+
+/** Text drawn over one scene. `size` is a preferred height in output pixels; it shrinks to fit. */
+export const OverlaySchema = z.object({
+  text: z.string().min(1).max(300),
+  position: z.enum(["top", "center", "bottom"]).default("bottom"),
+  colour: hexColour.default("#ffffff"),
+  font: FontSchema.default("auto"),
+  size: z.number().int().min(8).max(400).optional(),
+  animation: z.enum(["fade_in", "slide_up", "none"]).default("fade_in"),
+});
+/** Text drawn over one scene. */
+export type Overlay = z.infer<typeof OverlaySchema>;
+
+/** One scene of the ad: a clip, how long it lasts on screen (crossfades included) and its overlay. */
+export const RenderSceneSchema = z.object({
+  clip: SourceSchema,
+  duration_s: z.number().min(0.6).max(60),
+  overlay: OverlaySchema.optional(),
+});
+/** One scene of the ad. */
+export type RenderScene = z.infer<typeof RenderSceneSchema>;
+
+/** Colour grade: a preset or explicit parameters (ffmpeg `eq` semantics plus a warm/cool shift). */
+export const GradeSchema = z.union([
+  z.enum(["none", "warm", "cool", "cinematic", "vivid", "brand"]),
+  z
+    .object({
+      brightness: z.number().min(-0.5).max(0.5).default(0),
+      contrast: z.number().min(0.5).max(2).default(1),
+      saturation: z.number().min(0).max(3).default(1),
+      gamma: z.number().min(0.5).max(2).default(1),
+      /** -1 cool .. +1 warm. */
+      temperature: z.number().min(-1).max(1).default(0),
+    })
+    .strict(),
+]);
+/** Colour grade. */
+export type Grade = z.infer<typeof GradeSchema>;
+
+/** Background music: a library track by mood, or an uploaded file. */
+export const MusicSchema = z.union([
+  z.object({ library: MoodSchema }).strict(),
+  z.object({ source: SourceSchema }).strict(),
+]);
+/** Background music. */
+export type Music = z.infer<typeof MusicSchema>;
+
+/** The whole audio bed. Loudness targets are fixed by the product spec. */
+export const AudioSchema = z.object({
+  music: MusicSchema.optional(),
+  /** Music gain under the effects (0.3 = 30 %). */
+  music_volume: z.number().min(0).max(1).default(0.3),
+  /** A whoosh centred on every transition. */
+  whoosh: z.boolean().default(true),
+  /** Gain of the clips' own audio (0 = muted); silent clips are fine either way. */
+  clip_volume: z.number().min(0).max(1).default(0),
+  fade_out_s: z.number().min(0).max(5).default(1),
+  target_lufs: z.number().min(-30).max(-8).default(-14),
+  true_peak_db: z.number().min(-9).max(0).default(-1),
+});
+/** The audio bed. */
+export type Audio = z.infer<typeof AudioSchema>;
+
+/** Output video settings. The default is the product's 1080x1920 24 fps vertical ad. */
+export const VideoSettingsSchema = z.object({
+  width: z
+    .number()
+    .int()
+    .min(64)
+    .max(3840)
+    .refine((n) => n % 2 === 0, "width must be even")
+    .default(1080),
+  height: z
+    .number()
+    .int()
+    .min(64)
+    .max(3840)
+    .refine((n) => n % 2 === 0, "height must be even")
+    .default(1920),
+  fps: z.number().int().min(24).max(30).default(24),
+  /** libx264 preset; `medium` is the product default. */
+  preset: z.enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"]).default("medium"),
+  /** Quality target; the encoder is also capped at 8 Mb/s so a 15 s ad stays far under 50 MB. */
+  crf: z.number().int().min(14).max(35).default(20),
+});
+/** Output video settings. */
+export type VideoSettings = z.infer<typeof VideoSettingsSchema>;
+
+/** A composition job: the whole ad in one ffmpeg pass. */
+export const RenderJobSchema = z.object({
+  version: z.literal(CONTRACT_VERSION),
+  job_id: JobIdSchema,
+  video: VideoSettingsSchema.prefault({}),
+  scenes: z.array(RenderSceneSchema).min(1).max(12),
+  transition: z
+    .object({
+      /** Any ffmpeg `xfade` transition name; `fade` is the product default. */
+      type: z
+        .enum(["fade", "dissolve", "wipeleft", "wiperight", "slideup", "slideleft", "smoothleft", "circleopen"])
+        .default("fade"),
+      duration_s: z.number().min(0).max(2).default(0.5),
+    })
+    .prefault({}),
+  fade_in_s: z.number().min(0).max(3).default(0.3),
+  fade_out_s: z.number().min(0).max(3).default(0.3),
+  audio: AudioSchema.prefault({}),
+  grade: GradeSchema.default("none"),
+  brand: z
+    .object({
+      name: z.string().max(80).optional(),
+      colours: z.array(hexColour).max(8).default([]),
+      /** Free text like "luxury, elegant": picks the overlay font family when an overlay says `auto`. */
+      style: z.string().max(200).optional(),
+    })
+    .prefault({}),
+  /** Seconds into the output; defaults to a representative frame (first scene, overlay fully shown). */
+  thumbnail_time_s: z.number().min(0).optional(),
+  /** Wall-clock limit for the whole job, queue time excluded. */
+  timeout_s: z.number().min(1).max(3600).default(900),
+  outputs: z.object({ video: OutputTargetSchema, thumbnail: OutputTargetSchema.optional() }),
+});
+/** A composition job (input form: defaults may be omitted). */
+export type RenderJobInput = z.input<typeof RenderJobSchema>;
+/** A composition job after validation (defaults filled). */
+export type RenderJob = z.infer<typeof RenderJobSchema>;
+
+/** Scene types of the advertising frameworks (AIDA, PAS, BAB). */
+export const SceneTypeSchema = z.enum([
+  "attention",
+  "interest",
+  "desire",
+  "action",
+  "problem",
+  "agitate",
+  "solution",
+  "before",
+  "after",
+  "bridge",
+]);
+/** A scene type. */
+export type SceneType = z.infer<typeof SceneTypeSchema>;
+
+/** A brand as the synthesiser sees it. */
+export const BrandSchema = z.object({
+  name: z.string().min(1).max(80),
+  colours: z.array(hexColour).min(1).max(8),
+  mood: MoodSchema,
+  style: z.string().max(200).default("modern"),
+});
+/** A brand. */
+export type Brand = z.infer<typeof BrandSchema>;
+
+/** An offline clip for one scene: the local video provider's renderer. */
+export const SynthesizeJobSchema = z.object({
+  version: z.literal(CONTRACT_VERSION),
+  job_id: JobIdSchema,
+  width: z
+    .number()
+    .int()
+    .min(64)
+    .max(1920)
+    .refine((n) => n % 2 === 0, "width must be even"),
+  height: z
+    .number()
+    .int()
+    .min(64)
+    .max(1920)
+    .refine((n) => n % 2 === 0, "height must be even"),
+  fps: z.number().int().min(12).max(30).default(24),
+  duration_s: z.number().min(0.5).max(20),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  scene: z.object({
+    index: z.number().int().min(0).max(50),
+    type: SceneTypeSchema,
+    text: z.string().max(300).default(""),
+    visual_prompt: z.string().max(2000).default(""),
+  }),
+  brand: BrandSchema,
+  /** A product photo or reference image: the clip becomes a Ken Burns move over it. */
+  image: SourceSchema.optional(),
+  timeout_s: z.number().min(1).max(3600).default(300),
+  output: z.object({ video: OutputTargetSchema }),
+});
+/** A synthesis job (input form). */
+export type SynthesizeJobInput = z.input<typeof SynthesizeJobSchema>;
+/** A synthesis job after validation. */
+export type SynthesizeJob = z.infer<typeof SynthesizeJobSchema>;
+
+/** What ffprobe says about one media file, reduced to what callers use. */
+export const MediaInfoSchema = z.object({
+  format: z.string(),
+  duration_s: z.number(),
+  size_bytes: z.number(),
+  video: z
+    .object({
+      codec: z.string(),
+      width: z.number(),
+      height: z.number(),
+      fps: z.number(),
+      pix_fmt: z.string(),
+      profile: z.string().optional(),
+      rotation: z.number(),
+    })
+    .optional(),
+  audio: z.object({ codec: z.string(), sample_rate: z.number(), channels: z.number() }).optional(),
+  /** For MP4: true when the `moov` atom precedes `mdat` (progressive playback). */
+  faststart: z.boolean().optional(),
+});
+/** Probe result. */
+export type MediaInfo = z.infer<typeof MediaInfoSchema>;
+
+/** `POST /probe` body. */
+export const ProbeRequestSchema = z.object({ source: SourceSchema });
+/** `POST /probe` body. */
+export type ProbeRequest = z.infer<typeof ProbeRequestSchema>;
+
+/** Phases a job goes through, in order. */
+export const PhaseSchema = z.enum(["queued", "fetching", "probing", "analysing", "rendering", "uploading"]);
+/** A job phase. */
+export type Phase = z.infer<typeof PhaseSchema>;
+
+/** Error codes of the `error` event and of HTTP error bodies. */
+export const ErrorCodeSchema = z.enum([
+  "invalid_job",
+  "input_rejected",
+  "fetch_failed",
+  "upload_failed",
+  "ffmpeg_failed",
+  "cancelled",
+  "timeout",
+  "internal",
+]);
+/** An error code. */
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** Final result of a job: probe info of every output. */
+export const JobResultSchema = z.object({
+  job_id: z.string(),
+  outputs: z.object({ video: MediaInfoSchema, thumbnail: MediaInfoSchema.optional() }),
+  /** Measured on the final mix (render jobs with audio). */
+  loudness: z.object({ integrated_lufs: z.number(), true_peak_dbtp: z.number() }).optional(),
+  wall_s: z.number(),
+});
+/** Final result of a job. */
+export type JobResult = z.infer<typeof JobResultSchema>;
+
+/** One NDJSON line of a job stream. */
+export const JobEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("progress"), percent: z.number().min(0).max(100), phase: PhaseSchema }),
+  JobResultSchema.extend({ type: z.literal("done") }),
+  z.object({ type: z.literal("error"), code: ErrorCodeSchema, message: z.string() }),
+]);
+/** One NDJSON line of a job stream. */
+export type JobEvent = z.infer<typeof JobEventSchema>;

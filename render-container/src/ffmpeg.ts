@@ -1,0 +1,147 @@
+/**
+ * The ONLY module that starts ffmpeg or ffprobe.
+ *
+ * It uses `child_process.spawn` rather than fluent-ffmpeg: we need exact argument order (per-input
+ * `-protocol_whitelist`/`-format_whitelist`, `-filter_complex_script`), `-progress pipe:1` parsing and
+ * a hard kill on an AbortSignal, and fluent-ffmpeg (archived) quotes filter values badly and owns the
+ * process lifetime. Every child is tracked so shutdown can kill them all.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { JobError } from "./errors.ts";
+
+const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
+const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
+const STDERR_KEEP = 64 * 1024;
+
+const live = new Set<ChildProcess>();
+
+/** Options of one ffmpeg run. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Expected output duration, to turn `out_time` into a percentage. */
+  duration_s?: number;
+  onProgress?: (fraction: number) => void;
+  /** Receives the child's pid as soon as it starts (tests use it to check the kill). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Result of a finished run. */
+export interface RunResult {
+  stderr: string;
+  /** Peak resident set of the child in KiB (VmHWM, read from /proc just before it exits), or 0. */
+  peakRssKib: number;
+}
+
+/** Pids of ffmpeg/ffprobe children that are still running. */
+export function liveChildren(): number[] {
+  return [...live].map((c) => c.pid).filter((p): p is number => p !== undefined);
+}
+
+/** Kills every running child (SIGTERM/SIGINT of the server). */
+export function killAllChildren(): void {
+  for (const child of live) child.kill("SIGKILL");
+}
+
+async function readPeakRss(pid: number): Promise<number> {
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // process already reaped or no /proc: the caller reports 0 as unknown
+  }
+}
+
+function run(bin: string, args: string[], opts: RunOptions, parseProgress: boolean): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(abortError(opts.signal));
+      return;
+    }
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    live.add(child);
+    let stderr = "";
+    let stdoutBuf = "";
+    let peak = 0;
+    let settled = false;
+    // ffmpeg's memory peaks during encoding; sample VmHWM (a high-water mark, so sampling late is fine).
+    const sampler = setInterval(() => {
+      if (child.pid) void readPeakRss(child.pid).then((k) => (peak = Math.max(peak, k)));
+    }, 250);
+    const onAbort = () => child.kill("SIGKILL");
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (child.pid) opts.onSpawn?.(child.pid);
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_KEEP);
+    });
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      if (!parseProgress) {
+        stdoutBuf += chunk;
+        return;
+      }
+      stdoutBuf += chunk;
+      const lines = stdoutBuf.split("\n");
+      stdoutBuf = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+        if (m && opts.duration_s && opts.onProgress) {
+          opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.duration_s));
+        }
+      }
+    });
+    const finish = (err: Error | null, result?: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(sampler);
+      live.delete(child);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    child.on("error", (err) =>
+      finish(new JobError("ffmpeg_failed", `cannot start ${bin}: ${err.message} (is ffmpeg installed?)`, { cause: err })),
+    );
+    child.on("close", (code, sig) => {
+      if (opts.signal?.aborted) return finish(abortError(opts.signal));
+      if (code === 0) return finish(null, { stderr: parseProgress ? stderr : stdoutBuf, peakRssKib: peak });
+      const tail = lastLines(stderr, 6);
+      finish(new JobError("ffmpeg_failed", `${bin} exited with ${code ?? sig}: ${tail}`));
+    });
+  });
+}
+
+function abortError(signal: AbortSignal): JobError {
+  const reason = signal.reason;
+  if (reason instanceof JobError) return reason;
+  if (reason instanceof Error && reason.name === "TimeoutError") return new JobError("timeout", "Timed out");
+  return new JobError("cancelled", "Cancelled");
+}
+
+function lastLines(text: string, n: number): string {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("frame="))
+    .slice(-n)
+    .join(" | ");
+}
+
+/** Runs ffmpeg with the given arguments; rejects with a {@link JobError} on failure or abort. */
+export function runFfmpeg(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(FFMPEG, args, opts, true);
+}
+
+/** Runs ffprobe and returns its stdout (JSON when asked with `-print_format json`). */
+export async function runFfprobe(args: string[], opts: RunOptions = {}): Promise<string> {
+  const result = await run(FFPROBE, args, opts, false);
+  return result.stderr;
+}
+
+/** `ffmpeg -version` first line, for /health. */
+export async function ffmpegVersion(): Promise<string> {
+  const out = await runFfprobe(["-version"]).catch((e: Error) => `unavailable: ${e.message}`);
+  return out.split("\n")[0]?.replace(/^ffprobe version /, "") ?? "unknown";
+}

@@ -1,0 +1,316 @@
+/**
+ * The composition planner: a pure function from a validated job plus probed local inputs to the
+ * ffmpeg arguments and the filter graph text of ONE invocation (video, overlays, transitions, fades,
+ * grade, audio mix, loudness, thumbnail). No I/O here; `render.ts` writes the files and runs it.
+ */
+import type { MediaInfo, RenderJob } from "./contract.ts";
+import { gradeFilters } from "./grade.ts";
+import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
+
+/** Demuxers ffmpeg may use on user inputs: no playlists (hls, dash), no concat lists, no network. */
+export const INPUT_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mp3,wav,flac,ogg,aac,image2,png_pipe,jpeg_pipe,webp_pipe";
+/** Input options put before every `-i` of user data. */
+export function inputGuard(): string[] {
+  return ["-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS];
+}
+
+/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
+export interface LoudnessMeasure {
+  input_i: string;
+  input_tp: string;
+  input_lra: string;
+  input_thresh: string;
+  target_offset: string;
+}
+
+/** Local, probed inputs of a composition. */
+export interface ComposeInputs {
+  clips: { path: string; info: MediaInfo }[];
+  music?: { path: string; duration_s: number };
+  whoosh?: { path: string; peak_s: number };
+  /** Directory for the text files of the overlays; must be a plain path (see {@link assertPlainPath}). */
+  workDir: string;
+  output: { video: string; thumbnail?: string };
+}
+
+/** A file the caller writes before running ffmpeg. */
+export interface PlanFile {
+  path: string;
+  content: string;
+}
+
+/** Everything needed to run one ffmpeg invocation. */
+export interface FfmpegPlan {
+  args: string[];
+  graph: string;
+  files: PlanFile[];
+  duration_s: number;
+}
+
+/** Paths inside a filter graph must not need escaping; ours are generated, so insist on it. */
+export function assertPlainPath(p: string): string {
+  if (!/^[A-Za-z0-9_./-]+$/.test(p)) throw new Error(`path not safe for a filter graph: ${p}`);
+  return p;
+}
+
+const num = (n: number) => Number(n.toFixed(4)).toString();
+
+/** Scene start times in the output and the total duration (transitions overlap neighbouring scenes). */
+export function timeline(job: RenderJob): { starts: number[]; total: number; transition: number } {
+  const durations = job.scenes.map((s) => s.duration_s);
+  const shortest = Math.min(...durations);
+  // A transition can never be longer than half of the shortest scene.
+  const transition = job.scenes.length > 1 ? Math.min(job.transition.duration_s, shortest / 2) : 0;
+  const starts: number[] = [];
+  let t = 0;
+  for (const d of durations) {
+    starts.push(t);
+    t += d - transition;
+  }
+  return { starts, total: t + transition, transition };
+}
+
+/** Time (output seconds) of the thumbnail: the first scene with its overlay fully shown. */
+export function thumbnailTime(job: RenderJob): number {
+  const { total, transition } = timeline(job);
+  if (job.thumbnail_time_s !== undefined) return Math.min(job.thumbnail_time_s, total - 1 / job.video.fps);
+  const first = job.scenes[0]!;
+  const end = first.duration_s - transition;
+  const wanted = first.overlay && first.overlay.animation !== "none" ? overlayStart(job) + 0.7 : first.duration_s / 2;
+  return Math.max(job.fade_in_s + 0.1, Math.min(wanted, end - 0.05));
+}
+
+function overlayStart(job: RenderJob): number {
+  return Math.max(0.2, job.fade_in_s);
+}
+
+function overlayFilters(
+  i: number,
+  job: RenderJob,
+  layout: OverlayLayout,
+  workDir: string,
+  animation: string,
+): { chains: string[]; files: PlanFile[]; apply: string } {
+  const { fps, height } = job.video;
+  const d = job.scenes[i]!.duration_s;
+  const files: PlanFile[] = [];
+  const draw: string[] = [];
+  layout.lines.forEach((line, k) => {
+    const file = assertPlainPath(`${workDir}/overlay-${i}-${k}.txt`);
+    files.push({ path: file, content: line });
+    const baseline = layout.pad + k * layout.lineHeight + Math.round(layout.lineHeight * 0.74);
+    draw.push(
+      `drawtext=fontfile=${assertPlainPath(layout.face.file)}:textfile=${file}:expansion=none:fontsize=${layout.fontSize}` +
+        `:fontcolor=${layout.textColour}:borderw=${layout.borderWidth}:bordercolor=${layout.borderColour}@0.7` +
+        `:shadowx=${Math.max(1, layout.borderWidth)}:shadowy=${Math.max(1, layout.borderWidth)}:shadowcolor=black@0.35` +
+        `:x=(w-text_w)/2:y=${baseline}-ascent`,
+    );
+  });
+  const t0 = overlayStart(job);
+  const layer = [
+    `color=c=black@0:s=${layout.width}x${layout.height}:r=${fps}:d=${num(d)}`,
+    "format=rgba",
+    `drawbox=x=0:y=0:w=iw:h=ih:color=${layout.boxColour}@${layout.boxAlpha}:t=fill`,
+    ...draw,
+  ];
+  if (animation !== "none") layer.push(`fade=t=in:st=${num(t0)}:d=0.5:alpha=1`);
+  const slide = Math.round(height * 0.035);
+  const y =
+    animation === "slide_up"
+      ? `'${layout.y}+${slide}*pow(1-min(1,max(0,(t-${num(t0)})/0.5)),2)'`
+      : `${layout.y}`;
+  return {
+    chains: [`${layer.join(",")}[ov${i}]`],
+    files,
+    apply: `[ov${i}]overlay=x=${layout.x}:y=${y}:eval=frame:format=yuv420`,
+  };
+}
+
+/** The video part of the graph: one chain per scene, the transitions, grade, fades and the thumbnail tap. */
+function videoGraph(job: RenderJob, inputs: ComposeInputs, withThumb: boolean): { chains: string[]; files: PlanFile[] } {
+  const { width: W, height: H, fps } = job.video;
+  const { starts, total, transition } = timeline(job);
+  const chains: string[] = [];
+  const files: PlanFile[] = [];
+  job.scenes.forEach((scene, i) => {
+    const d = num(scene.duration_s);
+    // Normalise any size, rate, pixel format and length: cover-scale and crop, constant rate,
+    // hold the last frame when the clip is short, cut when it is long.
+    const base =
+      `[${i}:v:0]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase:flags=bicubic,` +
+      `crop=${W}:${H},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS`;
+    if (scene.overlay) {
+      const layout = layoutOverlay(scene.overlay, W, H, job.brand.style);
+      const o = overlayFilters(i, job, layout, inputs.workDir, scene.overlay.animation);
+      chains.push(...o.chains, `${base}[s${i}]`, `[s${i}]${o.apply}[v${i}]`);
+      files.push(...o.files);
+    } else {
+      chains.push(`${base}[v${i}]`);
+    }
+  });
+  let last = "v0";
+  for (let k = 1; k < job.scenes.length; k++) {
+    const out = `x${k}`;
+    if (transition > 0) {
+      const offset = num(starts[k]!);
+      chains.push(`[${last}][v${k}]xfade=transition=${job.transition.type}:duration=${num(transition)}:offset=${offset}[${out}]`);
+    } else {
+      chains.push(`[${last}][v${k}]concat=n=2:v=1:a=0[${out}]`);
+    }
+    last = out;
+  }
+  const post = [...gradeFilters(job.grade, job.brand.colours[0])];
+  if (job.fade_in_s > 0) post.push(`fade=t=in:st=0:d=${num(job.fade_in_s)}`);
+  if (job.fade_out_s > 0) post.push(`fade=t=out:st=${num(total - job.fade_out_s)}:d=${num(job.fade_out_s)}`);
+  post.push("format=yuv420p");
+  if (withThumb) {
+    const frame = Math.round(thumbnailTime(job) * fps);
+    chains.push(`[${last}]${post.join(",")},split=2[vout][tsrc]`);
+    chains.push(`[tsrc]select='eq(n,${frame})'[thumb]`);
+  } else {
+    chains.push(`[${last}]${post.join(",")}[vout]`);
+  }
+  return { chains, files };
+}
+
+/** Index of the first audio-related input (after the clips). */
+function audioInputs(job: RenderJob, inputs: ComposeInputs): { music?: number; whoosh?: number } {
+  let next = job.scenes.length;
+  const out: { music?: number; whoosh?: number } = {};
+  if (inputs.music) out.music = next++;
+  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) out.whoosh = next++;
+  return out;
+}
+
+/**
+ * The audio part: a silent bed of exactly the output length, the clips' own audio (if wanted),
+ * the music at its gain with a fade-out, and a whoosh centred on every transition, then `tail`.
+ */
+function audioGraph(job: RenderJob, inputs: ComposeInputs, tail: string): string[] {
+  const { starts, total, transition } = timeline(job);
+  const T = num(total);
+  const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
+  const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];
+  const mix = ["[abed]"];
+  const idx = audioInputs(job, inputs);
+  if (job.audio.clip_volume > 0) {
+    job.scenes.forEach((scene, i) => {
+      if (!inputs.clips[i]?.info.audio) return; // silent clips simply add nothing
+      const delay = Math.round(starts[i]! * 1000);
+      chains.push(
+        `[${i}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${num(scene.duration_s)},${fmt},volume=${job.audio.clip_volume},` +
+          `afade=t=in:d=0.05,afade=t=out:st=${num(Math.max(0, scene.duration_s - 0.1))}:d=0.1,adelay=delays=${delay}:all=1[ac${i}]`,
+      );
+      mix.push(`[ac${i}]`);
+    });
+  }
+  if (idx.music !== undefined) {
+    const fo = Math.min(job.audio.fade_out_s, total);
+    chains.push(
+      `[${idx.music}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${T},${fmt},volume=${job.audio.music_volume}` +
+        (fo > 0 ? `,afade=t=out:st=${num(total - fo)}:d=${num(fo)}` : "") +
+        "[amus]",
+    );
+    mix.push("[amus]");
+  }
+  if (idx.whoosh !== undefined && inputs.whoosh) {
+    const n = job.scenes.length - 1;
+    const labels = Array.from({ length: n }, (_, k) => `[w${k}]`);
+    chains.push(`[${idx.whoosh}:a:0]${fmt},asplit=${n}${labels.join("")}`);
+    for (let k = 0; k < n; k++) {
+      const centre = starts[k + 1]! + transition / 2;
+      const delay = Math.max(0, Math.round((centre - inputs.whoosh.peak_s) * 1000));
+      chains.push(`[w${k}]adelay=delays=${delay}:all=1[wd${k}]`);
+      mix.push(`[wd${k}]`);
+    }
+  }
+  const mixed =
+    mix.length > 1 ? `${mix.join("")}amix=inputs=${mix.length}:duration=first:normalize=0` : "[abed]anull";
+  chains.push(`${mixed},atrim=duration=${T}${tail ? `,${tail}` : ""}[aout]`);
+  return chains;
+}
+
+function inputArgs(job: RenderJob, inputs: ComposeInputs): string[] {
+  const args: string[] = [];
+  inputs.clips.forEach((clip) => {
+    args.push(...inputGuard(), "-i", clip.path);
+  });
+  const { total } = timeline(job);
+  if (inputs.music) {
+    // Loop a short track to cover the ad; the graph trims it to the exact length.
+    if (inputs.music.duration_s < total) args.push("-stream_loop", "-1");
+    args.push(...inputGuard(), "-i", inputs.music.path);
+  }
+  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) args.push(...inputGuard(), "-i", inputs.whoosh.path);
+  return args;
+}
+
+/** The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded. */
+export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, graphPath: string): FfmpegPlan {
+  const { total, loudness } = { total: timeline(job).total, loudness: job.audio };
+  const graph = audioGraph(job, inputs, `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`).join(";\n");
+  const args = [
+    ...commonArgs(),
+    ...inputArgs(job, inputs),
+    "-filter_complex_script",
+    assertPlainPath(graphPath),
+    "-map",
+    "[aout]",
+    "-f",
+    "null",
+    "-",
+  ];
+  return { args, graph, files: [], duration_s: total };
+}
+
+function commonArgs(): string[] {
+  return ["-hide_banner", "-nostdin", "-y", "-nostats", "-loglevel", "info", "-progress", "pipe:1"];
+}
+
+/** Turns the analysis pass's measurement into the final, linear `loudnorm` (or nothing for silence). */
+export function loudnessFilter(job: RenderJob, m: LoudnessMeasure | undefined): string {
+  if (!m || !Number.isFinite(Number(m.input_i)) || Number(m.input_i) < -70) return "";
+  // Aim 0.5 dB under the ceiling: AAC encoding adds a little inter-sample peak.
+  const tp = job.audio.true_peak_db - 0.5;
+  return (
+    `loudnorm=I=${job.audio.target_lufs}:TP=${tp}:LRA=20:measured_I=${m.input_i}:measured_TP=${m.input_tp}` +
+    `:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=none,aresample=48000`
+  );
+}
+
+/** The composition: one ffmpeg invocation producing the MP4 (and the thumbnail from the same pass). */
+export function planCompose(
+  job: RenderJob,
+  inputs: ComposeInputs,
+  graphPath: string,
+  loudness: LoudnessMeasure | undefined,
+): FfmpegPlan {
+  const { total } = timeline(job);
+  const { fps, preset, crf } = job.video;
+  const withThumb = inputs.output.thumbnail !== undefined;
+  const video = videoGraph(job, inputs, withThumb);
+  const audio = audioGraph(job, inputs, loudnessFilter(job, loudness));
+  const graph = [...video.chains, ...audio].join(";\n");
+  const args = [
+    ...commonArgs(),
+    ...inputArgs(job, inputs),
+    "-filter_complex_script",
+    assertPlainPath(graphPath),
+    ...["-map", "[vout]", "-map", "[aout]"],
+    ...encoderArgs(preset, crf, fps),
+    ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2"],
+    ...["-movflags", "+faststart", "-t", num(total), inputs.output.video],
+  ];
+  if (inputs.output.thumbnail) {
+    args.push("-map", "[thumb]", "-frames:v", "1", "-update", "1", "-q:v", "3", inputs.output.thumbnail);
+  }
+  return { args, graph, files: video.files, duration_s: total };
+}
+
+/** H.264 High yuv420p; CRF with an 8 Mb/s cap keeps a 15 s ad far under 50 MB. Shared with the bench floor. */
+export function encoderArgs(preset: string, crf: number, fps: number): string[] {
+  return [
+    ...["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-pix_fmt", "yuv420p"],
+    ...["-crf", String(crf), "-maxrate", "8M", "-bufsize", "16M", "-g", String(fps * 2), "-r", String(fps)],
+  ];
+}

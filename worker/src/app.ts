@@ -1,0 +1,57 @@
+/**
+ * The HTTP API: one Hono app of chained sub-apps, so `AppType` carries every route's input
+ * and output types to the web app's typed client (`hc<AppType>`).
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env.ts";
+import { ApiError, errorBody, handleError } from "./lib/errors.ts";
+import { logger, setLogLevel } from "./lib/log.ts";
+import { requireJsonBodies } from "./lib/validate.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { generationRoutes } from "./routes/generations.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { mediaRoutes } from "./routes/media.ts";
+import { meRoutes } from "./routes/me.ts";
+
+/** JSON bodies are small; uploads go through signed media links, which have their own limit. */
+const MAX_JSON_BYTES = 64 * 1024;
+
+const api = new Hono<AppEnv>()
+  .use(
+    bodyLimit({
+      maxSize: MAX_JSON_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `Request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`);
+      },
+    }),
+  )
+  .use(requireJsonBodies)
+  .route("/auth", authRoutes)
+  .route("/", healthRoutes)
+  .route("/", meRoutes)
+  .route("/", generationRoutes);
+
+export const app = new Hono<AppEnv>()
+  .use(requestId())
+  .use(async (c, next) => {
+    setLogLevel(c.env.LOG_LEVEL);
+    const start = Date.now();
+    await next();
+    logger(c).info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Date.now() - start,
+    });
+  })
+  // Media links (/media/*) carry their own authorization and may carry large uploads, so they sit
+  // outside the JSON API's body limit and content-type rule.
+  .route("/media", mediaRoutes)
+  .route("/api", api);
+
+app.onError(handleError);
+app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+
+export type AppType = typeof app;

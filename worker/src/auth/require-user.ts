@@ -1,0 +1,26 @@
+/**
+ * Middleware for routes that need a signed-in user: reads `Authorization: Bearer <token>`
+ * and sets `c.var.user`. The user must still exist (a deleted account's tokens stop working).
+ */
+import { eq } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { getDb } from "../db/client.ts";
+import { users } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../lib/errors.ts";
+import { verifyToken } from "./tokens.ts";
+
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new ApiError(401, "unauthorized", "Sign in to continue.");
+  const claims = await verifyToken(c.env, match[1]);
+  const row = await getDb(c.env)
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(eq(users.id, claims.id))
+    .get();
+  if (!row) throw new ApiError(401, "unauthorized", "Your session is invalid or has expired. Please sign in again.");
+  c.set("user", row);
+  await next();
+});

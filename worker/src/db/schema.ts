@@ -1,0 +1,106 @@
+/**
+ * The D1 schema. drizzle-kit generates the SQL migrations in /migrations from this file;
+ * wrangler and the tests apply those same migrations.
+ */
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Epoch milliseconds, the unit of every timestamp column. */
+const epochMs = (name: string) => integer(name);
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the parameters travel with the hash. */
+  passwordHash: text("password_hash").notNull(),
+  /** Lifetime spend in USD, incremented atomically once per finished generation. */
+  totalCost: real("total_cost").notNull().default(0),
+  createdAt: epochMs("created_at").notNull(),
+});
+
+export const COMPARISON_TYPES = ["single", "settings", "prompt"] as const;
+export type ComparisonType = (typeof COMPARISON_TYPES)[number];
+
+export const generationGroups = sqliteTable(
+  "generation_groups",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    comparisonType: text("comparison_type", { enum: COMPARISON_TYPES }).notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [index("generation_groups_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+export const GENERATION_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+
+export const generations = sqliteTable(
+  "generations",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => generationGroups.id, { onDelete: "cascade" }),
+    prompt: text("prompt").notNull(),
+    /** JSON: the validated GenerationSettings. */
+    settings: text("settings").notNull().default("{}"),
+    status: text("status", { enum: GENERATION_STATUSES }).notNull().default("pending"),
+    progress: integer("progress").notNull().default(0),
+    currentStep: text("current_step"),
+    /** JSON: the AdSpecification written by the LLM stage. */
+    spec: text("spec"),
+    /** JSON: the ScenePlan. */
+    scenePlan: text("scene_plan"),
+    videoKey: text("video_key"),
+    thumbnailKey: text("thumbnail_key"),
+    /** USD. */
+    cost: real("cost").notNull().default(0),
+    /** JSON: cost per stage and per scene. */
+    costBreakdown: text("cost_breakdown"),
+    error: text("error"),
+    cancellationRequested: integer("cancellation_requested", { mode: "boolean" }).notNull().default(false),
+    seed: integer("seed"),
+    createdAt: epochMs("created_at").notNull(),
+    startedAt: epochMs("started_at"),
+    completedAt: epochMs("completed_at"),
+  },
+  (t) => [
+    index("generations_user_created_idx").on(t.userId, t.createdAt),
+    index("generations_group_idx").on(t.groupId),
+  ],
+);
+
+/**
+ * Units of work charged against a user's hourly generation limit. Kept apart from
+ * `generations` so that deleting a generation does not hand its quota back.
+ */
+export const usageEvents = sqliteTable(
+  "usage_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    groupId: text("group_id").notNull(),
+    units: integer("units").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [index("usage_events_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+/** Failed sign-in attempts, counted per email and per client address. */
+export const loginFailures = sqliteTable(
+  "login_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** `email:<address>` or `ip:<address>`. */
+    subject: text("subject").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [index("login_failures_subject_created_idx").on(t.subject, t.createdAt)],
+);

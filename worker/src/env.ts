@@ -1,0 +1,60 @@
+import type { Renderer } from "./render/renderer-container.ts";
+
+/**
+ * The Worker's bindings and variables (see wrangler.toml and the README's configuration table).
+ */
+export interface Env {
+  /** D1: users, generation records, costs, limits. */
+  DB: D1Database;
+  /** R2: clips, renders, thumbnails, uploaded assets. */
+  MEDIA: R2Bucket;
+  /** One Durable Object per generation group. */
+  GROUP_COORDINATOR: DurableObjectNamespace;
+  /** The render container (production); locally RENDER_URL points at the Node process instead. */
+  RENDERER?: DurableObjectNamespace<Renderer>;
+  /** Static web app (Vite build). */
+  ASSETS?: Fetcher;
+  /** `development` locally; anything else is treated as production. */
+  ENVIRONMENT?: string;
+  /** HS256 signing secret for session tokens (a secret binding; `.dev.vars` locally). */
+  JWT_SECRET?: string;
+  /** Base URL of a render container reachable over HTTP (local development and tests). */
+  RENDER_URL?: string;
+  /** Session lifetime in seconds (default 7 days). */
+  SESSION_TTL_SECONDS?: string;
+  /** Lifetime of signed media links in seconds (default 6 h). */
+  MEDIA_URL_TTL_SECONDS?: string;
+  /** Generations allowed per user per rolling hour (default 10). */
+  GENERATIONS_PER_HOUR?: string;
+  /** Lowest log level written: debug, info (default), warn or error. */
+  LOG_LEVEL?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  OPENAI_MODEL?: string;
+  REPLICATE_API_TOKEN?: string;
+  REPLICATE_BASE_URL?: string;
+}
+
+/** Per-request variables set by middleware. */
+export interface AppVariables {
+  requestId: string;
+  /** Set by `requireUser`. */
+  user: { id: string; email: string };
+}
+
+/** The Hono environment type shared by every route module. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}
+
+/** True when running under `wrangler dev` or the tests, where weaker local defaults are allowed. */
+export function isDevelopment(env: Env): boolean {
+  return env.ENVIRONMENT === "development" || env.ENVIRONMENT === "test";
+}
+
+/** Reads a positive integer variable, falling back to `fallback` when unset or invalid. */
+export function intVar(value: string | undefined, fallback: number): number {
+  const n = value === undefined ? Number.NaN : Number.parseInt(value, 10);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

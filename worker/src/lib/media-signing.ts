@@ -1,0 +1,64 @@
+/**
+ * Signed, expiring media links. A `<video src>` cannot send an Authorization header, so the
+ * link itself carries the permission: HMAC-SHA256 over method, R2 key and expiry, with a key
+ * derived from the session secret. GET links go to the browser; PUT links let the render
+ * container upload outputs without holding any credential of ours.
+ */
+import { type Env, intVar } from "../env.ts";
+import { jwtSecret } from "../auth/tokens.ts";
+
+const DEFAULT_TTL_SECONDS = 6 * 3600;
+export type MediaMethod = "GET" | "PUT";
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    const material = new TextEncoder().encode(`promptreel-media-v1:${secret}`);
+    key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+async function signature(env: Env, method: MediaMethod, key: string, exp: number): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(jwtSecret(env)), new TextEncoder().encode(`${method}\n${key}\n${exp}`));
+  return toHex(mac);
+}
+
+/** The path under which media is served (outside /api: its own auth and body rules); keys keep their slashes. */
+export const mediaPath = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
+
+/** A link to `key` valid for `ttlSeconds` (default MEDIA_URL_TTL_SECONDS or 6 h). */
+export async function signedMediaUrl(
+  env: Env,
+  origin: string,
+  key: string,
+  options: { method?: MediaMethod; ttlSeconds?: number; now?: number } = {},
+): Promise<string> {
+  const method = options.method ?? "GET";
+  const ttl = options.ttlSeconds ?? intVar(env.MEDIA_URL_TTL_SECONDS, DEFAULT_TTL_SECONDS);
+  const exp = Math.floor((options.now ?? Date.now()) / 1000) + ttl;
+  const sig = await signature(env, method, key, exp);
+  return `${origin}${mediaPath(key)}?exp=${exp}&sig=${sig}`;
+}
+
+/** True when `sig` is a valid, unexpired signature for this method and key. */
+export async function verifyMediaSignature(
+  env: Env,
+  method: MediaMethod,
+  key: string,
+  exp: string | undefined,
+  sig: string | undefined,
+  now = Date.now(),
+): Promise<boolean> {
+  const expiry = Number(exp);
+  if (!sig || !Number.isInteger(expiry) || expiry * 1000 < now) return false;
+  const expected = await signature(env, method, key, expiry);
+  if (expected.length !== sig.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ sig.charCodeAt(i);
+  return diff === 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * The hourly generation limit, exact under concurrency. A request for N generations inserts
+ * one `usage_events` row of N units with a single conditional INSERT ... SELECT: D1 runs each
+ * statement atomically and one at a time, so two racing requests can never both see room
+ * for the last unit. The group and generation rows are inserted in the same batch (one
+ * transaction) and only if that usage row exists, so a refused request writes nothing.
+ */
+import { type Env, intVar } from "../env.ts";
+import { ApiError } from "../lib/errors.ts";
+
+export const WINDOW_MS = 60 * 60 * 1000;
+const DEFAULT_PER_HOUR = 10;
+
+/** The configured limit per rolling hour. */
+export const generationsPerHour = (env: Env) => intVar(env.GENERATIONS_PER_HOUR, DEFAULT_PER_HOUR);
+
+/**
+ * The statement that claims `units` of quota for `groupId`, or changes nothing when the
+ * user's window has no room. Put it first in the batch that creates the records.
+ */
+export function claimQuotaStatement(env: Env, userId: string, groupId: string, units: number, now: number) {
+  return env.DB.prepare(
+    `INSERT INTO usage_events (user_id, group_id, units, created_at)
+     SELECT ?1, ?2, ?3, ?4
+     WHERE (SELECT COALESCE(SUM(units), 0) FROM usage_events WHERE user_id = ?1 AND created_at > ?5) + ?3 <= ?6`,
+  ).bind(userId, groupId, units, now, now - WINDOW_MS, generationsPerHour(env));
+}
+
+/**
+ * The 429 for a refused claim, with Retry-After set to when enough units leave the window
+ * for `units` more to fit.
+ */
+export async function quotaExceeded(env: Env, userId: string, units: number, now = Date.now()): Promise<ApiError> {
+  const limit = generationsPerHour(env);
+  const { results } = await env.DB.prepare(
+    "SELECT units, created_at FROM usage_events WHERE user_id = ? AND created_at > ? ORDER BY created_at ASC",
+  )
+    .bind(userId, now - WINDOW_MS)
+    .all<{ units: number; created_at: number }>();
+  let used = results.reduce((sum, r) => sum + r.units, 0);
+  let freeAt = now;
+  for (const r of results) {
+    if (used + units <= limit) break;
+    used -= r.units;
+    freeAt = r.created_at + WINDOW_MS;
+  }
+  const retryAfter = Math.max(1, Math.ceil((freeAt - now) / 1000));
+  const message =
+    units > limit
+      ? `At most ${limit} generations fit in an hour; this request asks for ${units}.`
+      : `You have reached the limit of ${limit} generations per hour. Try again in ${Math.ceil(retryAfter / 60)} min.`;
+  return new ApiError(429, "rate_limited", message, {
+    headers: { "Retry-After": String(retryAfter) },
+    details: { limit, retry_after_seconds: retryAfter },
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Creating generation records: one group and N generations, all or nothing, charged against
+ * the hourly quota in the same D1 transaction (see limits/generation-quota.ts).
+ */
+import type { ComparisonType } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { claimQuotaStatement, quotaExceeded } from "../limits/generation-quota.ts";
+import type { GenerationSettings } from "./settings.ts";
+
+export interface NewGeneration {
+  prompt: string;
+  settings: GenerationSettings;
+}
+
+/** Random seed in the range the settings accept. */
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]! % 2_147_483_647;
+
+/**
+ * Inserts the group and its generations (status `pending`) if the user's hourly quota has
+ * room for all of them; otherwise writes nothing and throws 429.
+ */
+export async function createGenerations(
+  env: Env,
+  input: { userId: string; comparisonType: ComparisonType; items: NewGeneration[] },
+  now = Date.now(),
+): Promise<{ groupId: string; generationIds: string[] }> {
+  const groupId = crypto.randomUUID();
+  const generationIds = input.items.map(() => crypto.randomUUID());
+  const claimed = "EXISTS (SELECT 1 FROM usage_events WHERE group_id = ?)";
+  const insertGroup = env.DB.prepare(
+    `INSERT INTO generation_groups (id, user_id, comparison_type, created_at) SELECT ?, ?, ?, ? WHERE ${claimed}`,
+  ).bind(groupId, input.userId, input.comparisonType, now, groupId);
+  const insertGenerations = input.items.map((item, i) => {
+    const seed = item.settings.seed ?? randomSeed();
+    const settings = { ...item.settings, seed };
+    return env.DB.prepare(
+      `INSERT INTO generations (id, user_id, group_id, prompt, settings, status, progress, seed, created_at)
+       SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE ${claimed}`,
+    ).bind(generationIds[i]!, input.userId, groupId, item.prompt, JSON.stringify(settings), seed, now + i, groupId);
+  });
+  const results = await env.DB.batch([
+    claimQuotaStatement(env, input.userId, groupId, input.items.length, now),
+    insertGroup,
+    ...insertGenerations,
+  ]);
+  if ((results[0]?.meta.changes ?? 0) === 0) throw await quotaExceeded(env, input.userId, input.items.length, now);
+  return { groupId, generationIds };
+}

@@ -1,0 +1,119 @@
+/**
+ * Generation records: create (quota-checked), poll status, list my own, delete.
+ * Every id-based route looks the id up together with the caller's user id, so another
+ * user's id is indistinguishable from a missing one (404).
+ */
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { requireUser } from "../auth/require-user.ts";
+import { getDb } from "../db/client.ts";
+import { GENERATION_STATUSES, generations } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { notFound } from "../lib/errors.ts";
+import { logger } from "../lib/log.ts";
+import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
+import { createGenerations } from "../pipeline/create.ts";
+import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
+import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
+import { generationStatus, generationSummary } from "./serialize.ts";
+
+const GenerateSchema = z.object({
+  prompt: PromptSchema,
+  settings: GenerationSettingsSchema.optional(),
+});
+
+const IdParamSchema = z.object({ id: z.string().min(1).max(64) });
+
+const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** Opaque cursor from the previous page's `next_cursor`. */
+  cursor: z.string().max(200).optional(),
+  status: z.enum(GENERATION_STATUSES).optional(),
+});
+
+const encodeCursor = (createdAt: number, id: string) => btoa(`${createdAt}:${id}`);
+function decodeCursor(cursor: string): { createdAt: number; id: string } | null {
+  try {
+    const [at, id] = atob(cursor).split(":");
+    const createdAt = Number(at);
+    return Number.isFinite(createdAt) && id ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const generationRoutes = new Hono<AppEnv>()
+  // requireUser per route, not `.use()`: this app is mounted at /api and must not claim other paths.
+  .post("/generate", requireUser, jsonBody(GenerateSchema), async (c) => {
+    const { prompt, settings } = c.req.valid("json");
+    const user = c.get("user");
+    const created = await createGenerations(c.env, {
+      userId: user.id,
+      comparisonType: "single",
+      items: [{ prompt, settings: settings ?? DEFAULT_SETTINGS }],
+    });
+    const generationId = created.generationIds[0]!;
+    logger(c).info("generation created", { user_id: user.id, generation_id: generationId, group_id: created.groupId });
+    return c.json({ generation_id: generationId, group_id: created.groupId, status: "pending" as const }, 202);
+  })
+  .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await getDb(c.env)
+      .select()
+      .from(generations)
+      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
+      .get();
+    if (!row) throw notFound("Generation");
+    return c.json(await generationStatus(c.env, new URL(c.req.url).origin, row), 200);
+  })
+  .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {
+    const { limit, cursor, status } = c.req.valid("query");
+    const userId = c.get("user").id;
+    const after = cursor ? decodeCursor(cursor) : null;
+    const rows = await getDb(c.env)
+      .select()
+      .from(generations)
+      .where(
+        and(
+          eq(generations.userId, userId),
+          status ? eq(generations.status, status) : undefined,
+          after
+            ? or(
+                lt(generations.createdAt, after.createdAt),
+                and(eq(generations.createdAt, after.createdAt), lt(generations.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(generations.createdAt), desc(generations.id))
+      .limit(limit + 1)
+      .all();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const origin = new URL(c.req.url).origin;
+    return c.json(
+      {
+        generations: await Promise.all(page.map((g) => generationSummary(c.env, origin, g))),
+        next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      },
+      200,
+    );
+  })
+  .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
+    const { id } = c.req.valid("param");
+    const userId = c.get("user").id;
+    const db = getDb(c.env);
+    const row = await db
+      .select({ id: generations.id })
+      .from(generations)
+      .where(and(eq(generations.id, id), eq(generations.userId, userId)))
+      .get();
+    if (!row) throw notFound("Generation");
+    // Media first: if this fails the record remains and the user can retry; the reverse
+    // order would orphan objects nobody can reach any more.
+    await deleteGenerationMedia(c.env, id);
+    await db.delete(generations).where(and(eq(generations.id, id), eq(generations.userId, userId)));
+    logger(c).info("generation deleted", { user_id: userId, generation_id: id });
+    return c.json({ generation_id: id, deleted: true as const }, 200);
+  });

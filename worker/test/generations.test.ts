@@ -1,0 +1,224 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, client, postJson, signUp } from "./helpers.ts";
+
+const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+type ErrorJson = { error: { code: string; message: string; details?: { fields?: Record<string, string[]> } } };
+
+describe("POST /api/generate", () => {
+  it("creates a pending generation in a group of one", async () => {
+    const { token, user } = await signUp();
+    const res = await client(token).api.generate.$post({ json: { prompt: "  vegan protein powder, energetic, for TikTok  " } });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { generation_id: string; group_id: string; status: string };
+    expect(body.status).toBe("pending");
+    const row = await env.DB.prepare("SELECT * FROM generations WHERE id = ?").bind(body.generation_id).first<Record<string, unknown>>();
+    expect(row).toMatchObject({ user_id: user.id, group_id: body.group_id, prompt: "vegan protein powder, energetic, for TikTok", status: "pending", progress: 0 });
+    const settings = JSON.parse(String(row?.settings));
+    expect(settings).toMatchObject({ duration_s: 15, aspect_ratio: "9:16" });
+    expect(settings.seed).toBe(row?.seed);
+    const group = await env.DB.prepare("SELECT * FROM generation_groups WHERE id = ?").bind(body.group_id).first();
+    expect(group).toMatchObject({ user_id: user.id, comparison_type: "single" });
+  });
+
+  it("refuses prompts of 9 and 501 characters with a field message, and writes nothing", async () => {
+    const { token, user } = await signUp();
+    for (const [prompt, msg] of [
+      ["x".repeat(9), /at least 10/],
+      ["x".repeat(501), /at most 500/],
+      ["  \u0000\u0007 short \t\n ", /at least 10/],
+    ] as const) {
+      const res = await postJson("/api/generate", { prompt }, token);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ErrorJson;
+      expect(body.error.code).toBe("validation_failed");
+      expect(body.error.details?.fields?.prompt?.[0]).toMatch(msg);
+    }
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    expect(count?.n).toBe(0);
+  });
+
+  it("accepts exactly 10 and 500 characters, and strips control characters", async () => {
+    const { token } = await signUp();
+    expect((await postJson("/api/generate", { prompt: "x".repeat(10) }, token)).status).toBe(202);
+    expect((await postJson("/api/generate", { prompt: "y".repeat(500) }, token)).status).toBe(202);
+    const res = await postJson("/api/generate", { prompt: "<b>bold</b>\u0000 watch\u001b[31m ad" }, token);
+    const { generation_id } = (await res.json()) as { generation_id: string };
+    const row = await env.DB.prepare("SELECT prompt FROM generations WHERE id = ?").bind(generation_id).first<{ prompt: string }>();
+    // Stored as text exactly (HTML is never interpreted), minus the control characters.
+    expect(row?.prompt).toBe("<b>bold</b> watch [31m ad");
+  });
+
+  it("validates settings and rejects unknown ones", async () => {
+    const { token } = await signUp();
+    const bad = await postJson("/api/generate", { prompt: "a luxury watch ad", settings: { duration_s: 20, colour: "red" } }, token);
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as ErrorJson;
+    expect(Object.keys(body.error.details?.fields ?? {})).toEqual(expect.arrayContaining(["settings.duration_s", "settings"]));
+    const ok = await postJson("/api/generate", { prompt: "a luxury watch ad", settings: { duration_s: 30, aspect_ratio: "1:1", seed: 42 } }, token);
+    expect(ok.status).toBe(202);
+  });
+
+  it("answers 415 for a non-JSON body, 400 for broken JSON and 413 for a huge one", async () => {
+    const { token } = await signUp();
+    const form = await call("/api/generate", { method: "POST", headers: { ...auth(token), "Content-Type": "text/plain" }, body: "prompt=hello world" });
+    expect(form.status).toBe(415);
+    expect(((await form.json()) as ErrorJson).error.code).toBe("unsupported_media_type");
+    const broken = await call("/api/generate", { method: "POST", headers: { ...auth(token), "Content-Type": "application/json" }, body: "{not json" });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    const huge = await postJson("/api/generate", { prompt: "z".repeat(100_000) }, token);
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as ErrorJson).error.code).toBe("payload_too_large");
+  });
+
+  it("needs a session", async () => {
+    const res = await postJson("/api/generate", { prompt: "a luxury watch ad" });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("hourly generation limit", () => {
+  it("accepts exactly 10 of 15 concurrent requests; the rest get 429 with Retry-After", async () => {
+    const { token, user } = await signUp();
+    const responses = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => postJson("/api/generate", { prompt: `concurrent ad number ${i}` }, token)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(10);
+    const limited = responses.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(5);
+    for (const r of limited) {
+      const retry = Number(r.headers.get("Retry-After"));
+      expect(retry).toBeGreaterThan(3500);
+      expect(retry).toBeLessThanOrEqual(3600);
+      expect(((await r.json()) as ErrorJson).error.code).toBe("rate_limited");
+    }
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    expect(rows?.n).toBe(10);
+    const groups = await env.DB.prepare("SELECT COUNT(*) AS n FROM generation_groups WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    expect(groups?.n).toBe(10);
+  });
+
+  it("does not hand quota back when a generation is deleted, and frees it after an hour", async () => {
+    const { token, user } = await signUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await postJson("/api/generate", { prompt: `sequential ad number ${i}` }, token);
+      ids.push(((await res.json()) as { generation_id: string }).generation_id);
+    }
+    await call(`/api/generations/${ids[0]}`, { method: "DELETE", headers: auth(token) });
+    expect((await postJson("/api/generate", { prompt: "one more after delete" }, token)).status).toBe(429);
+    // Age the oldest usage past the window: exactly one slot opens.
+    await env.DB.prepare(
+      "UPDATE usage_events SET created_at = created_at - 3600001 WHERE id = (SELECT MIN(id) FROM usage_events WHERE user_id = ?)",
+    ).bind(user.id).run();
+    expect((await postJson("/api/generate", { prompt: "one slot reopened" }, token)).status).toBe(202);
+    expect((await postJson("/api/generate", { prompt: "and no second one" }, token)).status).toBe(429);
+  });
+
+  it("counts per user: one user's limit does not touch another's", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => postJson("/api/generate", { prompt: `user a ad ${i} ok` }, a.token)));
+    expect((await postJson("/api/generate", { prompt: "user a over the limit" }, a.token)).status).toBe(429);
+    expect((await postJson("/api/generate", { prompt: "user b still has room" }, b.token)).status).toBe(202);
+  });
+});
+
+describe("reading and deleting generations", () => {
+  async function create(token: string, prompt: string) {
+    const res = await postJson("/api/generate", { prompt }, token);
+    return (await res.json()) as { generation_id: string; group_id: string };
+  }
+
+  it("polls status", async () => {
+    const { token } = await signUp();
+    const { generation_id, group_id } = await create(token, "status polling ad");
+    const res = await client(token).api.status[":id"].$get({ param: { id: generation_id } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      generation_id,
+      group_id,
+      status: "pending",
+      progress: 0,
+      current_step: null,
+      video_url: null,
+      thumbnail_url: null,
+      cost: 0,
+      error: null,
+    });
+  });
+
+  it("lists only my own, newest first, in pages", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    for (let i = 0; i < 5; i++) await create(a.token, `user a prompt number ${i}`);
+    await create(b.token, "user b private prompt");
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
+      const res = await call(`/api/generations${q}`, { headers: auth(a.token) });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { generations: { prompt: string }[]; next_cursor: string | null };
+      expect(page.generations.length).toBeLessThanOrEqual(2);
+      seen.push(...page.generations.map((g) => g.prompt));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([4, 3, 2, 1, 0].map((i) => `user a prompt number ${i}`));
+    const filtered = await call("/api/generations?status=completed", { headers: auth(a.token) });
+    expect(((await filtered.json()) as { generations: unknown[] }).generations).toEqual([]);
+    expect((await call("/api/generations?limit=0", { headers: auth(a.token) })).status).toBe(400);
+  });
+
+  it("gives user B a 404 on user A's status and delete, and leaves A's record intact", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const { generation_id } = await create(a.token, "user a secret product ad");
+    const status = await call(`/api/status/${generation_id}`, { headers: auth(b.token) });
+    expect(status.status).toBe(404);
+    expect(await status.json()).toEqual({ error: { code: "not_found", message: "Generation not found" } });
+    const del = await call(`/api/generations/${generation_id}`, { method: "DELETE", headers: auth(b.token) });
+    expect(del.status).toBe(404);
+    // Same answer as an id that does not exist at all.
+    const missing = await call(`/api/status/${crypto.randomUUID()}`, { headers: auth(b.token) });
+    expect(await missing.json()).toEqual({ error: { code: "not_found", message: "Generation not found" } });
+    expect((await call(`/api/status/${generation_id}`, { headers: auth(a.token) })).status).toBe(200);
+  });
+
+  it("deletes my generation with its media", async () => {
+    const { token } = await signUp();
+    const { generation_id } = await create(token, "ad to be deleted");
+    await env.MEDIA.put(`clips/${generation_id}/0.mp4`, "clip");
+    await env.MEDIA.put(`renders/${generation_id}/video.mp4`, "video");
+    await env.MEDIA.put("clips/someone-else/0.mp4", "keep me");
+    const res = await call(`/api/generations/${generation_id}`, { method: "DELETE", headers: auth(token) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ generation_id, deleted: true });
+    expect((await call(`/api/status/${generation_id}`, { headers: auth(token) })).status).toBe(404);
+    expect(await env.MEDIA.head(`clips/${generation_id}/0.mp4`)).toBeNull();
+    expect(await env.MEDIA.head(`renders/${generation_id}/video.mp4`)).toBeNull();
+    expect(await env.MEDIA.head("clips/someone-else/0.mp4")).not.toBeNull();
+  });
+});
+
+describe("errors and health", () => {
+  it("answers unknown API routes with the JSON error shape", async () => {
+    const res = await call("/api/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+
+  it("reports each dependency; an unreachable renderer makes health 503", async () => {
+    // The test config points RENDER_URL at a closed port.
+    const res = await call("/api/health");
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
+    expect(body.ok).toBe(false);
+    expect(body.checks.worker?.ok).toBe(true);
+    expect(body.checks.d1?.ok).toBe(true);
+    expect(body.checks.r2?.ok).toBe(true);
+    expect(body.checks.renderer?.ok).toBe(false);
+  });
+});
