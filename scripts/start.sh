@@ -13,7 +13,7 @@ DATA_DIR=${PROMPTREEL_DATA_DIR:-.data}
 
 ensure_node_modules
 scripts/ensure-system.sh
-ensure_dev_vars "http://127.0.0.1:$RENDER_PORT"
+ensure_dev_vars
 mkdir -p "$DATA_DIR"
 
 log "building the web app"
@@ -41,7 +41,9 @@ PORT=$RENDER_PORT HOST=127.0.0.1 setsid node render-container/src/server.ts >"$D
 pids+=($!)
 
 log "starting the worker (wrangler dev) on 127.0.0.1:$PORT"
+# RENDER_URL is passed per run (not written to .dev.vars) so two instances can run side by side.
 setsid wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$DATA_DIR/wrangler" \
+  --var "RENDER_URL:http://127.0.0.1:$RENDER_PORT" \
   --log-level "${WRANGLER_LOG:-warn}" >"$DATA_DIR/worker.log" 2>&1 </dev/null &
 pids+=($!)
 

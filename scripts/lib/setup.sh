@@ -22,7 +22,6 @@ ensure_node_modules() {
 # Local secrets and settings for `wrangler dev` (ignored by git). A fresh random JWT secret
 # is generated once; delete .dev.vars to rotate it (which signs everyone out).
 ensure_dev_vars() {
-  local render_url=$1
   if [[ ! -f .dev.vars ]]; then
     log "writing .dev.vars with a generated development secret"
     {
@@ -30,10 +29,6 @@ ensure_dev_vars() {
       echo "JWT_SECRET=$(node -e 'console.log(require("node:crypto").randomBytes(32).toString("hex"))')"
     } > .dev.vars
   fi
-  # RENDER_URL follows the port this run uses.
-  grep -v '^RENDER_URL=' .dev.vars > .dev.vars.tmp || true
-  echo "RENDER_URL=$render_url" >> .dev.vars.tmp
-  mv .dev.vars.tmp .dev.vars
 }
 
 # Waits until `url` answers 200, or fails after `seconds`.

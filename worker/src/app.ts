@@ -11,6 +11,7 @@ import { logger, setLogLevel } from "./lib/log.ts";
 import { requireJsonBodies } from "./lib/validate.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { generationRoutes } from "./routes/generations.ts";
+import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -31,7 +32,8 @@ const api = new Hono<AppEnv>()
   .route("/auth", authRoutes)
   .route("/", healthRoutes)
   .route("/", meRoutes)
-  .route("/", generationRoutes);
+  .route("/", generationRoutes)
+  .route("/", groupRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

@@ -1,3 +1,4 @@
+import type { GroupCoordinator } from "./groups/group-coordinator.ts";
 import type { Renderer } from "./render/renderer-container.ts";
 
 /**
@@ -9,7 +10,7 @@ export interface Env {
   /** R2: clips, renders, thumbnails, uploaded assets. */
   MEDIA: R2Bucket;
   /** One Durable Object per generation group. */
-  GROUP_COORDINATOR: DurableObjectNamespace;
+  GROUP_COORDINATOR: DurableObjectNamespace<GroupCoordinator>;
   /** The render container (production); locally RENDER_URL points at the Node process instead. */
   RENDERER?: DurableObjectNamespace<Renderer>;
   /** Static web app (Vite build). */
@@ -33,6 +34,12 @@ export interface Env {
   OPENAI_MODEL?: string;
   REPLICATE_API_TOKEN?: string;
   REPLICATE_BASE_URL?: string;
+  /** Comma-separated video model fallback chain (default minimax/video-01,kwaivgi/kling-v1.6-standard). */
+  REPLICATE_MODELS?: string;
+  /** How often to poll a prediction, in ms (default 2000). */
+  REPLICATE_POLL_MS?: string;
+  /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */
+  PUBLIC_URL?: string;
 }
 
 /** Per-request variables set by middleware. */

@@ -210,15 +210,11 @@ describe("errors and health", () => {
     expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
   });
 
-  it("reports each dependency; an unreachable renderer makes health 503", async () => {
-    // The test config points RENDER_URL at a closed port.
+  it("reports the worker, D1, R2 and the render container", async () => {
     const res = await call("/api/health");
-    expect(res.status).toBe(503);
-    const body = (await res.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
-    expect(body.ok).toBe(false);
-    expect(body.checks.worker?.ok).toBe(true);
-    expect(body.checks.d1?.ok).toBe(true);
-    expect(body.checks.r2?.ok).toBe(true);
-    expect(body.checks.renderer?.ok).toBe(false);
+    const body = (await res.json()) as { ok: boolean; checks: Record<string, { ok: boolean; ms: number }> };
+    expect(body.checks).toMatchObject({ worker: { ok: true }, d1: { ok: true }, r2: { ok: true }, renderer: { ok: true } });
+    expect(res.status).toBe(200);
+    expect(body.ok).toBe(true);
   });
 });

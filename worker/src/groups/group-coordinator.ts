@@ -1,20 +1,257 @@
 /**
- * GroupCoordinator: the Durable Object that will own one generation group (a single
- * generation is a group of one): the stage state machine driven by alarms, its SQLite
- * storage, and live progress over hibernatable WebSockets.
- *
- * Not built yet: the pipeline arrives with issue 4. Until then the class exists so that the
- * binding and its SQLite migration are declared from the first deploy, and it answers every
- * request with 501 rather than pretending to work.
+ * GroupCoordinator: the Durable Object that owns one generation group (a single generation
+ * is a group of one). It runs every generation of the group through the stages, driven by
+ * alarms, with its state in SQLite storage, and streams every change to hibernatable
+ * WebSockets. See docs/architecture.md for the life of a generation.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { createLogger } from "../lib/log.ts";
+import { signedMediaUrl } from "../lib/media-signing.ts";
+import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
+import type { GenerationSettings } from "../pipeline/settings.ts";
+import { videoProvider } from "../providers/index.ts";
+import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
+import { releaseJob } from "../render/client.ts";
+import { syncToD1 } from "./d1-sync.ts";
+import type { GenerationView, LiveEvent } from "./events.ts";
+import { STAGE_RUNNERS, type StageContext } from "./stages.ts";
+import { type GenerationState, initialState, isTerminal, viewOf } from "./state.ts";
+
+/** Tries per stage before the generation fails with the last error. */
+export const MAX_STAGE_ATTEMPTS = 3;
+const CANCELLED = "Cancelled by user";
+
+interface GroupMeta {
+  groupId: string;
+  userId: string;
+  origin: string;
+  generationIds: string[];
+}
+
+export interface StartInput {
+  groupId: string;
+  userId: string;
+  origin: string;
+  generations: { id: string; prompt: string; settings: GenerationSettings; seed: number }[];
+}
+
+const genKey = (id: string) => `gen:${id}`;
+const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
 
 export class GroupCoordinator extends DurableObject<Env> {
-  override async fetch(_request: Request): Promise<Response> {
-    return Response.json(
-      { error: { code: "not_implemented", message: "The generation pipeline is not built yet." } },
-      { status: 501 },
+  /** In-flight work per generation, aborted by cancel. Lost on eviction, which is fine: storage is the truth. */
+  private readonly controllers = new Map<string, AbortController>();
+  private running: Promise<void> | null = null;
+  private seq: number | null = null;
+
+  // ---- RPC from the Worker ------------------------------------------------------------
+
+  /** Registers the group's generations and starts them. Idempotent. */
+  async start(input: StartInput): Promise<void> {
+    const meta: GroupMeta = (await this.ctx.storage.get<GroupMeta>("meta")) ?? {
+      groupId: input.groupId,
+      userId: input.userId,
+      origin: input.origin,
+      generationIds: [],
+    };
+    for (const g of input.generations) {
+      if (meta.generationIds.includes(g.id)) continue;
+      meta.generationIds.push(g.id);
+      await this.ctx.storage.put(genKey(g.id), initialState({ ...g, userId: input.userId, groupId: input.groupId }));
+    }
+    await this.ctx.storage.put("meta", meta);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Requests cancellation; the generation ends `failed` with "Cancelled by user". */
+  async cancel(generationId: string): Promise<GenerationView | null> {
+    const s = await this.ctx.storage.get<GenerationState>(genKey(generationId));
+    if (!s) return null;
+    if (!isTerminal(s) && !s.cancelRequested) {
+      s.cancelRequested = true;
+      await this.ctx.storage.put(genKey(generationId), s);
+      this.controllers.get(generationId)?.abort(new Error(CANCELLED));
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return this.view(s);
+  }
+
+  /** Every generation's current view. */
+  async snapshot(): Promise<GenerationView[]> {
+    const states = await this.states();
+    return Promise.all(states.map((s) => this.view(s)));
+  }
+
+  // ---- live WebSockets (hibernatable) ---------------------------------------------------
+
+  /** Accepts a WebSocket the Worker forwarded after authenticating the user. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: { code: "bad_request", message: "Expected a WebSocket upgrade" } }, { status: 426 });
+    }
+    const meta = await this.ctx.storage.get<GroupMeta>("meta");
+    const userId = request.headers.get("X-Live-User");
+    if (!meta || meta.userId !== userId) {
+      return Response.json({ error: { code: "not_found", message: "Group not found" } }, { status: 404 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ userId });
+    const generations = await this.snapshot();
+    server.send(JSON.stringify({ type: "snapshot", seq: await this.nextSeq(), group_id: meta.groupId, generations } satisfies LiveEvent));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Clients only ever ping; anything else is ignored.
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "closing");
+  }
+
+  // ---- the state machine ----------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    // A duplicate alarm while a run is in flight joins it instead of starting a second one.
+    if (this.running) return this.running;
+    this.running = this.runAll().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runAll(): Promise<void> {
+    const states = await this.states();
+    await Promise.all(states.filter((s) => !isTerminal(s)).map((s) => this.drive(s.id)));
+    const waiting = (await this.states()).filter((s) => !isTerminal(s));
+    if (waiting.length) {
+      const next = Math.min(...waiting.map((s) => s.retryAt));
+      await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, next));
+    }
+  }
+
+  /** Runs one generation's stages until it finishes, fails, or waits for a retry. */
+  private async drive(id: string): Promise<void> {
+    for (;;) {
+      const s = await this.ctx.storage.get<GenerationState>(genKey(id));
+      if (!s || isTerminal(s)) return;
+      const log = createLogger({ generation_id: s.id, group_id: s.groupId, stage: s.stage });
+      if (s.cancelRequested) return this.finishCancelled(s);
+      if (s.retryAt > Date.now()) return;
+      if (s.stage === "failed") return;
+      if (s.status === "pending") Object.assign(s, { status: "processing", startedAt: Date.now() });
+      const controller = new AbortController();
+      this.controllers.set(id, controller);
+      const started = Date.now();
+      try {
+        await STAGE_RUNNERS[s.stage](this.stageContext(controller.signal, log), s);
+        log.info("stage done", { duration_ms: Date.now() - started });
+        s.stageAttempts = 0;
+        await this.ctx.storage.put(genKey(id), s);
+      } catch (err) {
+        const fresh = (await this.ctx.storage.get<GenerationState>(genKey(id))) ?? s;
+        if (fresh.cancelRequested || controller.signal.aborted) return this.finishCancelled(fresh);
+        const error = err instanceof Error ? err : new Error(String(err));
+        fresh.stageAttempts += 1;
+        log.error("stage failed", { attempt: fresh.stageAttempts, error: error.message, stack: error.stack, duration_ms: Date.now() - started });
+        if (fresh.stageAttempts >= MAX_STAGE_ATTEMPTS) {
+          return this.finishFailed(fresh, `The ${fresh.stage} step failed after ${fresh.stageAttempts} tries: ${error.message}`);
+        }
+        fresh.retryAt = Date.now() + 1000 * 2 ** fresh.stageAttempts;
+        await this.save(fresh);
+        return;
+      } finally {
+        this.controllers.delete(id);
+      }
+    }
+  }
+
+  private stageContext(signal: AbortSignal, log: ReturnType<typeof createLogger>): StageContext {
+    return {
+      env: this.env,
+      signal,
+      log,
+      save: (s) => this.save(s),
+      sceneChanged: async (s, index) => {
+        const view = await this.view(s);
+        const scene = view.scenes[index];
+        if (scene) this.broadcast({ type: "scene", seq: await this.nextSeq(), generation_id: s.id, scene });
+      },
+      journal: (s, index) => this.journal(s.id, index),
+      publicMediaUrl: async (key) => signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
+    };
+  }
+
+  private journal(id: string, scene: number): ClipJournal {
+    return {
+      read: () => this.ctx.storage.get<ClipJournalEntry>(journalKey(id, scene)),
+      write: (entry) => this.ctx.storage.put(journalKey(id, scene), entry),
+    };
+  }
+
+  private async finishCancelled(s: GenerationState): Promise<void> {
+    const provider = videoProvider(this.env);
+    const journals = await this.ctx.storage.list<ClipJournalEntry>({ prefix: `journal:${s.id}:` });
+    await Promise.all(
+      [...journals.values()].map((entry) => provider.cancelClip(entry).catch(() => undefined)),
     );
+    for (let a = 1; a <= MAX_STAGE_ATTEMPTS; a++) await releaseJob(this.env, `${s.id}-compose-a${a}`);
+    await deleteGenerationMedia(this.env, s.id);
+    createLogger({ generation_id: s.id, stage: s.stage }).info("generation cancelled");
+    await this.finishFailed(s, CANCELLED);
+  }
+
+  private async finishFailed(s: GenerationState, error: string): Promise<void> {
+    Object.assign(s, { status: "failed", stage: "failed", error, currentStep: error === CANCELLED ? "Cancelled" : "Failed", completedAt: Date.now() });
+    await this.save(s);
+  }
+
+  /** Persists to storage first (the truth), then mirrors to D1 and tells every socket. */
+  private async save(s: GenerationState): Promise<void> {
+    await this.ctx.storage.put(genKey(s.id), s);
+    await syncToD1(this.env, s);
+    this.broadcast({ type: "generation", seq: await this.nextSeq(), generation: await this.view(s) });
+  }
+
+  private broadcast(event: LiveEvent): void {
+    const text = JSON.stringify(event);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // A socket closing mid-send is dropped; the client reconnects and gets a snapshot.
+      }
+    }
+  }
+
+  /** Event order across the group; incremented without an await so concurrent saves never share one. */
+  private async nextSeq(): Promise<number> {
+    if (this.seq === null) {
+      const stored = (await this.ctx.storage.get<number>("seq")) ?? 0;
+      this.seq ??= stored;
+    }
+    this.seq += 1;
+    this.ctx.storage.put("seq", this.seq);
+    return this.seq;
+  }
+
+  private async meta(): Promise<GroupMeta> {
+    const meta = await this.ctx.storage.get<GroupMeta>("meta");
+    if (!meta) throw new Error("group not started");
+    return meta;
+  }
+
+  private async states(): Promise<GenerationState[]> {
+    const meta = await this.ctx.storage.get<GroupMeta>("meta");
+    if (!meta) return [];
+    const found = await this.ctx.storage.get<GenerationState>(meta.generationIds.map(genKey));
+    return [...found.values()];
+  }
+
+  private async view(s: GenerationState): Promise<GenerationView> {
+    return viewOf(this.env, (await this.meta()).origin, s);
   }
 }

@@ -23,10 +23,20 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 
 const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
-async function signature(env: Env, method: MediaMethod, key: string, exp: number): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(jwtSecret(env)), new TextEncoder().encode(`${method}\n${key}\n${exp}`));
-  return toHex(mac);
+/** HMAC-SHA256 (hex) of `message` under a key derived from the session secret. */
+export async function hmacHex(env: Env, message: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", await hmacKey(jwtSecret(env)), new TextEncoder().encode(message)));
 }
+
+/** Constant-time string comparison. */
+export function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+const signature = (env: Env, method: MediaMethod, key: string, exp: number) => hmacHex(env, `${method}\n${key}\n${exp}`);
 
 /** The path under which media is served (outside /api: its own auth and body rules); keys keep their slashes. */
 export const mediaPath = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
@@ -56,9 +66,5 @@ export async function verifyMediaSignature(
 ): Promise<boolean> {
   const expiry = Number(exp);
   if (!sig || !Number.isInteger(expiry) || expiry * 1000 < now) return false;
-  const expected = await signature(env, method, key, expiry);
-  if (expected.length !== sig.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ sig.charCodeAt(i);
-  return diff === 0;
+  return safeEqual(await signature(env, method, key, expiry), sig);
 }

@@ -23,15 +23,16 @@ export async function createGenerations(
   env: Env,
   input: { userId: string; comparisonType: ComparisonType; items: NewGeneration[] },
   now = Date.now(),
-): Promise<{ groupId: string; generationIds: string[] }> {
+): Promise<{ groupId: string; generationIds: string[]; seeds: number[] }> {
   const groupId = crypto.randomUUID();
   const generationIds = input.items.map(() => crypto.randomUUID());
   const claimed = "EXISTS (SELECT 1 FROM usage_events WHERE group_id = ?)";
   const insertGroup = env.DB.prepare(
     `INSERT INTO generation_groups (id, user_id, comparison_type, created_at) SELECT ?, ?, ?, ? WHERE ${claimed}`,
   ).bind(groupId, input.userId, input.comparisonType, now, groupId);
+  const seeds = input.items.map((item) => item.settings.seed ?? randomSeed());
   const insertGenerations = input.items.map((item, i) => {
-    const seed = item.settings.seed ?? randomSeed();
+    const seed = seeds[i]!;
     const settings = { ...item.settings, seed };
     return env.DB.prepare(
       `INSERT INTO generations (id, user_id, group_id, prompt, settings, status, progress, seed, created_at)
@@ -44,5 +45,5 @@ export async function createGenerations(
     ...insertGenerations,
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0) throw await quotaExceeded(env, input.userId, input.items.length, now);
-  return { groupId, generationIds };
+  return { groupId, generationIds, seeds };
 }

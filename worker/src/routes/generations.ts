@@ -10,9 +10,10 @@ import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { notFound } from "../lib/errors.ts";
+import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
+import { coordinator, startGroup } from "../groups/coordinator-client.ts";
 import { createGenerations } from "../pipeline/create.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
@@ -48,14 +49,34 @@ export const generationRoutes = new Hono<AppEnv>()
   .post("/generate", requireUser, jsonBody(GenerateSchema), async (c) => {
     const { prompt, settings } = c.req.valid("json");
     const user = c.get("user");
-    const created = await createGenerations(c.env, {
-      userId: user.id,
-      comparisonType: "single",
-      items: [{ prompt, settings: settings ?? DEFAULT_SETTINGS }],
-    });
+    const items = [{ prompt, settings: settings ?? DEFAULT_SETTINGS }];
+    const created = await createGenerations(c.env, { userId: user.id, comparisonType: "single", items });
     const generationId = created.generationIds[0]!;
+    await startGroup(c.env, logger(c), {
+      groupId: created.groupId,
+      userId: user.id,
+      origin: new URL(c.req.url).origin,
+      generationIds: created.generationIds,
+      items: items.map((item, i) => ({ ...item, settings: { ...item.settings, seed: created.seeds[i]! }, seed: created.seeds[i]! })),
+    });
     logger(c).info("generation created", { user_id: user.id, generation_id: generationId, group_id: created.groupId });
     return c.json({ generation_id: generationId, group_id: created.groupId, status: "pending" as const }, 202);
+  })
+  .post("/generations/:id/cancel", requireUser, pathParams(IdParamSchema), async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await getDb(c.env)
+      .select({ groupId: generations.groupId, status: generations.status })
+      .from(generations)
+      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
+      .get();
+    if (!row) throw notFound("Generation");
+    if (row.status === "completed" || row.status === "failed") {
+      throw new ApiError(409, "conflict", `This generation has already ${row.status === "completed" ? "completed" : "ended"}.`);
+    }
+    await getDb(c.env).update(generations).set({ cancellationRequested: true }).where(eq(generations.id, id));
+    const view = await coordinator(c.env, row.groupId).cancel(id);
+    logger(c).info("cancel requested", { generation_id: id });
+    return c.json({ generation_id: id, status: view?.status ?? row.status, cancellation_requested: true as const }, 202);
   })
   .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
@@ -105,11 +126,13 @@ export const generationRoutes = new Hono<AppEnv>()
     const userId = c.get("user").id;
     const db = getDb(c.env);
     const row = await db
-      .select({ id: generations.id })
+      .select({ id: generations.id, groupId: generations.groupId, status: generations.status })
       .from(generations)
       .where(and(eq(generations.id, id), eq(generations.userId, userId)))
       .get();
     if (!row) throw notFound("Generation");
+    // A running generation is stopped first, so no stage writes media after we sweep it.
+    if (row.status === "pending" || row.status === "processing") await coordinator(c.env, row.groupId).cancel(id);
     // Media first: if this fails the record remains and the user can retry; the reverse
     // order would orphan objects nobody can reach any more.
     await deleteGenerationMedia(c.env, id);

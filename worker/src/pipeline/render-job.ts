@@ -1,0 +1,48 @@
+/**
+ * Builds the render container's job for the compose stage from the plan, the specification
+ * and the user's settings. Pure: the coordinator stages the clips under these file names.
+ */
+import { CONTRACT_VERSION, type Mood, type RenderJobInput } from "../../../render-container/src/contract.ts";
+import { CROSSFADE_S, clipDuration } from "./scene-plan.ts";
+import { type GenerationSettings, outputSize } from "./settings.ts";
+import type { AdSpecification, ScenePlan } from "./spec.ts";
+
+/** The staged file name of scene `index`'s clip. */
+export const clipFileName = (index: number) => `clip-${index}.mp4`;
+
+/** The compose job for one generation. */
+export function buildRenderJob(input: {
+  jobId: string;
+  spec: AdSpecification;
+  plan: ScenePlan;
+  settings: GenerationSettings;
+}): RenderJobInput {
+  const { spec, plan, settings } = input;
+  const { width, height } = outputSize(settings.aspect_ratio);
+  const mood: Mood | null =
+    settings.music_mood === "none" ? null : settings.music_mood === "auto" ? spec.brand.mood : settings.music_mood;
+  const textColour = "#ffffff";
+  return {
+    version: CONTRACT_VERSION,
+    job_id: input.jobId,
+    video: { width, height, fps: 24, preset: "medium" },
+    scenes: plan.scenes.map((scene, i) => ({
+      clip: { file: clipFileName(i) },
+      duration_s: clipDuration(plan, i),
+      overlay: {
+        text: scene.overlay.text,
+        position: scene.overlay.position,
+        animation: scene.overlay.animation,
+        colour: textColour,
+        font: "auto",
+      },
+    })),
+    transition: { type: "fade", duration_s: CROSSFADE_S },
+    fade_in_s: 0.3,
+    fade_out_s: 0.3,
+    audio: mood ? { music: { library: mood }, music_volume: 0.3, whoosh: true } : { whoosh: true },
+    grade: settings.grade,
+    brand: { name: spec.brand.name, colours: spec.brand.colours, style: spec.brand.visual_style },
+    outputs: { video: { file: "video.mp4" }, thumbnail: { file: "thumbnail.jpg" } },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The one place providers are chosen: OPENAI_API_KEY selects the OpenAI LLM (else the
+ * offline template planner), REPLICATE_API_TOKEN selects Replicate video (else the offline
+ * motion renderer). Tests and offline runs therefore use the local ones.
+ */
+import type { Env } from "../env.ts";
+import { createOfflinePlanner } from "./offline-planner.ts";
+import { createOfflineVideoProvider } from "./offline-video.ts";
+import { createOpenAiProvider } from "./openai-llm.ts";
+import { createReplicateProvider } from "./replicate-video.ts";
+import type { LlmProvider, VideoProvider } from "./types.ts";
+
+/** The LLM provider for this environment. */
+export function llmProvider(env: Env): LlmProvider {
+  if (env.OPENAI_API_KEY) {
+    return createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL });
+  }
+  return createOfflinePlanner();
+}
+
+/** The video provider for this environment. */
+export function videoProvider(env: Env): VideoProvider {
+  if (env.REPLICATE_API_TOKEN) {
+    const models = env.REPLICATE_MODELS?.split(",").map((m) => m.trim()).filter(Boolean);
+    return createReplicateProvider({
+      token: env.REPLICATE_API_TOKEN,
+      baseUrl: env.REPLICATE_BASE_URL,
+      ...(models?.length ? { models } : {}),
+      ...(env.REPLICATE_POLL_MS ? { pollIntervalMs: Number(env.REPLICATE_POLL_MS) } : {}),
+    });
+  }
+  return createOfflineVideoProvider(env);
+}

@@ -1,0 +1,95 @@
+/**
+ * Provider interfaces, one per kind. The pipeline only sees these; `providers/index.ts`
+ * chooses the implementation from the environment (offline by default).
+ */
+import type { Brand } from "../../../render-container/src/contract.ts";
+import type { AdSpecification, PlannedScene } from "../pipeline/spec.ts";
+
+/** What the LLM stage is asked. */
+export interface SpecRequest {
+  prompt: string;
+  seed: number;
+  durationS: number;
+  aspectRatio: string;
+}
+
+/** Tokens as the provider reported them. */
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface LlmProvider {
+  name: string;
+  model: string;
+  /** Writes the ad specification for a prompt. */
+  generateSpec(request: SpecRequest, options?: { signal?: AbortSignal }): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
+  /** Enhanced planning: a second pass that makes the scenes' visual prompts consistent. */
+  refineScenes(
+    request: SpecRequest,
+    spec: AdSpecification,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
+}
+
+/** One scene's clip to make. */
+export interface ClipRequest {
+  generationId: string;
+  scene: PlannedScene;
+  brand: Brand;
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds the clip must last (scene time plus its share of the crossfade). */
+  durationS: number;
+  /** A reference image already in R2, used as first frame / subject. */
+  referenceImageKey: string | null;
+  /** The R2 key the finished clip must be stored under. */
+  targetKey: string;
+}
+
+/**
+ * Durable notes a provider keeps about one clip, backed by the coordinator's storage, so a
+ * restart resumes a prediction instead of paying for a second one.
+ */
+export interface ClipJournal {
+  read(): Promise<ClipJournalEntry | undefined>;
+  write(entry: ClipJournalEntry): Promise<void>;
+}
+export interface ClipJournalEntry {
+  /** Index into the provider's model chain. */
+  modelIndex: number;
+  model: string;
+  /** Set before `create` is sent: a crash after it means "look for what we created". */
+  intentAt?: number;
+  predictionId?: string;
+  attempts: number;
+}
+
+/** What a finished clip cost, in the provider's own units. */
+export interface ClipUsage {
+  model: string;
+  /** Seconds of video generated (billable). */
+  videoSeconds: number;
+}
+
+export interface ClipContext {
+  signal: AbortSignal;
+  journal: ClipJournal;
+  /** Stores the clip bytes at `request.targetKey` (R2). */
+  store(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
+  /** A URL the provider can fetch the reference image from, if any. */
+  referenceImageUrl(): Promise<string | null>;
+}
+
+export interface VideoProvider {
+  name: string;
+  /** Models in fallback order. */
+  models: readonly string[];
+  /** Makes the clip and stores it; resumable through `ctx.journal`. */
+  generateClip(request: ClipRequest, ctx: ClipContext): Promise<ClipUsage>;
+  /** Seconds of video `model` bills for a clip of `durationS`. */
+  billedSeconds(model: string, durationS: number): number;
+  /** Best-effort cancel of whatever `journal` says is running (provider side). */
+  cancelClip(journal: ClipJournalEntry | undefined): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/** The offline template planner and the scene planner: pure functions, checked on real prompts. */
+import { describe, expect, it } from "vitest";
+import { chooseFramework, extractProduct, planOffline } from "../src/providers/offline-planner.ts";
+import { clipDuration, CROSSFADE_S, planScenes } from "../src/pipeline/scene-plan.ts";
+import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
+import { buildRenderJob } from "../src/pipeline/render-job.ts";
+import { RenderJobSchema } from "../../render-container/src/contract.ts";
+
+const req = (prompt: string, seed = 7, durationS = 15) => ({ prompt, seed, durationS, aspectRatio: "9:16" });
+
+describe("offline planner", () => {
+  it("chooses the framework by intent", () => {
+    expect(chooseFramework("Tired of back pain? ergonomic office chair")).toBe("PAS");
+    expect(chooseFramework("Before and after: teeth whitening kit")).toBe("BAB");
+    expect(chooseFramework("Luxury watch ad for Instagram")).toBe("AIDA");
+  });
+
+  it("extracts the product without platform and ad words", () => {
+    expect(extractProduct("Luxury watch ad for Instagram")).toBe("luxury watch");
+    expect(extractProduct("vegan protein powder, energetic, for TikTok")).toBe("vegan protein powder");
+  });
+
+  it("writes a luxury specification for a watch", () => {
+    const spec = planOffline(req("Luxury watch ad for Instagram"));
+    expect(spec).toMatchObject({ product: "Luxury Watch", platform: "Instagram", framework: "AIDA", target_duration_s: 15 });
+    expect(spec.brand.mood).toBe("luxury");
+    expect(spec.scenes.map((s) => s.type)).toEqual(["attention", "interest", "desire", "action"]);
+    expect(spec.brand.colours.every((c) => /^#[0-9a-f]{6}$/i.test(c))).toBe(true);
+  });
+
+  it("is energetic with PAS scenes for a fitness problem, and keeps a named brand", () => {
+    const spec = planOffline(req('Struggling to hit your protein goals? "MuscleMate" shakes for TikTok'));
+    expect(spec.framework).toBe("PAS");
+    expect(spec.brand).toMatchObject({ name: "MuscleMate", mood: "energetic" });
+    expect(spec.platform).toBe("TikTok");
+    expect(spec.scenes.map((s) => s.type)).toEqual(["problem", "agitate", "solution", "action"]);
+  });
+
+  it("is deterministic for a prompt and seed, and varies with the seed", () => {
+    const a = planOffline(req("Cold brew coffee for busy mornings", 1));
+    expect(planOffline(req("Cold brew coffee for busy mornings", 1))).toEqual(a);
+    const variants = new Set([1, 2, 3, 4, 5, 6].map((seed) => JSON.stringify(planOffline(req("Cold brew coffee for busy mornings", seed)))));
+    expect(variants.size).toBeGreaterThan(1);
+  });
+
+  it("adds a fifth scene for longer ads", () => {
+    expect(planOffline(req("Project management software for teams", 3, 30)).scenes).toHaveLength(5);
+  });
+});
+
+describe("scene plan", () => {
+  it("cuts the target duration exactly, in whole frames, with a seed per scene", () => {
+    for (const duration_s of [15, 30, 60] as const) {
+      const spec = planOffline(req("Luxury watch ad for Instagram", 9, duration_s));
+      const plan = planScenes(spec, { ...DEFAULT_SETTINGS, duration_s }, 9);
+      const total = plan.scenes.reduce((s, x) => s + x.duration_s, 0);
+      expect(total).toBeCloseTo(duration_s, 6);
+      for (const s of plan.scenes) expect(Math.abs(s.duration_s * 24 - Math.round(s.duration_s * 24))).toBeLessThan(1e-6);
+      expect(new Set(plan.scenes.map((s) => s.seed)).size).toBe(plan.scenes.length);
+    }
+  });
+
+  it("gives every clip but the last the crossfade overlap, so the output lasts the target", () => {
+    const spec = planOffline(req("Luxury watch ad for Instagram"));
+    const plan = planScenes(spec, DEFAULT_SETTINGS, 1);
+    const clips = plan.scenes.map((_, i) => clipDuration(plan, i));
+    const output = clips.reduce((a, b) => a + b, 0) - (clips.length - 1) * CROSSFADE_S;
+    expect(output).toBeCloseTo(15, 6);
+  });
+
+  it("builds a valid render job for every aspect ratio", () => {
+    const spec = planOffline(req("Luxury watch ad for Instagram"));
+    for (const aspect_ratio of ["9:16", "1:1", "16:9"] as const) {
+      const settings = { ...DEFAULT_SETTINGS, aspect_ratio };
+      const job = RenderJobSchema.parse(buildRenderJob({ jobId: "g1-compose-a1", spec, plan: planScenes(spec, settings, 1), settings }));
+      expect(job.scenes).toHaveLength(4);
+      expect(job.audio.music).toEqual({ library: "luxury" });
+      expect(job.video.width * job.video.height).toBe(aspect_ratio === "1:1" ? 1080 * 1080 : 1080 * 1920);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The Workers test configuration shared by the two worker projects: real D1 (with the real
+ * migrations), R2 and Durable Objects from wrangler.toml inside workerd; the render container
+ * and fake providers started by test/global-setup.ts.
+ */
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export function workerProject(options: {
+  name: string;
+  include: string[];
+  /** Extra bindings computed from the URLs global setup provides. */
+  bindings?: (urls: { openaiUrl: string; replicateUrl: string }) => Record<string, string>;
+}) {
+  return defineConfig({
+    plugins: [
+      cloudflareTest(async ({ inject }) => ({
+        main: root("./src/index.ts"),
+        wrangler: { configPath: root("../wrangler.toml") },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            LOG_LEVEL: "error",
+            JWT_SECRET: "test-secret-with-enough-entropy-0123456789abcdef",
+            RENDER_URL: inject("renderUrl"),
+            TEST_MIGRATIONS: await readD1Migrations(root("../migrations")),
+            ...options.bindings?.({ openaiUrl: inject("openaiUrl"), replicateUrl: inject("replicateUrl") }),
+          },
+        },
+      })),
+    ],
+    test: {
+      name: options.name,
+      include: options.include,
+      globalSetup: ["./test/node/global-setup.ts"],
+      setupFiles: ["./test/apply-migrations.ts"],
+      testTimeout: 120_000,
+      hookTimeout: 60_000,
+    },
+  });
+}
