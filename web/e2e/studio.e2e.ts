@@ -1,0 +1,238 @@
+/**
+ * The studio in real Chromium against the app started by scripts/start.sh: account, prompt
+ * validation, generate, the generation page, library with delete, sign-out/in, reload, and an
+ * invalid session that must not lose the typed prompt. Steps share one browser context and
+ * run in order, like one user's visit.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { horizontalOverflow, launchBrowser, newContext, screenshot } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+const email = `e2e-${Date.now()}@example.com`;
+const password = "correct horse battery";
+const PROMPT = "vegan protein powder, energetic, for TikTok";
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let generationPath = "";
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await newContext(browser, baseUrl, "desktop");
+  page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const path = () => new URL(page.url()).pathname;
+const prompt = () => page.getByLabel("Describe your ad");
+
+async function signIn() {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("studio", () => {
+  test("a visitor is sent to sign-in and can create an account", async () => {
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    expect(path()).toBe("/sign-in");
+    await screenshot(page, "sign-in");
+
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create your account" }).waitFor();
+    // The server's field message reaches the form.
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("Password must be at least 8 characters").waitFor();
+
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "What are we advertising?" }).waitFor();
+    expect(path()).toBe("/");
+    await page.getByText(email).waitFor();
+  });
+
+  test("the prompt box refuses 9 characters and counts as you type", async () => {
+    await prompt().fill("123456789");
+    await page.getByText("9 / 500").waitFor();
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByText("Add 1 more character (at least 10).").waitFor();
+    expect(await prompt().getAttribute("aria-invalid")).toBe("true");
+    expect(path()).toBe("/");
+    // Focus went back to the box so the user can fix it right away.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("prompt");
+
+    await prompt().fill(PROMPT);
+    await page.getByText(`${PROMPT.length} / 500`).waitFor();
+    expect(await prompt().getAttribute("aria-invalid")).toBeNull();
+    await page.getByTestId("cost-estimate").getByText("$0.00 (offline)").waitFor();
+
+    // Settings start collapsed, open on demand and show the defaults.
+    const toggle = page.getByRole("button", { name: /Settings/ });
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+    await toggle.click();
+    expect(await page.getByRole("radio", { name: "15 s" }).isChecked()).toBe(true);
+    expect(await page.getByRole("radio", { name: /9:16/ }).isChecked()).toBe(true);
+    await screenshot(page, "dashboard");
+    await toggle.click();
+
+    // Keyboard only: Tab from the prompt reaches the settings toggle, with a visible ring.
+    await prompt().focus();
+    let reached = false;
+    for (let i = 0; i < 8 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(
+        () => document.activeElement?.classList.contains("settings-toggle") ?? false,
+      );
+    }
+    expect(reached).toBe(true);
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe(
+      "solid",
+    );
+    await page.keyboard.press("Enter");
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    await page.keyboard.press("Enter");
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  test("Generate opens the generation page with its status", async () => {
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.waitForURL(/\/generations\/[\w-]+$/);
+    generationPath = path();
+    const bar = page.getByRole("progressbar", { name: "Generation progress" });
+    await bar.waitFor();
+    const now = Number(await bar.getAttribute("aria-valuenow"));
+    expect(now).toBeGreaterThanOrEqual(0);
+    expect(now).toBeLessThanOrEqual(100);
+    // Queued today; the pipeline may already have picked it up.
+    await page
+      .locator(".progress-view .badge")
+      .getByText(/Queued|Generating|Ready|Failed/)
+      .waitFor();
+    await page.locator(".details-prompt").getByText(PROMPT).waitFor();
+    await page.getByTestId("progress-step").waitFor();
+    await screenshot(page, "generation");
+  });
+
+  test("the library lists it, and deleting asks for confirmation first", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+    await page.getByRole("heading", { name: "Library", level: 1 }).waitFor();
+    const items = page.getByTestId("library-item");
+    await items.first().waitFor();
+    expect(await items.count()).toBe(1);
+    await items.first().getByText(PROMPT).waitFor();
+    await page
+      .getByTestId("total-spent")
+      .getByText(/^\$\d+\.\d{2,3}$/)
+      .waitFor();
+    await screenshot(page, "library");
+
+    // Opening the card leads to the same generation.
+    await items.first().getByRole("link", { name: PROMPT }).click();
+    await page.waitForURL((u) => u.pathname === generationPath);
+    await page.goBack();
+    await items.first().waitFor();
+
+    const deleteButton = items.first().getByRole("button", { name: /^Delete/ });
+    await deleteButton.click();
+    const dialog = page.getByRole("dialog", { name: "Delete this ad?" });
+    await dialog.waitFor();
+    // The safe choice has focus; Escape cancels and keeps the item.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await items.count()).toBe(1);
+
+    await deleteButton.click();
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByText("No ads yet").waitFor();
+    // Gone on the server too.
+    await page.reload();
+    await page.getByText("No ads yet").waitFor();
+  });
+
+  test("sign out, sign in again, and a reload keeps the session", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    expect(path()).toBe("/sign-in");
+    await page.goto("/library");
+    await page.waitForURL((u) => u.pathname === "/sign-in" && u.searchParams.get("next") === "/library");
+
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Email or password is incorrect.").waitFor();
+
+    await signIn();
+    // Back where the user was headed.
+    await page.getByRole("heading", { name: "Library", level: 1 }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Library", level: 1 }).waitFor();
+    await page.getByText(email).waitFor();
+  });
+
+  test("an invalid session leads to sign-in and keeps the typed prompt", async () => {
+    await page.goto("/");
+    const draft = "artisan sourdough bakery, cosy morning light, for Instagram";
+    await prompt().fill(draft);
+    // The server no longer accepts this token (as after a secret rotation or an expiry).
+    await page.evaluate(() => {
+      const key = "promptreel.session";
+      const s = JSON.parse(localStorage.getItem(key) ?? "{}");
+      localStorage.setItem(key, JSON.stringify({ ...s, token: "not-a-valid-token" }));
+    });
+    await page.reload();
+    // The stored session is only refused by the server, so the first API call finds out.
+    await page.waitForURL((u) => u.pathname === "/sign-in" && u.searchParams.get("expired") === "1");
+    await page.getByText("Your session has expired").waitFor();
+
+    await signIn();
+    await page.waitForURL((u) => u.pathname === "/");
+    expect(await prompt().inputValue()).toBe(draft);
+  });
+
+  test("every page fits a 390 px phone", async () => {
+    const phone = await newContext(browser, baseUrl, "phone", await context.storageState());
+    const p = await phone.newPage();
+    try {
+      for (const [route, name, ready] of [
+        ["/", "dashboard", "What are we advertising?"],
+        ["/library", "library", "Library"],
+      ] as const) {
+        await p.goto(route);
+        await p.getByRole("heading", { name: ready, level: 1 }).waitFor();
+        expect(await horizontalOverflow(p), `${route} overflows`).toBeLessThanOrEqual(0);
+        await screenshot(p, name);
+      }
+      await p.getByRole("link", { name: "Create an ad" }).first().click();
+      await p.getByLabel("Describe your ad").fill("minimalist running shoes, calm, for YouTube");
+      await p.getByRole("button", { name: "Generate" }).click();
+      await p.waitForURL(/\/generations\/[\w-]+$/);
+      await p.getByRole("progressbar").waitFor();
+      expect(await horizontalOverflow(p)).toBeLessThanOrEqual(0);
+      await screenshot(p, "generation");
+
+      await p.evaluate(() => localStorage.clear());
+      await p.goto("/sign-in");
+      await p.getByRole("heading", { name: "Welcome back" }).waitFor();
+      expect(await horizontalOverflow(p)).toBeLessThanOrEqual(0);
+      await screenshot(p, "sign-in");
+    } finally {
+      await phone.close();
+    }
+  });
+
+  test("no uncaught errors in the page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * All data access for the web app: the typed Hono RPC client (`hc<AppType>`), the session
+ * header, the one error path (401 ends the session), and the `query()` wrappers routes preload.
+ *
+ * Hooks for the pipeline work still to come are marked `LEAD:`; each is one place to change.
+ */
+import { query, revalidate } from "@solidjs/router";
+import { hc, type InferRequestType, type InferResponseType } from "hono/client";
+import type { AppType } from "../../worker/src/app.ts";
+import type { GenerationView, SceneView } from "../../worker/src/groups/events.ts";
+import { ApiError, errorFromResponse, networkError } from "./api-error.ts";
+import { currentToken, endSession, type Session, updateSessionUser } from "./session.ts";
+
+export { ApiError, messageOf } from "./api-error.ts";
+
+/**
+ * fetch for every API call: adds the bearer token (never on /api/auth/*, so a wrong password
+ * cannot end a session), turns failures into ApiError, and ends the session on a 401 that was
+ * caused by the token we sent.
+ */
+export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(input instanceof Request ? input.url : String(input), baseUrl());
+  const headers = new Headers(init.headers);
+  const token = url.pathname.startsWith("/api/auth/") ? null : currentToken();
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+  let res: Response;
+  try {
+    // globalThis.fetch looked up per call: tests stub it, and the browser binds it correctly.
+    res = await globalThis.fetch(url, { ...init, headers });
+  } catch (err) {
+    throw networkError(err);
+  }
+  if (res.ok) return res;
+  const error = await errorFromResponse(res);
+  if (res.status === 401 && token) endSession("expired");
+  else if (res.status >= 500) console.error("promptreel: API error", url.pathname, res.status, error.message);
+  throw error;
+}
+
+function baseUrl(): string {
+  return typeof location === "undefined" ? "http://localhost" : location.origin;
+}
+
+const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
+
+type StatusBody = InferResponseType<(typeof client.api.status)[":id"]["$get"], 200>;
+type ListBody = InferResponseType<typeof client.api.generations.$get, 200>;
+
+/** Generation settings as the API accepts them (every field optional; defaults server-side). */
+export type GenerateInput = InferRequestType<typeof client.api.generate.$post>["json"];
+/** One generation's lifecycle status. */
+export type GenerationStatusValue = StatusBody["status"];
+
+/** A scene as the live events describe it (the contract is owned by the Worker). */
+export type { SceneView };
+
+/**
+ * `GET /api/status/:id`, plus what the live events add (scenes, cost breakdown, timestamps).
+ * Optional here because polling does not carry them; the UI shows them whenever present.
+ */
+export type GenerationStatus = StatusBody &
+  Partial<Pick<GenerationView, "scenes" | "cost_breakdown" | "started_at" | "completed_at">>;
+/** A generation as the library lists it: status plus prompt, settings and timestamps. */
+export type GenerationSummary = ListBody["generations"][number];
+
+/**
+ * What the server supports beyond today's API. LEAD: flip `cancel` once
+ * `POST /api/generations/:id/cancel` exists; live.ts checks `liveSocket` before opening a socket.
+ */
+export const capabilities = { cancel: false, liveSocket: false };
+
+// ---- accounts ------------------------------------------------------------------------------
+
+/** Creates an account; resolves with the session to store. */
+export async function register(email: string, password: string): Promise<Session> {
+  return (await client.api.auth.register.$post({ json: { email, password } })).json();
+}
+
+/** Signs in; resolves with the session to store. */
+export async function login(email: string, password: string): Promise<Session> {
+  return (await client.api.auth.login.$post({ json: { email, password } })).json();
+}
+
+/** The signed-in user, including lifetime spend. Also refreshes the stored copy. */
+export const getMe = query(async () => {
+  const { user } = await (await client.api.me.$get()).json();
+  updateSessionUser(user);
+  return user;
+}, "me");
+
+// ---- generations ---------------------------------------------------------------------------
+
+/** Starts a generation (202): the record exists, the pipeline picks it up. */
+export async function generate(input: { prompt: string; settings?: GenerateInput["settings"] }) {
+  const res = await client.api.generate.$post({ json: input });
+  void revalidate([getGenerations.key, getMe.key]);
+  return res.json();
+}
+
+/** One status read, uncached (live.ts polls with this). */
+export async function fetchStatus(id: string): Promise<GenerationStatus> {
+  return (await client.api.status[":id"].$get({ param: { id } })).json();
+}
+
+/** The status at navigation time; the generation page then follows live.ts. */
+export const getStatus = query(fetchStatus, "status");
+
+/** Library filter values: a status, or every generation. */
+export type StatusFilter = GenerationStatusValue | "all";
+
+/** One page of my generations, newest first. */
+export async function listGenerations(opts: {
+  status?: StatusFilter;
+  cursor?: string | null;
+  limit?: number;
+}) {
+  const q: { limit: string; status?: GenerationStatusValue; cursor?: string } = {
+    limit: String(opts.limit ?? 24),
+  };
+  if (opts.status && opts.status !== "all") q.status = opts.status;
+  if (opts.cursor) q.cursor = opts.cursor;
+  const body = await (await client.api.generations.$get({ query: q })).json();
+  for (const g of body.generations) known.set(g.generation_id, g);
+  return body;
+}
+
+/** The library's first page for a filter (later pages are appended by the page itself). */
+export const getGenerations = query((status: StatusFilter) => listGenerations({ status }), "generations");
+
+/** Summaries seen in any list response, so the generation page rarely needs to search. */
+const known = new Map<string, GenerationSummary>();
+
+/**
+ * Prompt, settings and timestamps of one generation. The API has no single-record endpoint
+ * yet, so this looks in what the library already loaded, then in the newest pages.
+ * LEAD: replace the search with `GET /api/generations/:id` (or add these fields to status).
+ */
+export const getGenerationDetails = query(async (id: string): Promise<GenerationSummary | null> => {
+  const seen = known.get(id);
+  if (seen) return seen;
+  let cursor: string | null = null;
+  for (let page = 0; page < 4; page++) {
+    const body = await listGenerations({ cursor, limit: 100 });
+    const hit = body.generations.find((g) => g.generation_id === id);
+    if (hit) return hit;
+    if (!body.next_cursor) break;
+    cursor = body.next_cursor;
+  }
+  return null;
+}, "generation-details");
+
+/** Re-reads a generation's details (after it finishes: new cost, completion time). */
+export function refreshGeneration(id: string): Promise<void> {
+  known.delete(id);
+  return revalidate([getGenerationDetails.keyFor(id), getMe.key]);
+}
+
+/** Deletes a generation and its media. */
+export async function deleteGeneration(id: string) {
+  const body = await (await client.api.generations[":id"].$delete({ param: { id } })).json();
+  known.delete(id);
+  void revalidate([getGenerations.key, getMe.key]);
+  return body;
+}
+
+/**
+ * Asks the pipeline to stop. Only offered when `capabilities.cancel` is on.
+ * LEAD: switch to `client.api.generations[":id"].cancel.$post(...)` once the route is typed.
+ */
+export async function cancelGeneration(id: string): Promise<void> {
+  if (!capabilities.cancel) throw new ApiError(501, "not_available", "Cancelling is not available yet.");
+  await apiFetch(`/api/generations/${encodeURIComponent(id)}/cancel`, { method: "POST" });
+}
+
+/** A price quote shown before Generate. */
+export interface CostEstimate {
+  /** USD. */
+  amount: number;
+  /** True while there is no pricing endpoint: local providers cost nothing. */
+  offline: boolean;
+}
+
+/**
+ * The estimated cost of a generation with these settings.
+ * LEAD: call the cost-estimate endpoint here; every screen shows whatever this returns.
+ */
+export async function estimateCost(_settings: GenerateInput["settings"]): Promise<CostEstimate> {
+  return { amount: 0, offline: true };
+}
+
+/** Forgets every cached response (on sign-out, so the next user sees nothing stale). */
+export function clearApiCache(): void {
+  known.clear();
+  query.clear();
+}

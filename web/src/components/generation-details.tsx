@@ -1,0 +1,74 @@
+import { For, Show } from "solid-js";
+import type { GenerationStatus, GenerationSummary } from "../api.ts";
+import { formatCost, formatDate } from "../format.ts";
+import { ASPECT_RATIOS, DURATIONS, GRADES, MUSIC_MOODS, normalizeSettings } from "../settings.ts";
+
+/** The prompt, the settings used and the cost (with its breakdown once the pipeline sends one). */
+export function GenerationDetails(props: { details: GenerationSummary | null; status: GenerationStatus }) {
+  const settings = () => normalizeSettings(props.details?.settings);
+  const breakdown = (): [string, number][] => {
+    const b = props.status.cost_breakdown;
+    if (!b) return [];
+    const clips = b.clips.reduce((sum, c) => sum + c.cost, 0);
+    return [
+      ["Script", b.enhance],
+      ["Scene plan", b.plan],
+      [`Clips (${b.clips.length})`, clips],
+      ["Compose", b.compose],
+    ];
+  };
+  return (
+    <section class="card details" aria-labelledby="details-title">
+      <h2 id="details-title" class="section-title">
+        Details
+      </h2>
+      <Show
+        when={props.details}
+        fallback={<p class="muted small">The prompt and settings of this generation are not available.</p>}
+      >
+        {(d) => (
+          <>
+            <blockquote class="details-prompt">{d().prompt}</blockquote>
+            <dl class="details-list">
+              <dt>Duration</dt>
+              <dd>{DURATIONS[settings().duration_s]}</dd>
+              <dt>Format</dt>
+              <dd>
+                {settings().aspect_ratio}{" "}
+                <span class="muted">({ASPECT_RATIOS[settings().aspect_ratio].split(" · ")[0]})</span>
+              </dd>
+              <dt>Grade</dt>
+              <dd>{GRADES[settings().grade]}</dd>
+              <dt>Music</dt>
+              <dd>{MUSIC_MOODS[settings().music_mood]}</dd>
+              <dt>Seed</dt>
+              <dd class="tabular">{settings().seed ?? "Random"}</dd>
+              <dt>Enhanced planning</dt>
+              <dd>{settings().enhanced_planning ? "On" : "Off"}</dd>
+              <dt>Created</dt>
+              <dd>{formatDate(d().created_at)}</dd>
+            </dl>
+          </>
+        )}
+      </Show>
+      <div class="details-cost">
+        <span>Cost</span>
+        <strong class="tabular" data-testid="generation-cost">
+          {formatCost(props.status.cost)}
+        </strong>
+      </div>
+      <Show when={breakdown().length > 0}>
+        <dl class="details-list small breakdown" aria-label="Cost breakdown">
+          <For each={breakdown()}>
+            {([stage, amount]) => (
+              <>
+                <dt>{stage}</dt>
+                <dd class="tabular">{formatCost(amount)}</dd>
+              </>
+            )}
+          </For>
+        </dl>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+import { createSignal, For, Show } from "solid-js";
+import {
+  ASPECT_RATIOS,
+  DURATIONS,
+  type GenerationSettings,
+  GRADES,
+  MAX_SEED,
+  MUSIC_MOODS,
+  settingsSummary,
+} from "../settings.ts";
+
+const entries = <T extends object>(o: T) => Object.entries(o) as [keyof T & string, string][];
+
+/**
+ * Generation settings behind a disclosure, collapsed by default: the defaults are good, and
+ * the one-line summary on the toggle tells the user what they will get without opening it.
+ */
+export function SettingsPanel(props: {
+  settings: GenerationSettings;
+  onChange: (next: GenerationSettings) => void;
+  /** Server messages per settings field (`seed`, `duration_s`, ...). */
+  errors?: Record<string, string | undefined>;
+}) {
+  const [open, setOpen] = createSignal(false);
+  const set = <K extends keyof GenerationSettings>(key: K, value: GenerationSettings[K]) =>
+    props.onChange({ ...props.settings, [key]: value });
+
+  return (
+    <section class="settings">
+      <button
+        type="button"
+        class="settings-toggle"
+        aria-expanded={open()}
+        aria-controls="settings-body"
+        onClick={() => setOpen(!open())}
+      >
+        <span class="settings-toggle-title">Settings</span>
+        <span class="settings-summary muted">{settingsSummary(props.settings)}</span>
+        <span class="chevron" aria-hidden="true" />
+      </button>
+      <div id="settings-body" class="settings-body" hidden={!open()}>
+        <fieldset class="field">
+          <legend class="field-label">Duration</legend>
+          <div class="segmented">
+            <For each={entries(DURATIONS)}>
+              {([value, label]) => (
+                <label class="segment">
+                  <input
+                    type="radio"
+                    name="duration_s"
+                    value={value}
+                    checked={props.settings.duration_s === Number(value)}
+                    onChange={() => set("duration_s", Number(value) as GenerationSettings["duration_s"])}
+                  />
+                  <span>{label}</span>
+                </label>
+              )}
+            </For>
+          </div>
+        </fieldset>
+
+        <fieldset class="field">
+          <legend class="field-label">Aspect ratio</legend>
+          <div class="segmented">
+            <For each={entries(ASPECT_RATIOS)}>
+              {([value, hint]) => (
+                <label class="segment" title={hint}>
+                  <input
+                    type="radio"
+                    name="aspect_ratio"
+                    value={value}
+                    checked={props.settings.aspect_ratio === value}
+                    onChange={() => set("aspect_ratio", value)}
+                  />
+                  <span class="aspect-icon" data-aspect={value} aria-hidden="true" />
+                  <span>{value}</span>
+                  <span class="sr-only">{hint}</span>
+                </label>
+              )}
+            </For>
+          </div>
+        </fieldset>
+
+        <div class="field">
+          <label class="field-label" for="grade">
+            Colour grade
+          </label>
+          <select
+            id="grade"
+            class="input"
+            value={props.settings.grade}
+            onChange={(e) => set("grade", e.currentTarget.value as GenerationSettings["grade"])}
+          >
+            <For each={entries(GRADES)}>{([value, label]) => <option value={value}>{label}</option>}</For>
+          </select>
+        </div>
+
+        <div class="field">
+          <label class="field-label" for="music_mood">
+            Music
+          </label>
+          <select
+            id="music_mood"
+            class="input"
+            value={props.settings.music_mood}
+            onChange={(e) => set("music_mood", e.currentTarget.value as GenerationSettings["music_mood"])}
+          >
+            <For each={entries(MUSIC_MOODS)}>
+              {([value, label]) => <option value={value}>{label}</option>}
+            </For>
+          </select>
+        </div>
+
+        <div class="field">
+          <label class="field-label" for="seed">
+            Seed
+          </label>
+          <input
+            id="seed"
+            class="input tabular"
+            type="number"
+            inputmode="numeric"
+            min="0"
+            max={MAX_SEED}
+            step="1"
+            placeholder="Random"
+            value={props.settings.seed ?? ""}
+            aria-describedby="seed-help"
+            aria-invalid={props.errors?.seed ? "true" : undefined}
+            onInput={(e) => {
+              const raw = e.currentTarget.value.trim();
+              const n = Number(raw);
+              set("seed", raw === "" || !Number.isInteger(n) || n < 0 || n > MAX_SEED ? null : n);
+            }}
+          />
+          <p id="seed-help" class="field-help" classList={{ "field-error": !!props.errors?.seed }}>
+            {props.errors?.seed ?? "Leave empty for a new take each time; reuse a seed to reproduce one."}
+          </p>
+        </div>
+
+        <div class="field">
+          <span class="field-label" id="reference-label">
+            Reference image
+          </span>
+          <button type="button" class="btn btn-ghost" disabled aria-describedby="reference-help">
+            Upload image
+          </button>
+          <p id="reference-help" class="field-help">
+            Coming soon: use a product photo as the first frame.
+          </p>
+        </div>
+
+        <div class="field field-wide">
+          <label class="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              aria-checked={props.settings.enhanced_planning}
+              checked={props.settings.enhanced_planning}
+              onChange={(e) => set("enhanced_planning", e.currentTarget.checked)}
+            />
+            <span class="switch-track" aria-hidden="true" />
+            <span>
+              <span class="field-label">Enhanced planning</span>
+              <span class="field-help block">A second pass that keeps the scenes visually consistent.</span>
+            </span>
+          </label>
+        </div>
+
+        <Show when={props.errors?._}>{(m) => <p class="field-error">{m()}</p>}</Show>
+      </div>
+    </section>
+  );
+}

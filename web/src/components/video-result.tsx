@@ -1,0 +1,27 @@
+/** The finished ad: the player in the ad's own aspect ratio, and a download link. */
+export function VideoResult(props: {
+  videoUrl: string;
+  thumbnailUrl: string | null;
+  aspect: string;
+  fileName: string;
+}) {
+  return (
+    <div class="video-result">
+      <div class="stage" data-aspect={props.aspect}>
+        {/* biome-ignore lint/a11y/useMediaCaption: the ad's text is burned into the video; there is no caption track to offer yet */}
+        <video
+          class="stage-video"
+          src={props.videoUrl}
+          poster={props.thumbnailUrl ?? undefined}
+          controls
+          playsinline
+          preload="metadata"
+          aria-label="Your finished ad"
+        />
+      </div>
+      <a class="btn btn-primary btn-block" href={props.videoUrl} download={props.fileName}>
+        Download MP4
+      </a>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+/** Display formatting shared by every page: money, dates, durations. */
+
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
+
+/** "$0.42"; sub-cent amounts keep three decimals so they do not read as free. */
+export function formatCost(amount: number): string {
+  if (amount > 0 && amount < 0.01) return `$${amount.toFixed(3)}`;
+  return usd.format(amount);
+}
+
+/** "m:ss" (or "h:mm:ss") for an elapsed time in milliseconds. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** "Nov 25, 2:03 PM" (with the year when it is not this year). */
+export function formatDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  const sameYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString("en-US", {
+    month: "short",
+    day: "numeric",
+    ...(sameYear ? {} : { year: "numeric" }),
+    hour: "numeric",
+    minute: "2-digit",
+  });
+}
+
+/** Status labels for people. */
+export const STATUS_LABELS = {
+  pending: "Queued",
+  processing: "Generating",
+  completed: "Ready",
+  failed: "Failed",
+} as const;

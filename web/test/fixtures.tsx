@@ -1,0 +1,83 @@
+/** Test data in the API's shapes, and a fetch stub that answers by method and path. */
+import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
+import { render } from "@solidjs/testing-library";
+import type { JSX } from "solid-js";
+import { vi } from "vitest";
+import type { GenerationStatus, GenerationSummary } from "../src/api.ts";
+
+/** A generation status, overridable field by field. */
+export function statusFixture(over: Partial<GenerationStatus> = {}): GenerationStatus {
+  return {
+    generation_id: "gen-1",
+    group_id: "group-1",
+    status: "pending",
+    progress: 0,
+    current_step: null,
+    video_url: null,
+    thumbnail_url: null,
+    cost: 0,
+    error: null,
+    ...over,
+  };
+}
+
+/** A library entry, overridable field by field. */
+export function summaryFixture(over: Partial<GenerationSummary> = {}): GenerationSummary {
+  return {
+    ...statusFixture(),
+    prompt: "vegan protein powder, energetic, for TikTok",
+    settings: { duration_s: 15, aspect_ratio: "9:16", grade: "brand", music_mood: "auto", seed: 42 },
+    created_at: Date.UTC(2026, 10, 25, 14, 3),
+    started_at: null,
+    completed_at: null,
+    ...over,
+  };
+}
+
+/** A JSON response. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+type Handler = (req: { method: string; path: string; url: URL; headers: Headers; body: unknown }) => Response;
+
+/**
+ * Replaces global fetch with a router of `"METHOD /path"` handlers; unknown routes are 404.
+ * Returns the mock so tests can inspect calls.
+ */
+export function stubApi(routes: Record<string, Handler | Response>) {
+  const mock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = (init.method ?? "GET").toUpperCase();
+    const route = routes[`${method} ${url.pathname}`];
+    const body = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
+    if (!route)
+      return json({ error: { code: "not_found", message: `No stub for ${method} ${url.pathname}` } }, 404);
+    return route instanceof Response
+      ? route.clone()
+      : route({ method, path: url.pathname, url, headers: new Headers(init.headers), body });
+  });
+  vi.stubGlobal("fetch", mock);
+  return mock;
+}
+
+/** A stored session for a test user. */
+export const SESSION = {
+  token: "token-1",
+  expires_at: Date.now() + 3_600_000,
+  user: { id: "user-1", email: "ada@example.com", total_cost: 1.25, created_at: 0 },
+};
+
+/** Renders `ui` inside a memory router at `path` (components with <A> need a router). */
+export function renderInRouter(ui: () => JSX.Element, path = "/") {
+  const history = createMemoryHistory();
+  history.set({ value: path });
+  return render(() => (
+    <MemoryRouter history={history}>
+      <Route path="*" component={ui} />
+    </MemoryRouter>
+  ));
+}
