@@ -3,6 +3,12 @@ import { defineConfig } from "vitest/config";
 /** One `vitest run` covers every package; each project keeps its own config. */
 export default defineConfig({
   test: {
-    projects: ["render-container", "worker", "worker/vitest.providers.config.ts", "web", "web/vitest.e2e.config.ts"],
+    projects: [
+      "render-container",
+      "worker",
+      "worker/vitest.providers.config.ts",
+      "web",
+      "web/vitest.e2e.config.ts",
+    ],
   },
 });

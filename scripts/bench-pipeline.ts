@@ -13,7 +13,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ApiClient, type Status } from "./lib/client.ts";
 
-const { values } = parseArgs({ options: { url: { type: "string" }, pollers: { type: "string", default: "50" }, seconds: { type: "string", default: "10" } } });
+const { values } = parseArgs({
+  options: {
+    url: { type: "string" },
+    pollers: { type: "string", default: "50" },
+    seconds: { type: "string", default: "10" },
+  },
+});
 const repo = resolve(import.meta.dirname, "..");
 const dataDir = mkdtempSync(join(tmpdir(), "promptreel-bench-"));
 const port = 8891;
@@ -27,7 +33,9 @@ async function startApp(): Promise<string> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((res, rej) => {
-    app!.stdout!.on("data", (chunk: Buffer) => (chunk.toString().includes("ready: open") ? res() : undefined));
+    app!.stdout!.on("data", (chunk: Buffer) =>
+      chunk.toString().includes("ready: open") ? res() : undefined,
+    );
     app!.on("exit", (code) => rej(new Error(`start.sh exited with ${code}`)));
   });
   return `http://127.0.0.1:${port}`;
@@ -60,7 +68,8 @@ function stageSplit(generationId: string): Record<string, number> {
   return split;
 }
 
-const percentile = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
+const percentile = (xs: number[], p: number) =>
+  xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
 
 try {
   const base = await startApp();
@@ -102,7 +111,9 @@ try {
   console.log("\n| measure | value |\n| --- | --- |");
   console.log(`| prompt to MP4 (15 s ad, offline) | ${result.prompt_to_mp4_s} s |`);
   for (const [stage, s] of Object.entries(result.stage_s)) console.log(`|   stage ${stage} | ${s} s |`);
-  console.log(`| status p50 / p99 (${pollers} pollers) | ${result.status_p50_ms} / ${result.status_p99_ms} ms |`);
+  console.log(
+    `| status p50 / p99 (${pollers} pollers) | ${result.status_p50_ms} / ${result.status_p99_ms} ms |`,
+  );
   console.log(`| status requests per second | ${result.status_rps} |`);
   console.log(JSON.stringify(result));
 } finally {

@@ -13,7 +13,10 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     out: { type: "string", default: "out" },
-    url: { type: "string", default: process.env.PROMPTREEL_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}` },
+    url: {
+      type: "string",
+      default: process.env.PROMPTREEL_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`,
+    },
     duration: { type: "string" },
     aspect: { type: "string" },
     seed: { type: "string" },
@@ -25,7 +28,8 @@ if (!prompt) {
   process.exit(2);
 }
 
-const bar = (p: number, width = 30) => `${"█".repeat(Math.round((p / 100) * width))}${"░".repeat(width - Math.round((p / 100) * width))}`;
+const bar = (p: number, width = 30) =>
+  `${"█".repeat(Math.round((p / 100) * width))}${"░".repeat(width - Math.round((p / 100) * width))}`;
 
 const client = new ApiClient(values.url);
 await client.signIn(resolve(process.env.PROMPTREEL_DATA_DIR ?? ".data", "cli-account.json"));
@@ -58,11 +62,17 @@ const thumb = join(dir, `${generation_id}.jpg`);
 writeFileSync(video, Buffer.from(await (await fetch(status.video_url!)).arrayBuffer()));
 writeFileSync(thumb, Buffer.from(await (await fetch(status.thumbnail_url!)).arrayBuffer()));
 const probe = JSON.parse(
-  execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=width,height,codec_name", "-of", "json", video], { encoding: "utf8" }),
+  execFileSync(
+    "ffprobe",
+    ["-v", "error", "-show_entries", "format=duration:stream=width,height,codec_name", "-of", "json", video],
+    { encoding: "utf8" },
+  ),
 ) as { format: { duration: string }; streams: { codec_name: string; width?: number; height?: number }[] };
 const v = probe.streams.find((s) => s.width);
 console.log(`video:     ${video}`);
 console.log(`thumbnail: ${thumb}`);
-console.log(`duration:  ${Number(probe.format.duration).toFixed(2)} s, ${v?.width}x${v?.height} ${v?.codec_name}`);
+console.log(
+  `duration:  ${Number(probe.format.duration).toFixed(2)} s, ${v?.width}x${v?.height} ${v?.codec_name}`,
+);
 console.log(`cost:      $${status.cost.toFixed(2)}`);
 console.log(`took:      ${((Date.now() - started) / 1000).toFixed(1)} s`);

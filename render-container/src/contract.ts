@@ -14,10 +14,13 @@
  * - `POST /probe` with a {@link ProbeRequest} answers `{ probe }` or `{ error }`.
  * - `GET /health` answers `{ ok, ffmpeg, queue: { running, queued, concurrency } }`.
  *
- * Sources are `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg) or
+ * Sources are `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg),
+ * `{ file }` (a file staged into the job's scratch space with `PUT /jobs/:job_id/files/:name`) or
  * `{ path }` (a local file: accepted from the CLI and tests, refused by the HTTP server unless
  * `RENDER_ALLOW_LOCAL_PATHS=1`). Outputs are `{ url }` (a signed upload URL the container PUTs the file
- * to, with `Content-Type` set and optional extra `headers`) or `{ path }` (same rule as sources).
+ * to, with `Content-Type` set and optional extra `headers`), `{ file }` (written to the staging space,
+ * read back with `GET /jobs/:job_id/files/:name`) or `{ path }` (same rule as sources).
+ * `DELETE /jobs/:job_id` also frees the job's staging space; the Worker always calls it when done.
  */
 import { z } from "zod";
 
@@ -29,18 +32,25 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), "only http and https URLs are accepted");
 
+/** A file in the job's staging space (`PUT /jobs/:job_id/files/:name`): a plain name, no path. */
+export const StagedNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "staged file names are letters, digits, . _ - (no paths)");
+
 /** Where an input comes from. */
 export const SourceSchema = z.union([
   z.object({ url: httpUrl }).strict(),
   z.object({ path: z.string().min(1) }).strict(),
+  z.object({ file: StagedNameSchema }).strict(),
 ]);
 /** Where an input comes from. */
 export type Source = z.infer<typeof SourceSchema>;
 
-/** Where an output goes: a signed PUT URL (with optional extra headers) or a local path. */
+/** Where an output goes: a signed PUT URL (with optional extra headers), a local path, or the staging space. */
 export const OutputTargetSchema = z.union([
   z.object({ url: httpUrl, headers: z.record(z.string(), z.string()).optional() }).strict(),
   z.object({ path: z.string().min(1) }).strict(),
+  z.object({ file: StagedNameSchema }).strict(),
 ]);
 /** Where an output goes. */
 export type OutputTarget = z.infer<typeof OutputTargetSchema>;
@@ -144,7 +154,9 @@ export const VideoSettingsSchema = z.object({
     .default(1920),
   fps: z.number().int().min(24).max(30).default(24),
   /** libx264 preset; `medium` is the product default. */
-  preset: z.enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"]).default("medium"),
+  preset: z
+    .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"])
+    .default("medium"),
   /** Quality target; the encoder is also capped at 8 Mb/s so a 15 s ad stays far under 50 MB. */
   crf: z.number().int().min(14).max(35).default(20),
 });
@@ -161,7 +173,16 @@ export const RenderJobSchema = z.object({
     .object({
       /** Any ffmpeg `xfade` transition name; `fade` is the product default. */
       type: z
-        .enum(["fade", "dissolve", "wipeleft", "wiperight", "slideup", "slideleft", "smoothleft", "circleopen"])
+        .enum([
+          "fade",
+          "dissolve",
+          "wipeleft",
+          "wiperight",
+          "slideup",
+          "slideleft",
+          "smoothleft",
+          "circleopen",
+        ])
         .default("fade"),
       duration_s: z.number().min(0).max(2).default(0.5),
     })
@@ -233,7 +254,12 @@ export const SynthesizeJobSchema = z.object({
     .refine((n) => n % 2 === 0, "height must be even"),
   fps: z.number().int().min(12).max(30).default(24),
   duration_s: z.number().min(0.5).max(20),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   scene: z.object({
     index: z.number().int().min(0).max(50),
     type: SceneTypeSchema,

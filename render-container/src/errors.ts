@@ -13,7 +13,8 @@ export class JobError extends Error {
 /** Normalises anything thrown into a {@link JobError}, keeping the original as `cause`. */
 export function toJobError(err: unknown): JobError {
   if (err instanceof JobError) return err;
-  if (err instanceof Error && err.name === "AbortError") return new JobError("cancelled", "Cancelled", { cause: err });
+  if (err instanceof Error && err.name === "AbortError")
+    return new JobError("cancelled", "Cancelled", { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new JobError("internal", message, { cause: err });
 }

@@ -102,7 +102,11 @@ function run(bin: string, args: string[], opts: RunOptions, parseProgress: boole
       else resolve(result!);
     };
     child.on("error", (err) =>
-      finish(new JobError("ffmpeg_failed", `cannot start ${bin}: ${err.message} (is ffmpeg installed?)`, { cause: err })),
+      finish(
+        new JobError("ffmpeg_failed", `cannot start ${bin}: ${err.message} (is ffmpeg installed?)`, {
+          cause: err,
+        }),
+      ),
     );
     child.on("close", (code, sig) => {
       if (opts.signal?.aborted) return finish(abortError(opts.signal));
@@ -142,6 +146,8 @@ export async function runFfprobe(args: string[], opts: RunOptions = {}): Promise
 
 /** `ffmpeg -version` first line, for /health. */
 export async function ffmpegVersion(): Promise<string> {
-  const out = await runFfprobe(["-version"]).catch((e: Error) => `unavailable: ${e.message}`);
-  return out.split("\n")[0]?.replace(/^ffprobe version /, "") ?? "unknown";
+  const out = await run(FFMPEG, ["-version"], {}, false)
+    .then((r) => r.stderr)
+    .catch((e: Error) => `unavailable: ${e.message}`);
+  return out.split("\n")[0]?.replace(/^ffmpeg version /, "") ?? "unknown";
 }

@@ -36,7 +36,8 @@ function charEm(ch: string, family: FontFace["family"]): number {
   else if (/[A-Z]/.test(ch)) em = 0.74;
   else if (/[0-9]/.test(ch)) em = 0.64;
   else if (/[a-z]/.test(ch)) em = 0.62;
-  else if (cp > 0xffff) em = 1.25; // emoji and other astral symbols
+  else if (cp > 0xffff)
+    em = 1.25; // emoji and other astral symbols
   else em = 0.7;
   if (family === "condensed") em *= 0.85;
   if (family === "serif") em *= 0.95;
@@ -83,7 +84,7 @@ export function wrapText(text: string, size: number, maxWidth: number, family: F
 
 function tokensCjk(paragraph: string): string[] {
   // Keep Latin words whole inside CJK text; every CJK character is its own token.
-  return paragraph.match(/[A-Za-z0-9'’\-]+|\s+|./gu)?.filter((t) => t.trim() !== "") ?? [];
+  return paragraph.match(/[A-Za-z0-9'’-]+|\s+|./gu) ?? [];
 }
 
 /** A resolved layout for one overlay. */
@@ -109,9 +110,16 @@ export interface OverlayLayout {
 }
 
 const MAX_LINES = 3;
+/** WCAG AA contrast for large text; overlays are always large and bold. */
+export const MIN_CONTRAST = 3;
 
 /** Lays out an overlay inside the safe zone: wrap, shrink to fit, position, contrast. */
-export function layoutOverlay(overlay: Overlay, width: number, height: number, style?: string): OverlayLayout {
+export function layoutOverlay(
+  overlay: Overlay,
+  width: number,
+  height: number,
+  style?: string,
+): OverlayLayout {
   const zone = safeZone(width, height);
   const face = pickFont(overlay.text, overlay.font, style);
   const base = Math.min(width * 0.085, height * 0.05);
@@ -133,11 +141,13 @@ export function layoutOverlay(overlay: Overlay, width: number, height: number, s
   const textW = Math.max(...lines.map((l) => textWidth(l, fontSize, face.family)));
   const blockW = Math.min(zone.right - zone.left, Math.ceil(textW + 2 * pad));
   const blockH = Math.min(zone.bottom - zone.top, lines.length * lineHeight + 2 * pad);
-  const x = Math.round((width - blockW) / 2);
+  const w = floorEven(blockW);
+  const h = Math.min(floorEven(zone.bottom - zone.top), ceilEven(blockH));
+  const x = ceilEven((width - w) / 2);
   let y: number;
-  if (overlay.position === "top") y = zone.top;
-  else if (overlay.position === "bottom") y = zone.bottom - blockH;
-  else y = Math.round((height - blockH) / 2);
+  if (overlay.position === "top") y = ceilEven(zone.top);
+  else if (overlay.position === "bottom") y = floorEven(zone.bottom - h);
+  else y = floorEven((height - h) / 2);
   const colours = readableColours(overlay.colour);
   return {
     face,
@@ -145,17 +155,22 @@ export function layoutOverlay(overlay: Overlay, width: number, height: number, s
     fontSize,
     lineHeight,
     pad,
-    x: even(x),
-    y: even(y),
-    width: even(blockW),
-    height: even(blockH),
+    x,
+    y,
+    width: w,
+    height: h,
     ...colours,
     borderWidth: Math.max(1, Math.round(fontSize * 0.05)),
   };
 }
 
-function even(n: number): number {
+// Even coordinates and sizes keep yuv420p chroma aligned.
+function floorEven(n: number): number {
   return Math.max(0, Math.floor(n / 2) * 2);
+}
+
+function ceilEven(n: number): number {
+  return Math.max(0, Math.ceil(n / 2) * 2);
 }
 
 type Rgb = [number, number, number];
@@ -187,7 +202,8 @@ function blend(top: Rgb, bottom: Rgb, alpha: number): Rgb {
 
 /**
  * Chooses box and outline colours so the text reads over any background. The worst backgrounds are
- * black, white and the text colour itself; the box alpha rises until the text clears 4.5:1 against
+ * black, white and the text colour itself; the box alpha rises until the text clears 3:1 (WCAG AA for
+ * large bold text, which every overlay is) against
  * the box blended over each of them, and a colour that cannot get there falls back to white on black.
  */
 export function readableColours(colour: string): {
@@ -203,12 +219,25 @@ export function readableColours(colour: string): {
   const box = contrastRatio(text, dark) >= contrastRatio(text, light) ? dark : light;
   const worst = (alpha: number) =>
     Math.min(...[dark, light, text].map((bg) => contrastRatio(text, blend(box, bg, alpha))));
-  for (const alpha of [0.45, 0.55, 0.65, 0.75, 0.85]) {
-    if (worst(alpha) >= 4.5) {
-      return { textColour: toHex(text), boxColour: toHex(box), boxAlpha: alpha, borderColour: toHex(box), colourFallback: false };
+  // Above 0.7 the box would hide the picture: a colour that needs more falls back instead.
+  for (const alpha of [0.45, 0.55, 0.65, 0.7]) {
+    if (worst(alpha) >= MIN_CONTRAST) {
+      return {
+        textColour: toHex(text),
+        boxColour: toHex(box),
+        boxAlpha: alpha,
+        borderColour: toHex(box),
+        colourFallback: false,
+      };
     }
   }
-  return { textColour: "#ffffff", boxColour: "#000000", boxAlpha: 0.6, borderColour: "#000000", colourFallback: true };
+  return {
+    textColour: "#ffffff",
+    boxColour: "#000000",
+    boxAlpha: 0.6,
+    borderColour: "#000000",
+    colourFallback: true,
+  };
 }
 
 function toHex(rgb: Rgb): string {

@@ -8,7 +8,8 @@ import { gradeFilters } from "./grade.ts";
 import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
 
 /** Demuxers ffmpeg may use on user inputs: no playlists (hls, dash), no concat lists, no network. */
-export const INPUT_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mp3,wav,flac,ogg,aac,image2,png_pipe,jpeg_pipe,webp_pipe";
+export const INPUT_FORMATS =
+  "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mp3,wav,flac,ogg,aac,image2,png_pipe,jpeg_pipe,webp_pipe";
 /** Input options put before every `-i` of user data. */
 export function inputGuard(): string[] {
   return ["-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS];
@@ -76,7 +77,8 @@ export function thumbnailTime(job: RenderJob): number {
   if (job.thumbnail_time_s !== undefined) return Math.min(job.thumbnail_time_s, total - 1 / job.video.fps);
   const first = job.scenes[0]!;
   const end = first.duration_s - transition;
-  const wanted = first.overlay && first.overlay.animation !== "none" ? overlayStart(job) + 0.7 : first.duration_s / 2;
+  const wanted =
+    first.overlay && first.overlay.animation !== "none" ? overlayStart(job) + 0.7 : first.duration_s / 2;
   return Math.max(job.fade_in_s + 0.1, Math.min(wanted, end - 0.05));
 }
 
@@ -108,10 +110,13 @@ function overlayFilters(
   });
   const t0 = overlayStart(job);
   const layer = [
-    `color=c=black@0:s=${layout.width}x${layout.height}:r=${fps}:d=${num(d)}`,
+    // The layer's own colour is the box; drawbox would not write the alpha plane.
+    `color=c=${layout.boxColour}@${layout.boxAlpha}:s=${layout.width}x${layout.height}:r=${fps}:d=${num(1 / fps)}`,
     "format=rgba",
-    `drawbox=x=0:y=0:w=iw:h=ih:color=${layout.boxColour}@${layout.boxAlpha}:t=fill`,
     ...draw,
+    // Text is static: draw it (outline stroking is the costly part) once, then repeat that frame.
+    // Convert once to the overlay's native yuva420p, or `overlay` would convert every frame.
+    `format=yuva420p,loop=loop=-1:size=1,setpts=N/${fps}/TB,trim=duration=${num(d)}`,
   ];
   if (animation !== "none") layer.push(`fade=t=in:st=${num(t0)}:d=0.5:alpha=1`);
   const slide = Math.round(height * 0.035);
@@ -127,7 +132,11 @@ function overlayFilters(
 }
 
 /** The video part of the graph: one chain per scene, the transitions, grade, fades and the thumbnail tap. */
-function videoGraph(job: RenderJob, inputs: ComposeInputs, withThumb: boolean): { chains: string[]; files: PlanFile[] } {
+function videoGraph(
+  job: RenderJob,
+  inputs: ComposeInputs,
+  withThumb: boolean,
+): { chains: string[]; files: PlanFile[] } {
   const { width: W, height: H, fps } = job.video;
   const { starts, total, transition } = timeline(job);
   const chains: string[] = [];
@@ -153,7 +162,9 @@ function videoGraph(job: RenderJob, inputs: ComposeInputs, withThumb: boolean): 
     const out = `x${k}`;
     if (transition > 0) {
       const offset = num(starts[k]!);
-      chains.push(`[${last}][v${k}]xfade=transition=${job.transition.type}:duration=${num(transition)}:offset=${offset}[${out}]`);
+      chains.push(
+        `[${last}][v${k}]xfade=transition=${job.transition.type}:duration=${num(transition)}:offset=${offset}[${out}]`,
+      );
     } else {
       chains.push(`[${last}][v${k}]concat=n=2:v=1:a=0[${out}]`);
     }
@@ -233,7 +244,9 @@ function audioGraph(job: RenderJob, inputs: ComposeInputs, tail: string): string
 function inputArgs(job: RenderJob, inputs: ComposeInputs): string[] {
   const args: string[] = [];
   inputs.clips.forEach((clip) => {
-    args.push(...inputGuard(), "-i", clip.path);
+    // One decoder thread per clip: all clips are open at once, and frame-threaded decoders would
+    // each hold a dozen 1080x1920 frames (RSS) and compete with libx264 for the two cores.
+    args.push("-threads", "1", ...inputGuard(), "-i", clip.path);
   });
   const { total } = timeline(job);
   if (inputs.music) {
@@ -241,14 +254,19 @@ function inputArgs(job: RenderJob, inputs: ComposeInputs): string[] {
     if (inputs.music.duration_s < total) args.push("-stream_loop", "-1");
     args.push(...inputGuard(), "-i", inputs.music.path);
   }
-  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) args.push(...inputGuard(), "-i", inputs.whoosh.path);
+  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1)
+    args.push(...inputGuard(), "-i", inputs.whoosh.path);
   return args;
 }
 
 /** The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded. */
 export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, graphPath: string): FfmpegPlan {
   const { total, loudness } = { total: timeline(job).total, loudness: job.audio };
-  const graph = audioGraph(job, inputs, `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`).join(";\n");
+  const graph = audioGraph(
+    job,
+    inputs,
+    `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`,
+  ).join(";\n");
   const args = [
     ...commonArgs(),
     ...inputArgs(job, inputs),

@@ -41,8 +41,12 @@ export class ApiClient {
     if (existsSync(file)) creds = JSON.parse(readFileSync(file, "utf8"));
     else {
       creds = { email: `cli-${Date.now()}@promptreel.local`, password: crypto.randomUUID() };
-      const reg = await this.request<{ token: string }>("/api/auth/register", { method: "POST", body: JSON.stringify(creds) });
-      if (reg.status !== 201) throw new Error(`could not create the CLI account: ${JSON.stringify(reg.body)}`);
+      const reg = await this.request<{ token: string }>("/api/auth/register", {
+        method: "POST",
+        body: JSON.stringify(creds),
+      });
+      if (reg.status !== 201)
+        throw new Error(`could not create the CLI account: ${JSON.stringify(reg.body)}`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(creds), { mode: 0o600 });
     }
@@ -50,15 +54,19 @@ export class ApiClient {
       method: "POST",
       body: JSON.stringify(creds),
     });
-    if (login.status !== 200) throw new Error(`sign-in failed: ${login.body?.error?.message ?? login.status}`);
+    if (login.status !== 200)
+      throw new Error(`sign-in failed: ${login.body?.error?.message ?? login.status}`);
     this.token = login.body.token;
   }
 
   async generate(prompt: string, settings: Record<string, unknown> = {}) {
-    const res = await this.request<{ generation_id: string; group_id: string; error?: { message: string } }>("/api/generate", {
-      method: "POST",
-      body: JSON.stringify({ prompt, settings }),
-    });
+    const res = await this.request<{ generation_id: string; group_id: string; error?: { message: string } }>(
+      "/api/generate",
+      {
+        method: "POST",
+        body: JSON.stringify({ prompt, settings }),
+      },
+    );
     if (res.status !== 202) throw new Error(res.body?.error?.message ?? `generate answered ${res.status}`);
     return res.body;
   }

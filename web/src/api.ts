@@ -64,10 +64,10 @@ export type GenerationStatus = StatusBody &
 export type GenerationSummary = ListBody["generations"][number];
 
 /**
- * What the server supports beyond today's API. LEAD: flip `cancel` once
- * `POST /api/generations/:id/cancel` exists; live.ts checks `liveSocket` before opening a socket.
+ * Server features the UI may use. Both are on; they stay switchable so a deployment (or a
+ * test) can fall back to polling or hide cancel without touching the pages.
  */
-export const capabilities = { cancel: false, liveSocket: false };
+export const capabilities = { cancel: true, liveSocket: typeof WebSocket !== "undefined" };
 
 // ---- accounts ------------------------------------------------------------------------------
 
@@ -130,23 +130,16 @@ export const getGenerations = query((status: StatusFilter) => listGenerations({ 
 /** Summaries seen in any list response, so the generation page rarely needs to search. */
 const known = new Map<string, GenerationSummary>();
 
-/**
- * Prompt, settings and timestamps of one generation. The API has no single-record endpoint
- * yet, so this looks in what the library already loaded, then in the newest pages.
- * LEAD: replace the search with `GET /api/generations/:id` (or add these fields to status).
- */
+/** Prompt, settings and timestamps of one generation (null when it does not exist or is not mine). */
 export const getGenerationDetails = query(async (id: string): Promise<GenerationSummary | null> => {
   const seen = known.get(id);
   if (seen) return seen;
-  let cursor: string | null = null;
-  for (let page = 0; page < 4; page++) {
-    const body = await listGenerations({ cursor, limit: 100 });
-    const hit = body.generations.find((g) => g.generation_id === id);
-    if (hit) return hit;
-    if (!body.next_cursor) break;
-    cursor = body.next_cursor;
+  try {
+    return await (await client.api.generations[":id"].$get({ param: { id } })).json();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
   }
-  return null;
 }, "generation-details");
 
 /** Re-reads a generation's details (after it finishes: new cost, completion time). */
@@ -163,29 +156,39 @@ export async function deleteGeneration(id: string) {
   return body;
 }
 
-/**
- * Asks the pipeline to stop. Only offered when `capabilities.cancel` is on.
- * LEAD: switch to `client.api.generations[":id"].cancel.$post(...)` once the route is typed.
- */
+/** Asks the pipeline to stop; the generation then ends "Cancelled by user". */
 export async function cancelGeneration(id: string): Promise<void> {
-  if (!capabilities.cancel) throw new ApiError(501, "not_available", "Cancelling is not available yet.");
-  await apiFetch(`/api/generations/${encodeURIComponent(id)}/cancel`, { method: "POST" });
+  await client.api.generations[":id"].cancel.$post({ param: { id } });
 }
 
 /** A price quote shown before Generate. */
 export interface CostEstimate {
   /** USD. */
   amount: number;
-  /** True while there is no pricing endpoint: local providers cost nothing. */
+  /** True when every provider is a local one (nothing is billed). */
   offline: boolean;
 }
 
-/**
- * The estimated cost of a generation with these settings.
- * LEAD: call the cost-estimate endpoint here; every screen shows whatever this returns.
- */
-export async function estimateCost(_settings: GenerateInput["settings"]): Promise<CostEstimate> {
-  return { amount: 0, offline: true };
+/** The estimated cost of a generation with these settings, from the server's price table. */
+export async function estimateCost(
+  settings: GenerateInput["settings"],
+  variations = 1,
+): Promise<CostEstimate> {
+  const query = {
+    duration_s: String(settings?.duration_s ?? 15) as "15" | "30" | "60",
+    enhanced_planning: settings?.enhanced_planning ? ("true" as const) : ("false" as const),
+    variations: String(variations),
+  };
+  const body = await (await client.api.estimate.$get({ query })).json();
+  return {
+    amount: body.total,
+    offline: body.providers.llm.startsWith("offline") && body.providers.video.startsWith("offline"),
+  };
+}
+
+/** A short-lived ticket for the group's live WebSocket. */
+export async function liveTicket(groupId: string): Promise<{ ticket: string; path: string }> {
+  return (await client.api.groups[":group_id"].ticket.$post({ param: { group_id: groupId } })).json();
 }
 
 /** Forgets every cached response (on sign-out, so the next user sees nothing stale). */

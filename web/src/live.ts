@@ -1,12 +1,11 @@
 /**
  * Live generation updates behind one small interface, so the page does not care how they
- * arrive. Today: polling `GET /api/status/:id` every 2 s until the generation finishes.
- * LEAD: add a `socketSource` that opens `/api/groups/:group_id/live`, maps each event to a
- * GenerationStatus, and on socket failure hands the same handlers to `pollingSource()`; then
- * return it from `liveSource()` when `capabilities.liveSocket` is on. Nothing else changes.
+ * arrive: the group's WebSocket (`/api/groups/:group_id/live`, a snapshot then every change),
+ * falling back to polling `GET /api/status/:id` every 2 s when the socket cannot be used.
  */
 import { type Accessor, createEffect, createSignal, onCleanup } from "solid-js";
-import { ApiError, capabilities, fetchStatus, type GenerationStatus } from "./api.ts";
+import type { GenerationView, LiveEvent } from "../../worker/src/groups/events.ts";
+import { ApiError, capabilities, fetchStatus, type GenerationStatus, liveTicket } from "./api.ts";
 
 /** Stops a subscription. Safe to call more than once. */
 export type Unsubscribe = () => void;
@@ -75,15 +74,86 @@ export function pollingSource(intervalMs = POLL_INTERVAL_MS, fetcher = fetchStat
   };
 }
 
+/** A live event's view of a generation, in the shape the status endpoint has (plus scenes). */
+export function statusFromView(v: GenerationView): GenerationStatus {
+  return {
+    generation_id: v.generation_id,
+    group_id: v.group_id,
+    status: v.status,
+    progress: v.progress,
+    current_step: v.current_step,
+    video_url: v.video_url,
+    thumbnail_url: v.thumbnail_url,
+    cost: v.cost,
+    error: v.error,
+    scenes: v.scenes,
+    cost_breakdown: v.cost_breakdown,
+    started_at: v.started_at,
+    completed_at: v.completed_at,
+  };
+}
+
+/**
+ * The group's WebSocket. Events older than the last one seen are dropped (they carry a
+ * sequence number). If the socket cannot open, or drops before the generation finished,
+ * the same handlers continue on `fallback` (polling), so the page never stalls.
+ */
+export function socketSource(fallback: LiveSource = pollingSource()): LiveSource {
+  return {
+    subscribe(target, handlers) {
+      let stopped = false;
+      let finished = false;
+      let socket: WebSocket | null = null;
+      let stopFallback: Unsubscribe | null = null;
+      let lastSeq = 0;
+      const useFallback = () => {
+        if (!stopped && !finished && !stopFallback) stopFallback = fallback.subscribe(target, handlers);
+      };
+      const deliver = (view: GenerationView) => {
+        if (view.generation_id !== target.generationId) return;
+        handlers.onStatus(statusFromView(view));
+        if (isTerminal(view.status)) {
+          finished = true;
+          socket?.close(1000, "finished");
+        }
+      };
+      const open = async () => {
+        if (!target.groupId) return useFallback();
+        try {
+          const { path } = await liveTicket(target.groupId);
+          if (stopped) return;
+          const url = new URL(path, location.origin);
+          url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+          socket = new WebSocket(url);
+          socket.onmessage = (message) => {
+            const event = JSON.parse(String(message.data)) as LiveEvent;
+            if (event.seq <= lastSeq) return;
+            lastSeq = event.seq;
+            if (event.type === "snapshot") event.generations.forEach(deliver);
+            else if (event.type === "generation") deliver(event.generation);
+          };
+          socket.onclose = () => useFallback();
+        } catch (err) {
+          handlers.onError?.(err);
+          useFallback();
+        }
+      };
+      void open();
+      return () => {
+        stopped = true;
+        socket?.close(1000, "unsubscribed");
+        stopFallback?.();
+      };
+    },
+  };
+}
+
 let override: LiveSource | null = null;
 
-/** The source the app uses. LEAD: return the socket source when `capabilities.liveSocket`. */
+/** The source the app uses: the WebSocket where available, else polling. */
 export function liveSource(): LiveSource {
   if (override) return override;
-  if (capabilities.liveSocket) {
-    // No socket source exists yet; polling is the documented fallback.
-  }
-  return pollingSource();
+  return capabilities.liveSocket ? socketSource() : pollingSource();
 }
 
 /** Replaces the source (tests, or a future feature flag). Pass null to restore the default. */

@@ -13,8 +13,8 @@ import { authRoutes } from "./routes/auth.ts";
 import { generationRoutes } from "./routes/generations.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { mediaRoutes } from "./routes/media.ts";
 import { meRoutes } from "./routes/me.ts";
+import { mediaRoutes } from "./routes/media.ts";
 
 /** JSON bodies are small; uploads go through signed media links, which have their own limit. */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -24,7 +24,11 @@ const api = new Hono<AppEnv>()
     bodyLimit({
       maxSize: MAX_JSON_BYTES,
       onError: () => {
-        throw new ApiError(413, "payload_too_large", `Request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`);
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `Request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`,
+        );
       },
     }),
   )

@@ -5,9 +5,9 @@
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 
+export type { AppType } from "./app.ts";
 export { GroupCoordinator } from "./groups/group-coordinator.ts";
 export { Renderer } from "./render/renderer-container.ts";
-export type { AppType } from "./app.ts";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

@@ -22,7 +22,8 @@ describe("cancel", () => {
     const { token } = await signUp();
     const { generation_id } = await generate(token, "Electric scooter for city commutes");
     await waitFor(token, generation_id, (s) => s.progress >= 30);
-    for (let i = 0; i < 100 && (await replicate.stats()).creates["minimax/video-01"] === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await replicate.stats()).creates["minimax/video-01"] === undefined; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const { elapsed } = await cancelAndCheck(token, generation_id);
     expect(elapsed).toBeLessThan(5000);
     const stats = await replicate.stats();
@@ -45,7 +46,10 @@ describe("cancel", () => {
     const { generation_id } = await generate(token, "Handmade ceramic mugs");
     await waitFor(token, generation_id, (s) => s.status === "completed" || s.status === "failed");
     const { call } = await import("../test/helpers.ts");
-    const res = await call(`/api/generations/${generation_id}/cancel`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    const res = await call(`/api/generations/${generation_id}/cancel`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(409);
   });
 });

@@ -34,13 +34,21 @@ describe("pipeline with OpenAI and Replicate", () => {
     expect(stats.creates).toEqual({ [MINIMAX]: 4 });
     expect((await openai.stats()).schemaNames).toEqual(["ad_specification"]);
     expect(final.cost).toBeCloseTo(LLM_COST + 4 * 0.5, 6);
-    const row = await env.DB.prepare("SELECT cost_breakdown, spec FROM generations WHERE id = ?").bind(generation_id).first<{ cost_breakdown: string; spec: string }>();
+    const row = await env.DB.prepare("SELECT cost_breakdown, spec FROM generations WHERE id = ?")
+      .bind(generation_id)
+      .first<{ cost_breakdown: string; spec: string }>();
     const breakdown = JSON.parse(row!.cost_breakdown);
     expect(breakdown.enhance).toBeCloseTo(LLM_COST, 9);
     expect(breakdown.clips).toHaveLength(4);
-    expect(breakdown.clips.every((c: { model: string; seconds: number }) => c.model === MINIMAX && c.seconds === 6)).toBe(true);
+    expect(
+      breakdown.clips.every(
+        (c: { model: string; seconds: number }) => c.model === MINIMAX && c.seconds === 6,
+      ),
+    ).toBe(true);
     expect(JSON.parse(row!.spec).framework).toBe("PAS");
-    const userRow = await env.DB.prepare("SELECT total_cost FROM users WHERE id = ?").bind(user.id).first<{ total_cost: number }>();
+    const userRow = await env.DB.prepare("SELECT total_cost FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<{ total_cost: number }>();
     expect(userRow!.total_cost).toBeCloseTo(final.cost, 9);
     expect(await mediaKeys(generation_id)).toEqual([
       ...[0, 1, 2, 3].map((i) => `clips/${generation_id}/${i}.mp4`),
@@ -69,7 +77,8 @@ describe("pipeline with OpenAI and Replicate", () => {
     // Replicate holds its answers; the coordinator dies while waiting for them.
     await replicate.script({ [MINIMAX]: { createDelayMs: 1500 } });
     const { generation_id, group_id } = await generate(token, "Cold brew coffee for busy mornings");
-    for (let i = 0; i < 100 && (await replicate.stats()).createsReceived === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await replicate.stats()).createsReceived === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const received = (await replicate.stats()).createsReceived;
     expect(received).toBeGreaterThan(0);
     await abortAllDurableObjects();
@@ -98,7 +107,9 @@ describe("pipeline with OpenAI and Replicate", () => {
 
   it("waits out 429s with Retry-After, retries a failed prediction, and replaces an expired output", async () => {
     const { token } = await signUp();
-    await replicate.script({ [MINIMAX]: { createStatuses: [429, 429], failPredictions: 1, expireOutputs: 1 } });
+    await replicate.script({
+      [MINIMAX]: { createStatuses: [429, 429], failPredictions: 1, expireOutputs: 1 },
+    });
     await openai.script({ fail: [429] });
     const started = Date.now();
     const { generation_id } = await generate(token, "Organic skincare serum before and after");
@@ -106,7 +117,10 @@ describe("pipeline with OpenAI and Replicate", () => {
     expect(final.status).toBe("completed");
     const stats = await replicate.stats();
     expect(stats.rateLimited).toBe(2);
-    expect(stats.creates[MINIMAX]).toBe(6); // 4 scenes + 1 failed + 1 expired
+    // 4 scenes + 1 failed + 1 expired. If both misfortunes hit one scene, its two minimax
+    // tries are spent and its third prediction goes to the fallback model.
+    expect(Object.values(stats.creates).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(stats.creates[MINIMAX]).toBeGreaterThanOrEqual(5);
     expect(Date.now() - started).toBeGreaterThan(2000); // the two Retry-After: 1 were honoured
     expect((await openai.stats()).calls).toBe(2);
   });
@@ -130,12 +144,16 @@ describe("pipeline with OpenAI and Replicate", () => {
 
   it("runs a second LLM pass with enhanced planning and bills it", async () => {
     const { token } = await signUp();
-    const { generation_id } = await generate(token, "Artisan sourdough bakery grand opening", { enhanced_planning: true });
+    const { generation_id } = await generate(token, "Artisan sourdough bakery grand opening", {
+      enhanced_planning: true,
+    });
     const { final } = await waitFor(token, generation_id, finished);
     expect(final.status).toBe("completed");
     expect((await openai.stats()).completions).toBe(2);
     expect(final.cost).toBeCloseTo(2 * LLM_COST + 4 * 0.5, 6);
-    const row = await env.DB.prepare("SELECT spec FROM generations WHERE id = ?").bind(generation_id).first<{ spec: string }>();
+    const row = await env.DB.prepare("SELECT spec FROM generations WHERE id = ?")
+      .bind(generation_id)
+      .first<{ spec: string }>();
     expect(JSON.parse(row!.spec).scenes[0].visual_prompt).toContain("same actor, same set");
   });
 });

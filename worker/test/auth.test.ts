@@ -23,7 +23,9 @@ describe("accounts", () => {
 
   it("stores the PBKDF2 parameters and salt with the hash, never the password", async () => {
     const { email, password } = await signUp(undefined, "a-password-to-find");
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE email = ?").bind(email).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE email = ?")
+      .bind(email)
+      .first<{ password_hash: string }>();
     expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
     expect(row?.password_hash).not.toContain(password);
   });
@@ -32,7 +34,9 @@ describe("accounts", () => {
     const { email } = await signUp();
     const res = await postJson("/api/auth/register", { email, password: "another password" });
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ error: { code: "conflict", message: expect.stringContaining("already exists") } });
+    expect(await res.json()).toEqual({
+      error: { code: "conflict", message: expect.stringContaining("already exists") },
+    });
   });
 
   it("refuses a wrong password and an unknown email with the same 401", async () => {
@@ -47,7 +51,9 @@ describe("accounts", () => {
   it("validates registration fields with a message per field", async () => {
     const res = await postJson("/api/auth/register", { email: "not-an-email", password: "short" });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: { fields: Record<string, string[]> } } };
+    const body = (await res.json()) as {
+      error: { code: string; details: { fields: Record<string, string[]> } };
+    };
     expect(body.error.code).toBe("validation_failed");
     expect(body.error.details.fields.email?.[0]).toMatch(/valid email/);
     expect(body.error.details.fields.password?.[0]).toMatch(/at least 8/);
@@ -56,11 +62,15 @@ describe("accounts", () => {
   it("limits failed logins per email with 429 and Retry-After", async () => {
     const { email, password } = await signUp();
     for (let i = 0; i < 10; i++) {
-      const res = await postJson("/api/auth/login", { email, password: `wrong-${i}` }, undefined, { "cf-connecting-ip": `10.0.0.${i}` });
+      const res = await postJson("/api/auth/login", { email, password: `wrong-${i}` }, undefined, {
+        "cf-connecting-ip": `10.0.0.${i}`,
+      });
       expect(res.status).toBe(401);
     }
     // Even the right password is refused while the account is locked.
-    const locked = await postJson("/api/auth/login", { email, password }, undefined, { "cf-connecting-ip": "10.0.1.1" });
+    const locked = await postJson("/api/auth/login", { email, password }, undefined, {
+      "cf-connecting-ip": "10.0.1.1",
+    });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(((await locked.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
@@ -68,10 +78,20 @@ describe("accounts", () => {
 
   it("limits failed logins per client address across emails", async () => {
     for (let i = 0; i < 50; i++) {
-      const res = await postJson("/api/auth/login", { email: `spray${i}@example.com`, password: "x" }, undefined, { "cf-connecting-ip": "203.0.113.9" });
+      const res = await postJson(
+        "/api/auth/login",
+        { email: `spray${i}@example.com`, password: "x" },
+        undefined,
+        { "cf-connecting-ip": "203.0.113.9" },
+      );
       expect(res.status).toBe(401);
     }
-    const res = await postJson("/api/auth/login", { email: "spray-next@example.com", password: "x" }, undefined, { "cf-connecting-ip": "203.0.113.9" });
+    const res = await postJson(
+      "/api/auth/login",
+      { email: "spray-next@example.com", password: "x" },
+      undefined,
+      { "cf-connecting-ip": "203.0.113.9" },
+    );
     expect(res.status).toBe(429);
     expect(res.headers.get("Retry-After")).toMatch(/^\d+$/);
   });
@@ -100,7 +120,11 @@ describe("session tokens", () => {
   it("rejects an expired token", async () => {
     const { user } = await signUp();
     const past = Math.floor(Date.now() / 1000) - 7200;
-    const token = await sign(claims(user.id, user.email, { iat: past, exp: past + 60 }), env.JWT_SECRET!, "HS256");
+    const token = await sign(
+      claims(user.id, user.email, { iat: past, exp: past + 60 }),
+      env.JWT_SECRET!,
+      "HS256",
+    );
     const res = await me(token);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });

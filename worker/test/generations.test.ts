@@ -3,21 +3,35 @@ import { describe, expect, it } from "vitest";
 import { call, client, postJson, signUp } from "./helpers.ts";
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-type ErrorJson = { error: { code: string; message: string; details?: { fields?: Record<string, string[]> } } };
+type ErrorJson = {
+  error: { code: string; message: string; details?: { fields?: Record<string, string[]> } };
+};
 
 describe("POST /api/generate", () => {
   it("creates a pending generation in a group of one", async () => {
     const { token, user } = await signUp();
-    const res = await client(token).api.generate.$post({ json: { prompt: "  vegan protein powder, energetic, for TikTok  " } });
+    const res = await client(token).api.generate.$post({
+      json: { prompt: "  vegan protein powder, energetic, for TikTok  " },
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { generation_id: string; group_id: string; status: string };
     expect(body.status).toBe("pending");
-    const row = await env.DB.prepare("SELECT * FROM generations WHERE id = ?").bind(body.generation_id).first<Record<string, unknown>>();
-    expect(row).toMatchObject({ user_id: user.id, group_id: body.group_id, prompt: "vegan protein powder, energetic, for TikTok", status: "pending", progress: 0 });
+    const row = await env.DB.prepare("SELECT * FROM generations WHERE id = ?")
+      .bind(body.generation_id)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({
+      user_id: user.id,
+      group_id: body.group_id,
+      prompt: "vegan protein powder, energetic, for TikTok",
+      status: "pending",
+      progress: 0,
+    });
     const settings = JSON.parse(String(row?.settings));
     expect(settings).toMatchObject({ duration_s: 15, aspect_ratio: "9:16" });
     expect(settings.seed).toBe(row?.seed);
-    const group = await env.DB.prepare("SELECT * FROM generation_groups WHERE id = ?").bind(body.group_id).first();
+    const group = await env.DB.prepare("SELECT * FROM generation_groups WHERE id = ?")
+      .bind(body.group_id)
+      .first();
     expect(group).toMatchObject({ user_id: user.id, comparison_type: "single" });
   });
 
@@ -34,7 +48,9 @@ describe("POST /api/generate", () => {
       expect(body.error.code).toBe("validation_failed");
       expect(body.error.details?.fields?.prompt?.[0]).toMatch(msg);
     }
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(count?.n).toBe(0);
   });
 
@@ -44,29 +60,51 @@ describe("POST /api/generate", () => {
     expect((await postJson("/api/generate", { prompt: "y".repeat(500) }, token)).status).toBe(202);
     const res = await postJson("/api/generate", { prompt: "<b>bold</b>\u0000 watch\u001b[31m ad" }, token);
     const { generation_id } = (await res.json()) as { generation_id: string };
-    const row = await env.DB.prepare("SELECT prompt FROM generations WHERE id = ?").bind(generation_id).first<{ prompt: string }>();
+    const row = await env.DB.prepare("SELECT prompt FROM generations WHERE id = ?")
+      .bind(generation_id)
+      .first<{ prompt: string }>();
     // Stored as text exactly (HTML is never interpreted), minus the control characters.
     expect(row?.prompt).toBe("<b>bold</b> watch [31m ad");
   });
 
   it("validates settings and rejects unknown ones", async () => {
     const { token } = await signUp();
-    const bad = await postJson("/api/generate", { prompt: "a luxury watch ad", settings: { duration_s: 20, colour: "red" } }, token);
+    const bad = await postJson(
+      "/api/generate",
+      { prompt: "a luxury watch ad", settings: { duration_s: 20, colour: "red" } },
+      token,
+    );
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as ErrorJson;
-    expect(Object.keys(body.error.details?.fields ?? {})).toEqual(expect.arrayContaining(["settings.duration_s", "settings"]));
-    const ok = await postJson("/api/generate", { prompt: "a luxury watch ad", settings: { duration_s: 30, aspect_ratio: "1:1", seed: 42 } }, token);
+    expect(Object.keys(body.error.details?.fields ?? {})).toEqual(
+      expect.arrayContaining(["settings.duration_s", "settings"]),
+    );
+    const ok = await postJson(
+      "/api/generate",
+      { prompt: "a luxury watch ad", settings: { duration_s: 30, aspect_ratio: "1:1", seed: 42 } },
+      token,
+    );
     expect(ok.status).toBe(202);
   });
 
   it("answers 415 for a non-JSON body, 400 for broken JSON and 413 for a huge one", async () => {
     const { token } = await signUp();
-    const form = await call("/api/generate", { method: "POST", headers: { ...auth(token), "Content-Type": "text/plain" }, body: "prompt=hello world" });
+    const form = await call("/api/generate", {
+      method: "POST",
+      headers: { ...auth(token), "Content-Type": "text/plain" },
+      body: "prompt=hello world",
+    });
     expect(form.status).toBe(415);
     expect(((await form.json()) as ErrorJson).error.code).toBe("unsupported_media_type");
-    const broken = await call("/api/generate", { method: "POST", headers: { ...auth(token), "Content-Type": "application/json" }, body: "{not json" });
+    const broken = await call("/api/generate", {
+      method: "POST",
+      headers: { ...auth(token), "Content-Type": "application/json" },
+      body: "{not json",
+    });
     expect(broken.status).toBe(400);
-    expect(await broken.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(await broken.json()).toMatchObject({
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
     const huge = await postJson("/api/generate", { prompt: "z".repeat(100_000) }, token);
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as ErrorJson).error.code).toBe("payload_too_large");
@@ -82,7 +120,9 @@ describe("hourly generation limit", () => {
   it("accepts exactly 10 of 15 concurrent requests; the rest get 429 with Retry-After", async () => {
     const { token, user } = await signUp();
     const responses = await Promise.all(
-      Array.from({ length: 15 }, (_, i) => postJson("/api/generate", { prompt: `concurrent ad number ${i}` }, token)),
+      Array.from({ length: 15 }, (_, i) =>
+        postJson("/api/generate", { prompt: `concurrent ad number ${i}` }, token),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(10);
@@ -94,9 +134,13 @@ describe("hourly generation limit", () => {
       expect(retry).toBeLessThanOrEqual(3600);
       expect(((await r.json()) as ErrorJson).error.code).toBe("rate_limited");
     }
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM generations WHERE user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(10);
-    const groups = await env.DB.prepare("SELECT COUNT(*) AS n FROM generation_groups WHERE user_id = ?").bind(user.id).first<{ n: number }>();
+    const groups = await env.DB.prepare("SELECT COUNT(*) AS n FROM generation_groups WHERE user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(groups?.n).toBe(10);
   });
 
@@ -112,7 +156,9 @@ describe("hourly generation limit", () => {
     // Age the oldest usage past the window: exactly one slot opens.
     await env.DB.prepare(
       "UPDATE usage_events SET created_at = created_at - 3600001 WHERE id = (SELECT MIN(id) FROM usage_events WHERE user_id = ?)",
-    ).bind(user.id).run();
+    )
+      .bind(user.id)
+      .run();
     expect((await postJson("/api/generate", { prompt: "one slot reopened" }, token)).status).toBe(202);
     expect((await postJson("/api/generate", { prompt: "and no second one" }, token)).status).toBe(429);
   });
@@ -120,7 +166,11 @@ describe("hourly generation limit", () => {
   it("counts per user: one user's limit does not touch another's", async () => {
     const a = await signUp();
     const b = await signUp();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => postJson("/api/generate", { prompt: `user a ad ${i} ok` }, a.token)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        postJson("/api/generate", { prompt: `user a ad ${i} ok` }, a.token),
+      ),
+    );
     expect((await postJson("/api/generate", { prompt: "user a over the limit" }, a.token)).status).toBe(429);
     expect((await postJson("/api/generate", { prompt: "user b still has room" }, b.token)).status).toBe(202);
   });
@@ -213,7 +263,12 @@ describe("errors and health", () => {
   it("reports the worker, D1, R2 and the render container", async () => {
     const res = await call("/api/health");
     const body = (await res.json()) as { ok: boolean; checks: Record<string, { ok: boolean; ms: number }> };
-    expect(body.checks).toMatchObject({ worker: { ok: true }, d1: { ok: true }, r2: { ok: true }, renderer: { ok: true } });
+    expect(body.checks).toMatchObject({
+      worker: { ok: true },
+      d1: { ok: true },
+      r2: { ok: true },
+      renderer: { ok: true },
+    });
     expect(res.status).toBe(200);
     expect(body.ok).toBe(true);
   });

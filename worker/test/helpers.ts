@@ -1,22 +1,25 @@
 /** Shared helpers for worker tests: a typed client over the real app, and sign-up shortcuts. */
 import { env } from "cloudflare:test";
 import { hc } from "hono/client";
-import { app, type AppType } from "../src/app.ts";
+import { type AppType, app } from "../src/app.ts";
 
 /** Calls the app in-process with the test bindings (no network), like `SELF.fetch`. */
-export const call = (path: string, init: RequestInit = {}) =>
-  app.request(path, init, env);
+export const call = (path: string, init: RequestInit = {}) => app.request(path, init, env);
 
 /** The typed RPC client the web app uses, wired to the in-process app. */
 export const client = (token?: string) =>
   hc<AppType>("http://local.test", {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => app.request(input instanceof Request ? input : String(input), init, env),
+    fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+      app.request(input instanceof Request ? input : String(input), init, env),
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });
 
 let counter = 0;
 /** Registers a fresh user and returns its token and id. */
-export async function signUp(email = `user${Date.now()}-${counter++}@example.com`, password = "correct horse battery") {
+export async function signUp(
+  email = `user${Date.now()}-${counter++}@example.com`,
+  password = "correct horse battery",
+) {
   const res = await client().api.auth.register.$post({ json: { email, password } });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { token: string; user: { id: string; email: string } };
@@ -27,6 +30,10 @@ export async function signUp(email = `user${Date.now()}-${counter++}@example.com
 export const postJson = (path: string, body: unknown, token?: string, headers: Record<string, string> = {}) =>
   call(path, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      "Content-Type": "application/json",
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });

@@ -27,7 +27,11 @@ describe("live progress over WebSocket", () => {
       ws.addEventListener("message", (m) => {
         const event = JSON.parse(String(m.data)) as LiveEvent;
         events.push(event);
-        if (event.type === "generation" && (event.generation.status === "completed" || event.generation.status === "failed")) resolve();
+        if (
+          event.type === "generation" &&
+          (event.generation.status === "completed" || event.generation.status === "failed")
+        )
+          resolve();
       });
     });
     await done;
@@ -48,7 +52,9 @@ describe("live progress over WebSocket", () => {
     expect(ready).toHaveLength(4);
     for (const e of ready) if (e.type === "scene") expect(e.scene.clip_url).toMatch(/\/media\/clips\//);
     // The signed URL plays: range requests work without any header.
-    const video = await call(new URL(last.video_url!).pathname + new URL(last.video_url!).search, { headers: { Range: "bytes=0-99" } });
+    const video = await call(new URL(last.video_url!).pathname + new URL(last.video_url!).search, {
+      headers: { Range: "bytes=0-99" },
+    });
     expect(video.status).toBe(206);
     expect(video.headers.get("Content-Range")).toMatch(/^bytes 0-99\/\d+$/);
     expect((await video.arrayBuffer()).byteLength).toBe(100);
@@ -67,7 +73,9 @@ describe("live progress over WebSocket", () => {
     // A ticket is bound to its group.
     const other = await generate(b.token, "Another group entirely, for b");
     const bTicket = await ticket(b.token, other.group_id);
-    expect((await open(`/api/groups/${group_id}/live?ticket=${encodeURIComponent(bTicket.body!.ticket)}`)).status).toBe(401);
+    expect(
+      (await open(`/api/groups/${group_id}/live?ticket=${encodeURIComponent(bTicket.body!.ticket)}`)).status,
+    ).toBe(401);
     expect((await call(own.body!.path)).status).toBe(400);
     await call(`/api/generations/${generation_id}/cancel`, { method: "POST", headers: auth(a.token) });
     await call(`/api/generations/${other.generation_id}/cancel`, { method: "POST", headers: auth(b.token) });
@@ -81,11 +89,23 @@ describe("live progress over WebSocket", () => {
     expect((await call(good.pathname + good.search)).status).toBe(200);
     const tampered = new URL(await signedMediaUrl(env, "http://local.test", "renders/y/video.mp4"));
     expect((await call(good.pathname + tampered.search)).status).toBe(403);
-    const expired = new URL(await signedMediaUrl(env, "http://local.test", "renders/x/video.mp4", { ttlSeconds: -10 }));
+    const expired = new URL(
+      await signedMediaUrl(env, "http://local.test", "renders/x/video.mp4", { ttlSeconds: -10 }),
+    );
     expect((await call(expired.pathname + expired.search)).status).toBe(403);
-    const put = new URL(await signedMediaUrl(env, "http://local.test", "renders/x/video.mp4", { method: "PUT" }));
+    const put = new URL(
+      await signedMediaUrl(env, "http://local.test", "renders/x/video.mp4", { method: "PUT" }),
+    );
     // A PUT link does not grant GET, and vice versa.
     expect((await call(put.pathname + put.search)).status).toBe(403);
-    expect((await call(good.pathname + good.search, { method: "PUT", body: "x", headers: { "Content-Length": "1" } })).status).toBe(403);
+    expect(
+      (
+        await call(good.pathname + good.search, {
+          method: "PUT",
+          body: "x",
+          headers: { "Content-Length": "1" },
+        })
+      ).status,
+    ).toBe(403);
   });
 });

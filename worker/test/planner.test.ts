@@ -1,10 +1,10 @@
 /** The offline template planner and the scene planner: pure functions, checked on real prompts. */
 import { describe, expect, it } from "vitest";
-import { chooseFramework, extractProduct, planOffline } from "../src/providers/offline-planner.ts";
-import { clipDuration, CROSSFADE_S, planScenes } from "../src/pipeline/scene-plan.ts";
-import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
-import { buildRenderJob } from "../src/pipeline/render-job.ts";
 import { RenderJobSchema } from "../../render-container/src/contract.ts";
+import { buildRenderJob } from "../src/pipeline/render-job.ts";
+import { CROSSFADE_S, clipDuration, planScenes } from "../src/pipeline/scene-plan.ts";
+import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
+import { chooseFramework, extractProduct, planOffline } from "../src/providers/offline-planner.ts";
 
 const req = (prompt: string, seed = 7, durationS = 15) => ({ prompt, seed, durationS, aspectRatio: "9:16" });
 
@@ -22,7 +22,12 @@ describe("offline planner", () => {
 
   it("writes a luxury specification for a watch", () => {
     const spec = planOffline(req("Luxury watch ad for Instagram"));
-    expect(spec).toMatchObject({ product: "Luxury Watch", platform: "Instagram", framework: "AIDA", target_duration_s: 15 });
+    expect(spec).toMatchObject({
+      product: "Luxury Watch",
+      platform: "Instagram",
+      framework: "AIDA",
+      target_duration_s: 15,
+    });
     expect(spec.brand.mood).toBe("luxury");
     expect(spec.scenes.map((s) => s.type)).toEqual(["attention", "interest", "desire", "action"]);
     expect(spec.brand.colours.every((c) => /^#[0-9a-f]{6}$/i.test(c))).toBe(true);
@@ -39,7 +44,11 @@ describe("offline planner", () => {
   it("is deterministic for a prompt and seed, and varies with the seed", () => {
     const a = planOffline(req("Cold brew coffee for busy mornings", 1));
     expect(planOffline(req("Cold brew coffee for busy mornings", 1))).toEqual(a);
-    const variants = new Set([1, 2, 3, 4, 5, 6].map((seed) => JSON.stringify(planOffline(req("Cold brew coffee for busy mornings", seed)))));
+    const variants = new Set(
+      [1, 2, 3, 4, 5, 6].map((seed) =>
+        JSON.stringify(planOffline(req("Cold brew coffee for busy mornings", seed))),
+      ),
+    );
     expect(variants.size).toBeGreaterThan(1);
   });
 
@@ -55,7 +64,8 @@ describe("scene plan", () => {
       const plan = planScenes(spec, { ...DEFAULT_SETTINGS, duration_s }, 9);
       const total = plan.scenes.reduce((s, x) => s + x.duration_s, 0);
       expect(total).toBeCloseTo(duration_s, 6);
-      for (const s of plan.scenes) expect(Math.abs(s.duration_s * 24 - Math.round(s.duration_s * 24))).toBeLessThan(1e-6);
+      for (const s of plan.scenes)
+        expect(Math.abs(s.duration_s * 24 - Math.round(s.duration_s * 24))).toBeLessThan(1e-6);
       expect(new Set(plan.scenes.map((s) => s.seed)).size).toBe(plan.scenes.length);
     }
   });
@@ -72,7 +82,9 @@ describe("scene plan", () => {
     const spec = planOffline(req("Luxury watch ad for Instagram"));
     for (const aspect_ratio of ["9:16", "1:1", "16:9"] as const) {
       const settings = { ...DEFAULT_SETTINGS, aspect_ratio };
-      const job = RenderJobSchema.parse(buildRenderJob({ jobId: "g1-compose-a1", spec, plan: planScenes(spec, settings, 1), settings }));
+      const job = RenderJobSchema.parse(
+        buildRenderJob({ jobId: "g1-compose-a1", spec, plan: planScenes(spec, settings, 1), settings }),
+      );
       expect(job.scenes).toHaveLength(4);
       expect(job.audio.music).toEqual({ library: "luxury" });
       expect(job.video.width * job.video.height).toBe(aspect_ratio === "1:1" ? 1080 * 1080 : 1080 * 1920);

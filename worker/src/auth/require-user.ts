@@ -20,7 +20,8 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     .from(users)
     .where(eq(users.id, claims.id))
     .get();
-  if (!row) throw new ApiError(401, "unauthorized", "Your session is invalid or has expired. Please sign in again.");
+  if (!row)
+    throw new ApiError(401, "unauthorized", "Your session is invalid or has expired. Please sign in again.");
   c.set("user", row);
   await next();
 });

@@ -18,7 +18,11 @@ const MIN_SECRET_LENGTH = 32;
 export function jwtSecret(env: Env): string {
   const secret = env.JWT_SECRET;
   if (!secret || (!isDevelopment(env) && secret.length < MIN_SECRET_LENGTH)) {
-    throw new ApiError(503, "unavailable", "The server is not configured: JWT_SECRET is missing or too weak.");
+    throw new ApiError(
+      503,
+      "unavailable",
+      "The server is not configured: JWT_SECRET is missing or too weak.",
+    );
   }
   return secret;
 }
@@ -27,7 +31,14 @@ export function jwtSecret(env: Env): string {
 export async function issueToken(env: Env, user: { id: string; email: string }, now = Date.now()) {
   const iat = Math.floor(now / 1000);
   const ttl = intVar(env.SESSION_TTL_SECONDS, DEFAULT_TTL_SECONDS);
-  const payload = { sub: user.id, email: user.email, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, iat, exp: iat + ttl };
+  const payload = {
+    sub: user.id,
+    email: user.email,
+    iss: TOKEN_ISSUER,
+    aud: TOKEN_AUDIENCE,
+    iat,
+    exp: iat + ttl,
+  };
   return { token: await sign(payload, jwtSecret(env), "HS256"), expiresAt: (iat + ttl) * 1000 };
 }
 
@@ -36,7 +47,11 @@ export async function verifyToken(env: Env, token: string): Promise<{ id: string
   const secret = jwtSecret(env);
   try {
     const payload = await verify(token, secret, { alg: "HS256", iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE });
-    if (typeof payload.sub !== "string" || typeof payload.email !== "string" || typeof payload.exp !== "number") {
+    if (
+      typeof payload.sub !== "string" ||
+      typeof payload.email !== "string" ||
+      typeof payload.exp !== "number"
+    ) {
       throw new Error("token lacks sub, email or exp");
     }
     return { id: payload.sub, email: payload.email };

@@ -18,7 +18,13 @@ export const coordinator = (env: Env, groupId: string) =>
 export async function startGroup(
   env: Env,
   log: Logger,
-  input: { groupId: string; userId: string; origin: string; generationIds: string[]; items: (NewGeneration & { seed: number })[] },
+  input: {
+    groupId: string;
+    userId: string;
+    origin: string;
+    generationIds: string[];
+    items: (NewGeneration & { seed: number })[];
+  },
 ): Promise<void> {
   try {
     await coordinator(env, input.groupId).start({
@@ -28,10 +34,18 @@ export async function startGroup(
       generations: input.items.map((item, i) => ({ id: input.generationIds[i]!, ...item })),
     });
   } catch (err) {
-    log.error("could not start generation group", { group_id: input.groupId, error: String(err), stack: (err as Error).stack });
+    log.error("could not start generation group", {
+      group_id: input.groupId,
+      error: String(err),
+      stack: (err as Error).stack,
+    });
     await getDb(env)
       .update(generations)
-      .set({ status: "failed", error: "The generation could not be started. Please try again.", completedAt: Date.now() })
+      .set({
+        status: "failed",
+        error: "The generation could not be started. Please try again.",
+        completedAt: Date.now(),
+      })
       .where(inArray(generations.id, input.generationIds));
     throw new ApiError(503, "unavailable", "The generation could not be started. Please try again.");
   }

@@ -43,8 +43,18 @@ export const GenerationViewSchema = z.object({
 export type GenerationView = z.infer<typeof GenerationViewSchema>;
 
 export const LiveEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("snapshot"), seq: z.number().int(), group_id: z.string(), generations: z.array(GenerationViewSchema) }),
+  z.object({
+    type: z.literal("snapshot"),
+    seq: z.number().int(),
+    group_id: z.string(),
+    generations: z.array(GenerationViewSchema),
+  }),
   z.object({ type: z.literal("generation"), seq: z.number().int(), generation: GenerationViewSchema }),
-  z.object({ type: z.literal("scene"), seq: z.number().int(), generation_id: z.string(), scene: SceneViewSchema }),
+  z.object({
+    type: z.literal("scene"),
+    seq: z.number().int(),
+    generation_id: z.string(),
+    scene: SceneViewSchema,
+  }),
 ]);
 export type LiveEvent = z.infer<typeof LiveEventSchema>;

@@ -58,7 +58,10 @@ export class GroupCoordinator extends DurableObject<Env> {
     for (const g of input.generations) {
       if (meta.generationIds.includes(g.id)) continue;
       meta.generationIds.push(g.id);
-      await this.ctx.storage.put(genKey(g.id), initialState({ ...g, userId: input.userId, groupId: input.groupId }));
+      await this.ctx.storage.put(
+        genKey(g.id),
+        initialState({ ...g, userId: input.userId, groupId: input.groupId }),
+      );
     }
     await this.ctx.storage.put("meta", meta);
     await this.ctx.storage.setAlarm(Date.now());
@@ -88,7 +91,10 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Accepts a WebSocket the Worker forwarded after authenticating the user. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json({ error: { code: "bad_request", message: "Expected a WebSocket upgrade" } }, { status: 426 });
+      return Response.json(
+        { error: { code: "bad_request", message: "Expected a WebSocket upgrade" } },
+        { status: 426 },
+      );
     }
     const meta = await this.ctx.storage.get<GroupMeta>("meta");
     const userId = request.headers.get("X-Live-User");
@@ -99,7 +105,14 @@ export class GroupCoordinator extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ userId });
     const generations = await this.snapshot();
-    server.send(JSON.stringify({ type: "snapshot", seq: await this.nextSeq(), group_id: meta.groupId, generations } satisfies LiveEvent));
+    server.send(
+      JSON.stringify({
+        type: "snapshot",
+        seq: await this.nextSeq(),
+        group_id: meta.groupId,
+        generations,
+      } satisfies LiveEvent),
+    );
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -156,9 +169,17 @@ export class GroupCoordinator extends DurableObject<Env> {
         if (fresh.cancelRequested || controller.signal.aborted) return this.finishCancelled(fresh);
         const error = err instanceof Error ? err : new Error(String(err));
         fresh.stageAttempts += 1;
-        log.error("stage failed", { attempt: fresh.stageAttempts, error: error.message, stack: error.stack, duration_ms: Date.now() - started });
+        log.error("stage failed", {
+          attempt: fresh.stageAttempts,
+          error: error.message,
+          stack: error.stack,
+          duration_ms: Date.now() - started,
+        });
         if (fresh.stageAttempts >= MAX_STAGE_ATTEMPTS) {
-          return this.finishFailed(fresh, `The ${fresh.stage} step failed after ${fresh.stageAttempts} tries: ${error.message}`);
+          return this.finishFailed(
+            fresh,
+            `The ${fresh.stage} step failed after ${fresh.stageAttempts} tries: ${error.message}`,
+          );
         }
         fresh.retryAt = Date.now() + 1000 * 2 ** fresh.stageAttempts;
         await this.save(fresh);
@@ -181,7 +202,8 @@ export class GroupCoordinator extends DurableObject<Env> {
         if (scene) this.broadcast({ type: "scene", seq: await this.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
-      publicMediaUrl: async (key) => signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
+      publicMediaUrl: async (key) =>
+        signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
     };
   }
 
@@ -205,7 +227,13 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   private async finishFailed(s: GenerationState, error: string): Promise<void> {
-    Object.assign(s, { status: "failed", stage: "failed", error, currentStep: error === CANCELLED ? "Cancelled" : "Failed", completedAt: Date.now() });
+    Object.assign(s, {
+      status: "failed",
+      stage: "failed",
+      error,
+      currentStep: error === CANCELLED ? "Cancelled" : "Failed",
+      completedAt: Date.now(),
+    });
     await this.save(s);
   }
 

@@ -51,7 +51,12 @@ export async function enhance(ctx: StageContext, s: GenerationState): Promise<vo
     spec = refined.spec;
     cost += llmCost(llm.model, refined.usage);
   }
-  ctx.log.info("specification written", { framework: spec.framework, scenes: spec.scenes.length, cost, provider: llm.name });
+  ctx.log.info("specification written", {
+    framework: spec.framework,
+    scenes: spec.scenes.length,
+    cost,
+    provider: llm.name,
+  });
   Object.assign(s, { spec, stage: "plan", costs: { ...s.costs, enhance: cost } });
   await ctx.save(s);
 }
@@ -72,7 +77,10 @@ export async function plan(ctx: StageContext, s: GenerationState): Promise<void>
 
 function clipsProgress(s: GenerationState): { progress: number; currentStep: string } {
   const done = s.clips.filter((c) => c.status === "ready").length;
-  return { progress: 30 + Math.round((40 * done) / s.clips.length), currentStep: `Rendering clips (${done}/${s.clips.length})` };
+  return {
+    progress: 30 + Math.round((40 * done) / s.clips.length),
+    currentStep: `Rendering clips (${done}/${s.clips.length})`,
+  };
 }
 
 /** clips (30-70 %): one clip per scene, in parallel, each stored in R2 as soon as it exists. */
@@ -83,7 +91,12 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
   await ctx.save(s);
   const provider = videoProvider(ctx.env);
   const { width, height } = outputSize(s.settings.aspect_ratio);
-  const brand = { name: s.spec.brand.name, colours: s.spec.brand.colours, mood: s.spec.brand.mood, style: s.spec.brand.visual_style };
+  const brand = {
+    name: s.spec.brand.name,
+    colours: s.spec.brand.colours,
+    mood: s.spec.brand.mood,
+    style: s.spec.brand.visual_style,
+  };
   const queue = scenePlan.scenes.map((_, i) => i).filter((i) => s.clips[i]?.status !== "ready");
 
   const renderOne = async (index: number) => {
@@ -96,14 +109,27 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
       s.clips[index] = { ...s.clips[index]!, status: "rendering" };
       await ctx.sceneChanged(s, index);
       await provider.generateClip(
-        { generationId: s.id, scene, brand, width, height, fps: 24, durationS, referenceImageKey: s.settings.reference_image, targetKey: key },
+        {
+          generationId: s.id,
+          scene,
+          brand,
+          width,
+          height,
+          fps: 24,
+          durationS,
+          referenceImageKey: s.settings.reference_image,
+          targetKey: key,
+        },
         {
           signal: ctx.signal,
           journal,
           store: async (body, size) => {
-            await ctx.env.MEDIA.put(key, size ? body : await new Response(body).arrayBuffer(), { httpMetadata: { contentType: "video/mp4" } });
+            await ctx.env.MEDIA.put(key, size ? body : await new Response(body).arrayBuffer(), {
+              httpMetadata: { contentType: "video/mp4" },
+            });
           },
-          referenceImageUrl: async () => (s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null),
+          referenceImageUrl: async () =>
+            s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null,
         },
       );
     }
@@ -113,7 +139,13 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
     const billed = provider.billedSeconds(model, durationS);
     const cost = videoCost(model, billed);
     s.clips[index] = { status: "ready", key, model, seconds: billed, cost };
-    s.costs = { ...s.costs, clips: [...s.costs.clips.filter((c) => c.scene !== index), { scene: index, model, seconds: billed, cost }] };
+    s.costs = {
+      ...s.costs,
+      clips: [
+        ...s.costs.clips.filter((c) => c.scene !== index),
+        { scene: index, model, seconds: billed, cost },
+      ],
+    };
     Object.assign(s, clipsProgress(s));
     ctx.log.info("clip ready", { scene: index, model, seconds: billed, cost });
     await ctx.save(s);

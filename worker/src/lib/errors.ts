@@ -65,7 +65,8 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   // Hono's own HTTPExceptions (e.g. bodyLimit) carry a status; keep 4xx, hide 5xx detail.
   const status = (err as { status?: number }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "bad_request";
+    const code: ErrorCode =
+      status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "bad_request";
     return c.json(errorBody(code, err.message || "Bad request"), status as ContentfulStatusCode);
   }
   logger(c).error("unhandled error", { error: err.message, stack: err.stack });

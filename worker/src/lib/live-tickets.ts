@@ -16,7 +16,12 @@ export async function issueLiveTicket(env: Env, userId: string, groupId: string,
 }
 
 /** The user id a valid, unexpired ticket for `groupId` names, else null. */
-export async function verifyLiveTicket(env: Env, ticket: string, groupId: string, now = Date.now()): Promise<string | null> {
+export async function verifyLiveTicket(
+  env: Env,
+  ticket: string,
+  groupId: string,
+  now = Date.now(),
+): Promise<string | null> {
   const parts = ticket.split(".");
   if (parts.length !== 4) return null;
   const [userId, ticketGroup, exp, sig] = parts as [string, string, string, string];

@@ -4,8 +4,9 @@
  * derived from the session secret. GET links go to the browser; PUT links let the render
  * container upload outputs without holding any credential of ours.
  */
-import { type Env, intVar } from "../env.ts";
+
 import { jwtSecret } from "../auth/tokens.ts";
+import { type Env, intVar } from "../env.ts";
 
 const DEFAULT_TTL_SECONDS = 6 * 3600;
 export type MediaMethod = "GET" | "PUT";
@@ -15,17 +16,23 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret);
   if (!key) {
     const material = new TextEncoder().encode(`promptreel-media-v1:${secret}`);
-    key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
     keyCache.set(secret, key);
   }
   return key;
 }
 
-const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const toHex = (buf: ArrayBuffer) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** HMAC-SHA256 (hex) of `message` under a key derived from the session secret. */
 export async function hmacHex(env: Env, message: string): Promise<string> {
-  return toHex(await crypto.subtle.sign("HMAC", await hmacKey(jwtSecret(env)), new TextEncoder().encode(message)));
+  return toHex(
+    await crypto.subtle.sign("HMAC", await hmacKey(jwtSecret(env)), new TextEncoder().encode(message)),
+  );
 }
 
 /** Constant-time string comparison. */
@@ -36,7 +43,8 @@ export function safeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const signature = (env: Env, method: MediaMethod, key: string, exp: number) => hmacHex(env, `${method}\n${key}\n${exp}`);
+const signature = (env: Env, method: MediaMethod, key: string, exp: number) =>
+  hmacHex(env, `${method}\n${key}\n${exp}`);
 
 /** The path under which media is served (outside /api: its own auth and body rules); keys keep their slashes. */
 export const mediaPath = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;

@@ -30,7 +30,12 @@ export function claimQuotaStatement(env: Env, userId: string, groupId: string, u
  * The 429 for a refused claim, with Retry-After set to when enough units leave the window
  * for `units` more to fit.
  */
-export async function quotaExceeded(env: Env, userId: string, units: number, now = Date.now()): Promise<ApiError> {
+export async function quotaExceeded(
+  env: Env,
+  userId: string,
+  units: number,
+  now = Date.now(),
+): Promise<ApiError> {
   const limit = generationsPerHour(env);
   const { results } = await env.DB.prepare(
     "SELECT units, created_at FROM usage_events WHERE user_id = ? AND created_at > ? ORDER BY created_at ASC",

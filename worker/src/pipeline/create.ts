@@ -37,13 +37,23 @@ export async function createGenerations(
     return env.DB.prepare(
       `INSERT INTO generations (id, user_id, group_id, prompt, settings, status, progress, seed, created_at)
        SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE ${claimed}`,
-    ).bind(generationIds[i]!, input.userId, groupId, item.prompt, JSON.stringify(settings), seed, now + i, groupId);
+    ).bind(
+      generationIds[i]!,
+      input.userId,
+      groupId,
+      item.prompt,
+      JSON.stringify(settings),
+      seed,
+      now + i,
+      groupId,
+    );
   });
   const results = await env.DB.batch([
     claimQuotaStatement(env, input.userId, groupId, input.items.length, now),
     insertGroup,
     ...insertGenerations,
   ]);
-  if ((results[0]?.meta.changes ?? 0) === 0) throw await quotaExceeded(env, input.userId, input.items.length, now);
+  if ((results[0]?.meta.changes ?? 0) === 0)
+    throw await quotaExceeded(env, input.userId, input.items.length, now);
   return { groupId, generationIds, seeds };
 }

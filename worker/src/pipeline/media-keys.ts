@@ -5,14 +5,18 @@
 import type { Env } from "../env.ts";
 
 /** `clips/{generation}/{scene}.mp4`: one rendered clip per scene. */
-export const clipKey = (generationId: string, sceneIndex: number) => `clips/${generationId}/${sceneIndex}.mp4`;
+export const clipKey = (generationId: string, sceneIndex: number) =>
+  `clips/${generationId}/${sceneIndex}.mp4`;
 /** The finished ad. */
 export const videoKey = (generationId: string) => `renders/${generationId}/video.mp4`;
 /** The poster frame. */
 export const thumbnailKey = (generationId: string) => `renders/${generationId}/thumbnail.jpg`;
 
 /** Every prefix under which a generation may have objects. */
-export const generationPrefixes = (generationId: string) => [`clips/${generationId}/`, `renders/${generationId}/`];
+export const generationPrefixes = (generationId: string) => [
+  `clips/${generationId}/`,
+  `renders/${generationId}/`,
+];
 
 /** Deletes every R2 object of a generation. */
 export async function deleteGenerationMedia(env: Pick<Env, "MEDIA">, generationId: string): Promise<number> {

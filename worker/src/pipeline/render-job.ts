@@ -20,7 +20,11 @@ export function buildRenderJob(input: {
   const { spec, plan, settings } = input;
   const { width, height } = outputSize(settings.aspect_ratio);
   const mood: Mood | null =
-    settings.music_mood === "none" ? null : settings.music_mood === "auto" ? spec.brand.mood : settings.music_mood;
+    settings.music_mood === "none"
+      ? null
+      : settings.music_mood === "auto"
+        ? spec.brand.mood
+        : settings.music_mood;
   const textColour = "#ffffff";
   return {
     version: CONTRACT_VERSION,

@@ -2,9 +2,10 @@
  * The planner: cuts an ad specification into timed scenes whose on-screen durations sum to
  * the target, with overlay placement by scene role and a seed per scene. Pure.
  */
+
+import { sceneSeed } from "./random.ts";
 import type { GenerationSettings } from "./settings.ts";
 import { type AdSpecification, type ScenePlan, ScenePlanSchema } from "./spec.ts";
-import { sceneSeed } from "./random.ts";
 
 /** Seconds each scene overlaps the next (the crossfade). */
 export const CROSSFADE_S = 0.5;

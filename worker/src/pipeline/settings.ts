@@ -41,7 +41,12 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
 /** A prompt: control characters replaced by spaces, trimmed, then 10-500 characters. */
 export const PromptSchema = z
   .string({ error: "Prompt is required" })
-  .transform((s) => s.replace(CONTROL_CHARS, " ").replace(/\s{2,}/g, " ").trim())
+  .transform((s) =>
+    s
+      .replace(CONTROL_CHARS, " ")
+      .replace(/\s{2,}/g, " ")
+      .trim(),
+  )
   .pipe(
     z
       .string()

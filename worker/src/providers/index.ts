@@ -13,7 +13,11 @@ import type { LlmProvider, VideoProvider } from "./types.ts";
 /** The LLM provider for this environment. */
 export function llmProvider(env: Env): LlmProvider {
   if (env.OPENAI_API_KEY) {
-    return createOpenAiProvider({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL });
+    return createOpenAiProvider({
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: env.OPENAI_BASE_URL,
+      model: env.OPENAI_MODEL,
+    });
   }
   return createOfflinePlanner();
 }
@@ -21,7 +25,9 @@ export function llmProvider(env: Env): LlmProvider {
 /** The video provider for this environment. */
 export function videoProvider(env: Env): VideoProvider {
   if (env.REPLICATE_API_TOKEN) {
-    const models = env.REPLICATE_MODELS?.split(",").map((m) => m.trim()).filter(Boolean);
+    const models = env.REPLICATE_MODELS?.split(",")
+      .map((m) => m.trim())
+      .filter(Boolean);
     return createReplicateProvider({
       token: env.REPLICATE_API_TOKEN,
       baseUrl: env.REPLICATE_BASE_URL,

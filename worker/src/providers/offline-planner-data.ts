@@ -20,41 +20,77 @@ export interface Category {
 export const CATEGORIES: Category[] = [
   {
     name: "luxury",
-    keywords: /\b(watch|watches|jewel\w*|diamond|ring|necklace|perfume|fragrance|luxury|premium|leather|handbag|champagne|couture)\b/i,
+    keywords:
+      /\b(watch|watches|jewel\w*|diamond|ring|necklace|perfume|fragrance|luxury|premium|leather|handbag|champagne|couture)\b/i,
     mood: "luxury",
     style: "luxury, elegant, cinematic",
-    palettes: [["#0b0b0f", "#c9a227", "#f5f1e6"], ["#101820", "#b08d57", "#e8e1d3"], ["#1a1423", "#d4af37", "#fafafa"]],
-    settings: ["a dark marble studio with a single spotlight", "slow macro shots with golden rim light", "a velvet backdrop with soft reflections"],
+    palettes: [
+      ["#0b0b0f", "#c9a227", "#f5f1e6"],
+      ["#101820", "#b08d57", "#e8e1d3"],
+      ["#1a1423", "#d4af37", "#fafafa"],
+    ],
+    settings: [
+      "a dark marble studio with a single spotlight",
+      "slow macro shots with golden rim light",
+      "a velvet backdrop with soft reflections",
+    ],
     brandStems: ["Aurum", "Maison Vale", "Noctis", "Oréa", "Valmont"],
     cta: ["Discover the collection", "Own the moment", "Shop now"],
   },
   {
     name: "fitness",
-    keywords: /\b(protein|fitness|gym|workout|energy drink|sport\w*|running|shoes?|sneakers?|supplement\w*|pre-?workout|yoga|athlet\w*)\b/i,
+    keywords:
+      /\b(protein|fitness|gym|workout|energy drink|sport\w*|running|shoes?|sneakers?|supplement\w*|pre-?workout|yoga|athlet\w*)\b/i,
     mood: "energetic",
     style: "bold, energetic, high-contrast",
-    palettes: [["#0f172a", "#22c55e", "#facc15"], ["#111111", "#ff3d00", "#ffffff"], ["#0b132b", "#00e5ff", "#ff006e"]],
-    settings: ["a gritty gym with chalk dust in the light", "a sunrise run through the city", "fast cuts of athletes mid-motion"],
+    palettes: [
+      ["#0f172a", "#22c55e", "#facc15"],
+      ["#111111", "#ff3d00", "#ffffff"],
+      ["#0b132b", "#00e5ff", "#ff006e"],
+    ],
+    settings: [
+      "a gritty gym with chalk dust in the light",
+      "a sunrise run through the city",
+      "fast cuts of athletes mid-motion",
+    ],
     brandStems: ["Voltra", "PeakFuel", "Kinetix", "Rally", "Ironleaf"],
     cta: ["Fuel up today", "Start your streak", "Get yours now"],
   },
   {
     name: "calm",
-    keywords: /\b(coffee|tea|candle\w*|spa|sleep|mattress|skincare|skin|serum|meditat\w*|wellness|organic|bath|aroma\w*)\b/i,
+    keywords:
+      /\b(coffee|tea|candle\w*|spa|sleep|mattress|skincare|skin|serum|meditat\w*|wellness|organic|bath|aroma\w*)\b/i,
     mood: "calm",
     style: "soft, natural, warm light",
-    palettes: [["#f4efe6", "#a3b18a", "#344e41"], ["#fdf6ec", "#d4a373", "#6b4f3a"], ["#eef4f2", "#88b7b5", "#2f4858"]],
-    settings: ["a sunlit kitchen in the early morning", "steam rising over a ceramic cup", "linen and plants by a bright window"],
+    palettes: [
+      ["#f4efe6", "#a3b18a", "#344e41"],
+      ["#fdf6ec", "#d4a373", "#6b4f3a"],
+      ["#eef4f2", "#88b7b5", "#2f4858"],
+    ],
+    settings: [
+      "a sunlit kitchen in the early morning",
+      "steam rising over a ceramic cup",
+      "linen and plants by a bright window",
+    ],
     brandStems: ["Stillwater", "Morrow", "Linden", "Hearth & Co", "Kōya"],
     cta: ["Try it today", "Make it your ritual", "Order now"],
   },
   {
     name: "corporate",
-    keywords: /\b(software|saas|app|platform|bank\w*|insurance|crm|cloud|b2b|analytics|fintech|accounting|startup|api|security)\b/i,
+    keywords:
+      /\b(software|saas|app|platform|bank\w*|insurance|crm|cloud|b2b|analytics|fintech|accounting|startup|api|security)\b/i,
     mood: "corporate",
     style: "clean, modern, confident",
-    palettes: [["#0a2540", "#635bff", "#f6f9fc"], ["#0b1f33", "#1f8efa", "#ffffff"], ["#111827", "#10b981", "#f9fafb"]],
-    settings: ["a bright open-plan office", "clean UI panels floating in space", "a team sharing a win on a laptop screen"],
+    palettes: [
+      ["#0a2540", "#635bff", "#f6f9fc"],
+      ["#0b1f33", "#1f8efa", "#ffffff"],
+      ["#111827", "#10b981", "#f9fafb"],
+    ],
+    settings: [
+      "a bright open-plan office",
+      "clean UI panels floating in space",
+      "a team sharing a win on a laptop screen",
+    ],
     brandStems: ["Northbeam", "Clearpath", "Stackwise", "Lumen", "Axio"],
     cta: ["Start free today", "Book a demo", "Get started"],
   },
@@ -63,8 +99,16 @@ export const CATEGORIES: Category[] = [
     keywords: /.*/,
     mood: "upbeat",
     style: "bright, playful, modern",
-    palettes: [["#ff5e5b", "#ffed66", "#00cecb"], ["#3a86ff", "#ffbe0b", "#fb5607"], ["#8338ec", "#ff006e", "#ffd166"]],
-    settings: ["a colourful studio with bouncing props", "friends laughing outdoors in golden hour", "a tabletop scene with playful motion"],
+    palettes: [
+      ["#ff5e5b", "#ffed66", "#00cecb"],
+      ["#3a86ff", "#ffbe0b", "#fb5607"],
+      ["#8338ec", "#ff006e", "#ffd166"],
+    ],
+    settings: [
+      "a colourful studio with bouncing props",
+      "friends laughing outdoors in golden hour",
+      "a tabletop scene with playful motion",
+    ],
     brandStems: ["Popline", "Brightly", "Juno", "Zesty", "Fable"],
     cta: ["Get yours today", "Shop now", "Try it now"],
   },

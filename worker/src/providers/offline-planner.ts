@@ -4,13 +4,28 @@
  * (problem language -> PAS, before/after -> BAB, else AIDA), colours and mood by category,
  * copy per framework stage. Deterministic for a prompt and seed. Costs nothing.
  */
-import { type AdSpecification, AdSpecificationSchema, FRAMEWORK_STAGES, type Framework } from "../pipeline/spec.ts";
+
 import { hashString, pick, seededRandom } from "../pipeline/random.ts";
-import { CATEGORIES, type Category, FILLER, PLATFORMS, STAGE_COPY, STAGE_SHOT } from "./offline-planner-data.ts";
+import {
+  type AdSpecification,
+  AdSpecificationSchema,
+  FRAMEWORK_STAGES,
+  type Framework,
+} from "../pipeline/spec.ts";
+import {
+  CATEGORIES,
+  type Category,
+  FILLER,
+  PLATFORMS,
+  STAGE_COPY,
+  STAGE_SHOT,
+} from "./offline-planner-data.ts";
 import type { LlmProvider, SpecRequest } from "./types.ts";
 
-const PROBLEM_WORDS = /\b(tired of|sick of|struggl\w*|problem|pain|hate|annoy\w*|frustrat\w*|stop \w+ing|no more|fix|solve\w*|never again|can't|cannot|without the)\b/i;
-const TRANSFORM_WORDS = /\b(before|after|transform\w*|makeover|upgrade from|from \w+ to|glow[- ]up|switch(ing)? to)\b/i;
+const PROBLEM_WORDS =
+  /\b(tired of|sick of|struggl\w*|problem|pain|hate|annoy\w*|frustrat\w*|stop \w+ing|no more|fix|solve\w*|never again|can't|cannot|without the)\b/i;
+const TRANSFORM_WORDS =
+  /\b(before|after|transform\w*|makeover|upgrade from|from \w+ to|glow[- ]up|switch(ing)? to)\b/i;
 
 /** Chooses the framework by the intent the prompt expresses. */
 export function chooseFramework(prompt: string): Framework {
@@ -20,7 +35,8 @@ export function chooseFramework(prompt: string): Framework {
 }
 
 /** The first category whose keywords the prompt mentions (the last one matches anything). */
-export const categorize = (prompt: string): Category => CATEGORIES.find((c) => c.keywords.test(prompt)) ?? CATEGORIES.at(-1)!;
+export const categorize = (prompt: string): Category =>
+  CATEGORIES.find((c) => c.keywords.test(prompt)) ?? CATEGORIES.at(-1)!;
 
 const titleCase = (s: string) => s.replace(/\b\p{L}/gu, (ch) => ch.toUpperCase());
 
@@ -58,7 +74,8 @@ export function planOffline(request: SpecRequest): AdSpecification {
   const setting = pick(rand, category.settings);
   // 15 s ads keep four beats; longer ads add a second desire/interest beat (five scenes).
   const stages = [...FRAMEWORK_STAGES[framework]];
-  if (request.durationS > 15) stages.splice(stages.length - 1, 0, framework === "AIDA" ? "desire" : "solution");
+  if (request.durationS > 15)
+    stages.splice(stages.length - 1, 0, framework === "AIDA" ? "desire" : "solution");
   const scenes = stages.map((type, i) => {
     const copy = fill(pick(rand, STAGE_COPY[type] ?? ["{product}"]), vars);
     const shot = fill(STAGE_SHOT[type] ?? "{product}", vars);
@@ -70,7 +87,12 @@ export function planOffline(request: SpecRequest): AdSpecification {
   });
   return AdSpecificationSchema.parse({
     product: titleCase(productPhrase),
-    brand: { name: brand, colours: pick(rand, category.palettes), mood: category.mood, visual_style: category.style },
+    brand: {
+      name: brand,
+      colours: pick(rand, category.palettes),
+      mood: category.mood,
+      visual_style: category.style,
+    },
     audience: `${platform} viewers interested in ${category.name === "everyday" ? productPhrase : category.name}`,
     platform,
     framework,

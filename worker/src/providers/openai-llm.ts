@@ -28,8 +28,13 @@ export interface OpenAiOptions {
   fetch?: typeof fetch;
 }
 
-function usageOf(completion: { usage?: { prompt_tokens: number; completion_tokens: number } | null }): LlmUsage {
-  return { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 };
+function usageOf(completion: {
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+}): LlmUsage {
+  return {
+    inputTokens: completion.usage?.prompt_tokens ?? 0,
+    outputTokens: completion.usage?.completion_tokens ?? 0,
+  };
 }
 
 /** Creates the OpenAI-backed provider. */
@@ -74,9 +79,16 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
       return { spec: { ...result.spec, target_duration_s: request.durationS }, usage: result.usage };
     },
     async refineScenes(request, spec, opts = {}) {
-      const result = await ask(REFINE, `Brief: ${request.prompt}\nSpecification:\n${JSON.stringify(spec)}`, opts.signal);
+      const result = await ask(
+        REFINE,
+        `Brief: ${request.prompt}\nSpecification:\n${JSON.stringify(spec)}`,
+        opts.signal,
+      );
       // Only the visual prompts may change; anything else the model altered is ignored.
-      const scenes = spec.scenes.map((s, i) => ({ ...s, visual_prompt: result.spec.scenes[i]?.visual_prompt ?? s.visual_prompt }));
+      const scenes = spec.scenes.map((s, i) => ({
+        ...s,
+        visual_prompt: result.spec.scenes[i]?.visual_prompt ?? s.visual_prompt,
+      }));
       return { spec: { ...spec, scenes }, usage: result.usage };
     },
   };

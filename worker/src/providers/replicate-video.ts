@@ -31,7 +31,11 @@ export function billedSeconds(model: string, durationS: number): number {
 }
 
 /** The model-specific input. Deterministic for a request, so a lost prediction can be recognised. */
-export function modelInput(model: string, request: ClipRequest, imageUrl: string | null): Record<string, unknown> {
+export function modelInput(
+  model: string,
+  request: ClipRequest,
+  imageUrl: string | null,
+): Record<string, unknown> {
   const aspect = request.width === request.height ? "1:1" : request.width > request.height ? "16:9" : "9:16";
   if (model.startsWith("kwaivgi/kling")) {
     return {
@@ -42,14 +46,24 @@ export function modelInput(model: string, request: ClipRequest, imageUrl: string
       ...(imageUrl ? { start_image: imageUrl } : {}),
     };
   }
-  return { prompt: request.scene.visual_prompt, prompt_optimizer: true, ...(imageUrl ? { first_frame_image: imageUrl } : {}) };
+  return {
+    prompt: request.scene.visual_prompt,
+    prompt_optimizer: true,
+    ...(imageUrl ? { first_frame_image: imageUrl } : {}),
+  };
 }
 
 const IMAGE_FIELDS = new Set(["start_image", "first_frame_image"]);
 /** Compares inputs ignoring signed image URLs (they differ on every signing). */
 function sameInput(a: object, b: Record<string, unknown>): boolean {
   const strip = (o: object) =>
-    JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => !IMAGE_FIELDS.has(k)).sort(([x], [y]) => x.localeCompare(y))));
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(o)
+          .filter(([k]) => !IMAGE_FIELDS.has(k))
+          .sort(([x], [y]) => x.localeCompare(y)),
+      ),
+    );
   return strip(a) === strip(b);
 }
 
@@ -72,10 +86,15 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
     useFileOutput: false,
   });
 
-  async function findLost(entry: ClipJournalEntry, input: Record<string, unknown>): Promise<Prediction | undefined> {
+  async function findLost(
+    entry: ClipJournalEntry,
+    input: Record<string, unknown>,
+  ): Promise<Prediction | undefined> {
     const page = await replicate.predictions.list();
     const since = (entry.intentAt ?? 0) - 60_000;
-    return page.results.find((p) => p.model === entry.model && Date.parse(p.created_at) >= since && sameInput(p.input, input));
+    return page.results.find(
+      (p) => p.model === entry.model && Date.parse(p.created_at) >= since && sameInput(p.input, input),
+    );
   }
 
   async function waitFor(id: string, signal: AbortSignal): Promise<Prediction> {
@@ -91,7 +110,11 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
     models,
     async generateClip(request: ClipRequest, ctx: ClipContext): Promise<ClipUsage> {
       const imageUrl = await ctx.referenceImageUrl();
-      let entry: ClipJournalEntry = (await ctx.journal.read()) ?? { modelIndex: 0, model: models[0]!, attempts: 0 };
+      let entry: ClipJournalEntry = (await ctx.journal.read()) ?? {
+        modelIndex: 0,
+        model: models[0]!,
+        attempts: 0,
+      };
       const failures: string[] = [];
       for (;;) {
         const input = modelInput(entry.model, request, imageUrl);
@@ -105,7 +128,11 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
         if (!entry.predictionId) {
           entry = { ...entry, intentAt: Date.now(), attempts: entry.attempts + 1 };
           await ctx.journal.write(entry);
-          const created = await replicate.predictions.create({ model: entry.model, input, signal: ctx.signal });
+          const created = await replicate.predictions.create({
+            model: entry.model,
+            input,
+            signal: ctx.signal,
+          });
           entry = { ...entry, predictionId: created.id };
           await ctx.journal.write(entry);
         }

@@ -23,7 +23,10 @@ export interface LlmProvider {
   name: string;
   model: string;
   /** Writes the ad specification for a prompt. */
-  generateSpec(request: SpecRequest, options?: { signal?: AbortSignal }): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
+  generateSpec(
+    request: SpecRequest,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
   /** Enhanced planning: a second pass that makes the scenes' visual prompts consistent. */
   refineScenes(
     request: SpecRequest,

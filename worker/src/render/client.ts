@@ -55,18 +55,31 @@ async function expectOk(res: Response, what: string): Promise<void> {
 }
 
 /** Copies `body` into the job's scratch space as `name`. */
-export async function stageFile(env: Env, jobId: string, name: string, body: ReadableStream | ArrayBuffer, size: number) {
-  const res = await rendererFetch(env, `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`, {
-    method: "PUT",
-    headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
-    body,
-  });
+export async function stageFile(
+  env: Env,
+  jobId: string,
+  name: string,
+  body: ReadableStream | ArrayBuffer,
+  size: number,
+) {
+  const res = await rendererFetch(
+    env,
+    `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
+    {
+      method: "PUT",
+      headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+      body,
+    },
+  );
   await expectOk(res, `staging ${name}`);
 }
 
 /** Streams an output file of a finished job. */
 export async function readFile(env: Env, jobId: string, name: string): Promise<Response> {
-  const res = await rendererFetch(env, `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`);
+  const res = await rendererFetch(
+    env,
+    `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
+  );
   await expectOk(res, `reading ${name}`);
   return res;
 }
@@ -86,7 +99,10 @@ export async function runJob(
   env: Env,
   kind: "render" | "synthesize",
   job: RenderJobInput | SynthesizeJobInput,
-  options: { signal?: AbortSignal; onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void;
+  } = {},
 ): Promise<JobResult> {
   const res = await rendererFetch(env, `/${kind}`, {
     method: "POST",

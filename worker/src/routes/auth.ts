@@ -36,9 +36,18 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/register", jsonBody(RegisterSchema), async (c) => {
     const { email, password } = c.req.valid("json");
     const db = getDb(c.env);
-    const row = { id: crypto.randomUUID(), email, passwordHash: await hashPassword(password), createdAt: Date.now() };
+    const row = {
+      id: crypto.randomUUID(),
+      email,
+      passwordHash: await hashPassword(password),
+      createdAt: Date.now(),
+    };
     // The unique index decides races; no read-then-write.
-    const inserted = await db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning();
+    const inserted = await db
+      .insert(users)
+      .values(row)
+      .onConflictDoNothing({ target: users.email })
+      .returning();
     const user = inserted[0];
     if (!user) throw new ApiError(409, "conflict", "An account with this email already exists.");
     logger(c).info("user registered", { user_id: user.id });

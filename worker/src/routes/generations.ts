@@ -10,13 +10,13 @@ import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
+import { coordinator, startGroup } from "../groups/coordinator-client.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
-import { coordinator, startGroup } from "../groups/coordinator-client.ts";
 import { createGenerations } from "../pipeline/create.ts";
-import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
+import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
 import { generationStatus, generationSummary } from "./serialize.ts";
 
 const GenerateSchema = z.object({
@@ -57,10 +57,21 @@ export const generationRoutes = new Hono<AppEnv>()
       userId: user.id,
       origin: new URL(c.req.url).origin,
       generationIds: created.generationIds,
-      items: items.map((item, i) => ({ ...item, settings: { ...item.settings, seed: created.seeds[i]! }, seed: created.seeds[i]! })),
+      items: items.map((item, i) => ({
+        ...item,
+        settings: { ...item.settings, seed: created.seeds[i]! },
+        seed: created.seeds[i]!,
+      })),
     });
-    logger(c).info("generation created", { user_id: user.id, generation_id: generationId, group_id: created.groupId });
-    return c.json({ generation_id: generationId, group_id: created.groupId, status: "pending" as const }, 202);
+    logger(c).info("generation created", {
+      user_id: user.id,
+      generation_id: generationId,
+      group_id: created.groupId,
+    });
+    return c.json(
+      { generation_id: generationId, group_id: created.groupId, status: "pending" as const },
+      202,
+    );
   })
   .post("/generations/:id/cancel", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
@@ -71,12 +82,19 @@ export const generationRoutes = new Hono<AppEnv>()
       .get();
     if (!row) throw notFound("Generation");
     if (row.status === "completed" || row.status === "failed") {
-      throw new ApiError(409, "conflict", `This generation has already ${row.status === "completed" ? "completed" : "ended"}.`);
+      throw new ApiError(
+        409,
+        "conflict",
+        `This generation has already ${row.status === "completed" ? "completed" : "ended"}.`,
+      );
     }
     await getDb(c.env).update(generations).set({ cancellationRequested: true }).where(eq(generations.id, id));
     const view = await coordinator(c.env, row.groupId).cancel(id);
     logger(c).info("cancel requested", { generation_id: id });
-    return c.json({ generation_id: id, status: view?.status ?? row.status, cancellation_requested: true as const }, 202);
+    return c.json(
+      { generation_id: id, status: view?.status ?? row.status, cancellation_requested: true as const },
+      202,
+    );
   })
   .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
@@ -121,6 +139,16 @@ export const generationRoutes = new Hono<AppEnv>()
       200,
     );
   })
+  .get("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await getDb(c.env)
+      .select()
+      .from(generations)
+      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
+      .get();
+    if (!row) throw notFound("Generation");
+    return c.json(await generationSummary(c.env, new URL(c.req.url).origin, row), 200);
+  })
   .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const userId = c.get("user").id;
@@ -132,7 +160,8 @@ export const generationRoutes = new Hono<AppEnv>()
       .get();
     if (!row) throw notFound("Generation");
     // A running generation is stopped first, so no stage writes media after we sweep it.
-    if (row.status === "pending" || row.status === "processing") await coordinator(c.env, row.groupId).cancel(id);
+    if (row.status === "pending" || row.status === "processing")
+      await coordinator(c.env, row.groupId).cancel(id);
     // Media first: if this fails the record remains and the user can retry; the reverse
     // order would orphan objects nobody can reach any more.
     await deleteGenerationMedia(c.env, id);

@@ -40,7 +40,14 @@ export const groupRoutes = new Hono<AppEnv>()
     const user = c.get("user");
     await ownGroup(c.env, group_id, user.id);
     const { ticket, expiresAt } = await issueLiveTicket(c.env, user.id, group_id);
-    return c.json({ ticket, expires_at: expiresAt, path: `/api/groups/${group_id}/live?ticket=${encodeURIComponent(ticket)}` }, 200);
+    return c.json(
+      {
+        ticket,
+        expires_at: expiresAt,
+        path: `/api/groups/${group_id}/live?ticket=${encodeURIComponent(ticket)}`,
+      },
+      200,
+    );
   })
   .get("/groups/:group_id/live", pathParams(GroupParamSchema), async (c) => {
     const { group_id } = c.req.valid("param");

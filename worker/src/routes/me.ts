@@ -9,7 +9,11 @@ import { notFound } from "../lib/errors.ts";
 import { publicUser } from "./serialize.ts";
 
 export const meRoutes = new Hono<AppEnv>().get("/me", requireUser, async (c) => {
-  const row = await getDb(c.env).select().from(users).where(eq(users.id, c.get("user").id)).get();
+  const row = await getDb(c.env)
+    .select()
+    .from(users)
+    .where(eq(users.id, c.get("user").id))
+    .get();
   if (!row) throw notFound("User");
   return c.json({ user: publicUser(row) }, 200);
 });

@@ -10,7 +10,10 @@ import { type MediaMethod, verifyMediaSignature } from "../lib/media-signing.ts"
 /** Largest upload accepted through a signed PUT link (a 60 s render stays well under). */
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
-async function authorizedKey(c: { req: { path: string; query(k: string): string | undefined }; env: AppEnv["Bindings"] }, method: MediaMethod) {
+async function authorizedKey(
+  c: { req: { path: string; query(k: string): string | undefined }; env: AppEnv["Bindings"] },
+  method: MediaMethod,
+) {
   const raw = c.req.path.replace(/^\/media\//, "");
   const key = raw.split("/").map(decodeURIComponent).join("/");
   if (!key || key.includes("..")) throw new ApiError(400, "bad_request", "Invalid media path.");
@@ -27,7 +30,10 @@ function parseRange(header: string | undefined, size: number): { offset: number;
   if (a === "" && b === "") return null;
   const start = a === "" ? Math.max(0, size - Number(b)) : Number(a);
   const end = a === "" || b === "" ? size - 1 : Math.min(Number(b), size - 1);
-  if (start > end || start >= size) throw new ApiError(416, "bad_request", "Requested range not satisfiable.", { headers: { "Content-Range": `bytes */${size}` } });
+  if (start > end || start >= size)
+    throw new ApiError(416, "bad_request", "Requested range not satisfiable.", {
+      headers: { "Content-Range": `bytes */${size}` },
+    });
   return { offset: start, length: end - start + 1 };
 }
 
@@ -56,7 +62,8 @@ export const mediaRoutes = new Hono<AppEnv>()
   .put("/*", async (c) => {
     const key = await authorizedKey(c, "PUT");
     const length = Number(c.req.header("content-length"));
-    if (!Number.isInteger(length) || length <= 0) throw new ApiError(411, "bad_request", "Content-Length is required.");
+    if (!Number.isInteger(length) || length <= 0)
+      throw new ApiError(411, "bad_request", "Content-Length is required.");
     if (length > MAX_UPLOAD_BYTES) throw new ApiError(413, "payload_too_large", "Upload is too large.");
     const body = c.req.raw.body;
     if (!body) throw new ApiError(400, "bad_request", "Empty upload.");

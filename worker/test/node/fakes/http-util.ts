@@ -9,15 +9,22 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   return text ? JSON.parse(text) : {};
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { "Content-Type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;
 
 /** Starts `handler` on 127.0.0.1 at a free port. */
-export async function listen(handler: Handler): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function listen(
+  handler: Handler,
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     Promise.resolve(handler(req, res, url)).catch((err: unknown) => {

@@ -15,24 +15,48 @@ export const FAKE_USAGE = { prompt_tokens: 1200, completion_tokens: 800 };
 interface ChatBody {
   model: string;
   messages: { role: string; content: string }[];
-  response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: Record<string, unknown> } };
+  response_format?: {
+    type: string;
+    json_schema?: { name: string; strict?: boolean; schema: Record<string, unknown> };
+  };
 }
 
 function specFor(brief: string, duration: number) {
   const product = /Brief: ([^\n]+)/.exec(brief)?.[1]?.slice(0, 60) ?? "the product";
   return {
     product,
-    brand: { name: "Acme Test", colours: ["#112233", "#ffcc00", "#fafafa"], mood: "energetic", visual_style: "bold, high-contrast" },
+    brand: {
+      name: "Acme Test",
+      colours: ["#112233", "#ffcc00", "#fafafa"],
+      mood: "energetic",
+      visual_style: "bold, high-contrast",
+    },
     audience: "people who scroll fast",
     platform: "TikTok",
     framework: "PAS",
     target_duration_s: duration,
     call_to_action: "Try it today",
     scenes: [
-      { type: "problem", overlay_text: "Tired of slow mornings?", visual_prompt: "a sleepy person in a grey kitchen" },
-      { type: "agitate", overlay_text: "Every minute counts", visual_prompt: "a ticking clock, tense close-up" },
-      { type: "solution", overlay_text: `Meet ${product.slice(0, 30)}`, visual_prompt: "the product on a bright counter" },
-      { type: "action", overlay_text: "Try it today", visual_prompt: "the product centred with space for text" },
+      {
+        type: "problem",
+        overlay_text: "Tired of slow mornings?",
+        visual_prompt: "a sleepy person in a grey kitchen",
+      },
+      {
+        type: "agitate",
+        overlay_text: "Every minute counts",
+        visual_prompt: "a ticking clock, tense close-up",
+      },
+      {
+        type: "solution",
+        overlay_text: `Meet ${product.slice(0, 30)}`,
+        visual_prompt: "the product on a bright counter",
+      },
+      {
+        type: "action",
+        overlay_text: "Try it today",
+        visual_prompt: "the product centred with space for text",
+      },
     ],
   };
 }
@@ -60,17 +84,35 @@ export async function startFakeOpenAi() {
     }
     stats.calls++;
     if (req.headers.authorization !== `Bearer ${FAKE_OPENAI_KEY}`) {
-      return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+      return sendJson(res, 401, {
+        error: {
+          message: "Incorrect API key provided",
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
+      });
     }
     const failure = queuedFailures.shift();
     if (failure === 429) {
-      return sendJson(res, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, { "retry-after": "1" });
+      return sendJson(
+        res,
+        429,
+        { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } },
+        { "retry-after": "1" },
+      );
     }
-    if (failure) return sendJson(res, failure, { error: { message: "The server had an error", type: "server_error" } });
+    if (failure)
+      return sendJson(res, failure, { error: { message: "The server had an error", type: "server_error" } });
     const body = (await readJson(req)) as ChatBody;
     const format = body.response_format;
-    if (format?.type !== "json_schema" || !format.json_schema?.strict || format.json_schema.schema.type !== "object") {
-      return sendJson(res, 400, { error: { message: "response_format json_schema (strict) expected", type: "invalid_request_error" } });
+    if (
+      format?.type !== "json_schema" ||
+      !format.json_schema?.strict ||
+      format.json_schema.schema.type !== "object"
+    ) {
+      return sendJson(res, 400, {
+        error: { message: "response_format json_schema (strict) expected", type: "invalid_request_error" },
+      });
     }
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     stats.completions++;
@@ -82,7 +124,13 @@ export async function startFakeOpenAi() {
     const spec = existing
       ? (() => {
           const s = JSON.parse(existing) as ReturnType<typeof specFor>;
-          return { ...s, scenes: s.scenes.map((sc) => ({ ...sc, visual_prompt: `${sc.visual_prompt}, same actor, same set, warm key light` })) };
+          return {
+            ...s,
+            scenes: s.scenes.map((sc) => ({
+              ...sc,
+              visual_prompt: `${sc.visual_prompt}, same actor, same set, warm key light`,
+            })),
+          };
         })()
       : specFor(user, duration);
     sendJson(res, 200, {
@@ -90,7 +138,14 @@ export async function startFakeOpenAi() {
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", content: JSON.stringify(spec), refusal: null } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: "stop",
+          logprobs: null,
+          message: { role: "assistant", content: JSON.stringify(spec), refusal: null },
+        },
+      ],
       usage: { ...FAKE_USAGE, total_tokens: FAKE_USAGE.prompt_tokens + FAKE_USAGE.completion_tokens },
     });
   });

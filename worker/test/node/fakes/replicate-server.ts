@@ -9,22 +9,10 @@
  * POST /__admin/reset.
  */
 import { readFileSync } from "node:fs";
+import type { Behaviour } from "../../fake-protocol.ts";
 import { listen, readJson, sendJson } from "./http-util.ts";
 
 export const FAKE_REPLICATE_TOKEN = "r8_test_local";
-
-export interface Behaviour {
-  /** Responses to queue for the next create calls (e.g. [429, 500]). */
-  createStatuses?: number[];
-  /** How many of the next predictions end `failed`. */
-  failPredictions?: number;
-  /** How many of the next predictions succeed with an output that has expired. */
-  expireOutputs?: number;
-  /** Hold the create response this long (the prediction exists as soon as the request arrives). */
-  createDelayMs?: number;
-  /** Time from create to success. */
-  succeedAfterMs?: number;
-}
 
 interface Prediction {
   id: string;
@@ -50,7 +38,14 @@ export async function startFakeReplicate(clipPath: string) {
   const clip = readFileSync(clipPath);
   let behaviours: Record<string, Behaviour> = {};
   const predictions: Prediction[] = [];
-  const stats = { createsReceived: 0, creates: {} as Record<string, number>, gets: 0, cancels: 0, lists: 0, rateLimited: 0 };
+  const stats = {
+    createsReceived: 0,
+    creates: {} as Record<string, number>,
+    gets: 0,
+    cancels: 0,
+    lists: 0,
+    rateLimited: 0,
+  };
   let base = "";
 
   const publicView = (p: Prediction) => {
@@ -76,11 +71,19 @@ export async function startFakeReplicate(clipPath: string) {
       behaviours = ((await readJson(req)) as { models?: Record<string, Behaviour> }).models ?? {};
       return sendJson(res, 200, { ok: true });
     }
-    if (path === "/__admin/stats") return sendJson(res, 200, { ...stats, predictions: predictions.map(publicView) });
+    if (path === "/__admin/stats")
+      return sendJson(res, 200, { ...stats, predictions: predictions.map(publicView) });
     if (path === "/__admin/reset") {
       behaviours = {};
       predictions.length = 0;
-      Object.assign(stats, { createsReceived: 0, creates: {}, gets: 0, cancels: 0, lists: 0, rateLimited: 0 });
+      Object.assign(stats, {
+        createsReceived: 0,
+        creates: {},
+        gets: 0,
+        cancels: 0,
+        lists: 0,
+        rateLimited: 0,
+      });
       return sendJson(res, 200, { ok: true });
     }
     const file = /^\/files\/([\w-]+)\.mp4$/.exec(path);
@@ -91,21 +94,40 @@ export async function startFakeReplicate(clipPath: string) {
       return res.end(clip);
     }
     if (req.headers.authorization !== `Bearer ${FAKE_REPLICATE_TOKEN}`) {
-      return sendJson(res, 401, { title: "Unauthenticated", detail: "You did not pass a valid authentication token", status: 401 });
+      return sendJson(res, 401, {
+        title: "Unauthenticated",
+        detail: "You did not pass a valid authentication token",
+        status: 401,
+      });
     }
     const create = /^\/v1\/models\/([\w.-]+)\/([\w.-]+)\/predictions$/.exec(path);
     if (create && req.method === "POST") {
       const model = `${create[1]}/${create[2]}`;
-      const b = (behaviours[model] ??= {});
+      behaviours[model] ??= {};
+      const b = behaviours[model];
       const queued = b.createStatuses?.shift();
       if (queued === 429) {
         stats.rateLimited++;
-        return sendJson(res, 429, { title: "Too Many Requests", detail: "Request was throttled.", status: 429 }, { "Retry-After": "1" });
+        return sendJson(
+          res,
+          429,
+          { title: "Too Many Requests", detail: "Request was throttled.", status: 429 },
+          { "Retry-After": "1" },
+        );
       }
-      if (queued) return sendJson(res, queued, { title: "Internal Server Error", detail: "Something went wrong", status: queued });
+      if (queued)
+        return sendJson(res, queued, {
+          title: "Internal Server Error",
+          detail: "Something went wrong",
+          status: queued,
+        });
       const body = (await readJson(req)) as { input?: Record<string, unknown> };
       if (!body.input || typeof body.input.prompt !== "string") {
-        return sendJson(res, 422, { title: "Input validation failed", detail: "prompt is required", status: 422 });
+        return sendJson(res, 422, {
+          title: "Input validation failed",
+          detail: "prompt is required",
+          status: 422,
+        });
       }
       stats.createsReceived++;
       const id = `pred${String(predictions.length + 1).padStart(4, "0")}${Math.random().toString(36).slice(2, 8)}`;
@@ -138,10 +160,12 @@ export async function startFakeReplicate(clipPath: string) {
     }
     const one = /^\/v1\/predictions\/([\w-]+)(\/cancel)?$/.exec(path);
     const p = one ? predictions.find((x) => x.id === one[1]) : undefined;
-    if (one && !p) return sendJson(res, 404, { title: "Not found", detail: "Prediction not found", status: 404 });
+    if (one && !p)
+      return sendJson(res, 404, { title: "Not found", detail: "Prediction not found", status: 404 });
     if (p && one?.[2] && req.method === "POST") {
       stats.cancels++;
-      if (p.status === "starting" || p.status === "processing") Object.assign(p, { status: "canceled", completed_at: new Date().toISOString() });
+      if (p.status === "starting" || p.status === "processing")
+        Object.assign(p, { status: "canceled", completed_at: new Date().toISOString() });
       return sendJson(res, 200, publicView(p));
     }
     if (p && req.method === "GET") {

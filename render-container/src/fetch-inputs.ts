@@ -1,0 +1,177 @@
+/**
+ * Moving bytes in and out: inputs given as URLs are downloaded by Node (never by ffmpeg) into the
+ * job's temp dir with a size cap and a timeout; outputs are PUT to signed URLs or copied to paths.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, mkdir, rename, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { OutputTarget, Source } from "./contract.ts";
+import { JobError } from "./errors.ts";
+
+/** Transfer settings. */
+export interface TransferOptions {
+  /** Local paths are allowed (CLI, tests) or refused (HTTP server unless RENDER_ALLOW_LOCAL_PATHS=1). */
+  allowLocal: boolean;
+  signal?: AbortSignal;
+  maxBytes?: number;
+  timeoutMs?: number;
+  /** The job's staging directory, for `{ file }` sources and outputs. */
+  stagingDir?: string;
+}
+
+/** Defaults from RENDER_MAX_INPUT_BYTES (500 MB) and RENDER_FETCH_TIMEOUT_S (120 s). */
+export function transferDefaults(env: NodeJS.ProcessEnv = process.env): {
+  maxBytes: number;
+  timeoutMs: number;
+} {
+  return {
+    maxBytes: Number(env.RENDER_MAX_INPUT_BYTES ?? 500 * 1024 * 1024),
+    timeoutMs: Number(env.RENDER_FETCH_TIMEOUT_S ?? 120) * 1000,
+  };
+}
+
+function combined(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const t = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, t]) : t;
+}
+
+/** Makes an input available as a local file and returns its path. */
+export async function resolveSource(
+  source: Source,
+  dir: string,
+  name: string,
+  opts: TransferOptions,
+): Promise<string> {
+  if ("file" in source) {
+    if (!opts.stagingDir) throw new JobError("invalid_job", "staged files are not available here");
+    const path = join(opts.stagingDir, source.file);
+    await stat(path).catch(() => {
+      throw new JobError("input_rejected", `staged file not found: ${source.file}`);
+    });
+    return path;
+  }
+  if ("path" in source) {
+    if (!opts.allowLocal)
+      throw new JobError("input_rejected", "local paths are not accepted here: send a URL");
+    await stat(source.path).catch(() => {
+      throw new JobError("input_rejected", `input file not found: ${source.path}`);
+    });
+    return source.path;
+  }
+  const { maxBytes, timeoutMs } = { ...transferDefaults(), ...strip(opts) };
+  const signal = combined(opts.signal, timeoutMs);
+  const dest = join(dir, name);
+  let res: Response;
+  try {
+    res = await fetch(source.url, { signal, redirect: "follow" });
+  } catch (err) {
+    if (opts.signal?.aborted) throw new JobError("cancelled", "Cancelled");
+    throw new JobError("fetch_failed", `cannot fetch ${redact(source.url)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!res.ok || !res.body) {
+    throw new JobError("fetch_failed", `cannot fetch ${redact(source.url)}: HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get("content-length") ?? 0);
+  if (declared > maxBytes)
+    throw new JobError("input_rejected", `input is ${declared} bytes, over the ${maxBytes}-byte limit`);
+  let seen = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > maxBytes) cb(new JobError("input_rejected", `input is over the ${maxBytes}-byte limit`));
+      else cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+      cap,
+      createWriteStream(dest),
+      { signal },
+    );
+  } catch (err) {
+    if (err instanceof JobError) throw err;
+    if (opts.signal?.aborted) throw new JobError("cancelled", "Cancelled");
+    throw new JobError(
+      "fetch_failed",
+      `download of ${redact(source.url)} failed: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return dest;
+}
+
+function strip(opts: TransferOptions): Partial<{ maxBytes: number; timeoutMs: number }> {
+  const out: Partial<{ maxBytes: number; timeoutMs: number }> = {};
+  if (opts.maxBytes !== undefined) out.maxBytes = opts.maxBytes;
+  if (opts.timeoutMs !== undefined) out.timeoutMs = opts.timeoutMs;
+  return out;
+}
+
+/** Signed URLs carry secrets in the query: never log them. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/** Where an output should be written locally before delivery. */
+export function localTarget(target: OutputTarget, dir: string, name: string, allowLocal: boolean): string {
+  if ("path" in target) {
+    if (!allowLocal)
+      throw new JobError("invalid_job", "local output paths are not accepted here: send a signed URL");
+    return join(dir, name); // rendered in the temp dir, then copied: a failed job leaves no partial file
+  }
+  return join(dir, name);
+}
+
+/** Delivers a finished file: PUT to a signed URL (with Content-Type) or copy to a local path. */
+export async function deliver(
+  target: OutputTarget,
+  file: string,
+  contentType: string,
+  opts: TransferOptions,
+): Promise<void> {
+  if ("file" in target) {
+    if (!opts.stagingDir) throw new JobError("invalid_job", "staged files are not available here");
+    await mkdir(opts.stagingDir, { recursive: true });
+    // Same filesystem as the work dir in practice; fall back to a copy across devices.
+    await rename(file, join(opts.stagingDir, target.file)).catch(() =>
+      copyFile(file, join(opts.stagingDir!, target.file)),
+    );
+    return;
+  }
+  if ("path" in target) {
+    await mkdir(dirname(target.path), { recursive: true });
+    await copyFile(file, target.path);
+    return;
+  }
+  const { timeoutMs } = { ...transferDefaults(), ...strip(opts) };
+  const size = (await stat(file)).size;
+  let res: Response;
+  try {
+    res = await fetch(target.url, {
+      method: "PUT",
+      headers: { ...target.headers, "content-type": contentType, "content-length": String(size) },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      duplex: "half",
+      signal: combined(opts.signal, timeoutMs),
+    } as RequestInit);
+  } catch (err) {
+    if (opts.signal?.aborted) throw new JobError("cancelled", "Cancelled");
+    throw new JobError("upload_failed", `upload to ${redact(target.url)} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!res.ok) {
+    const body = (await res.text().catch(() => "")).slice(0, 200);
+    throw new JobError("upload_failed", `upload to ${redact(target.url)} failed: HTTP ${res.status} ${body}`);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Job registry shared by the server and the CLI: runs a job under the queue with its own
+ * AbortController (cancel by id, timeout) and turns the outcome into NDJSON events.
+ */
+import {
+  type JobEvent,
+  type Phase,
+  type RenderJob,
+  RenderJobSchema,
+  type SynthesizeJob,
+  SynthesizeJobSchema,
+} from "./contract.ts";
+import { JobError, toJobError } from "./errors.ts";
+import { concurrencyFromEnv, JobQueue } from "./queue.ts";
+import { runRenderJob } from "./render.ts";
+import { runSynthesizeJob } from "./synth/synthesize.ts";
+
+/** What the runner needs to know about a job. */
+export type AnyJob = { kind: "render"; job: RenderJob } | { kind: "synthesize"; job: SynthesizeJob };
+
+/** Parses a body into a job of the given kind, or throws `invalid_job` with zod's message. */
+export function parseJob(kind: AnyJob["kind"], body: unknown): AnyJob {
+  const schema = kind === "render" ? RenderJobSchema : SynthesizeJobSchema;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+    throw new JobError("invalid_job", msg);
+  }
+  return kind === "render"
+    ? { kind, job: parsed.data as RenderJob }
+    : { kind, job: parsed.data as SynthesizeJob };
+}
+
+/** Runs jobs under a CPU budget and keeps them cancellable by id. */
+export class JobRunner {
+  readonly queue: JobQueue;
+  readonly #active = new Map<string, AbortController>();
+  readonly #allowLocal: boolean;
+
+  constructor(opts: { allowLocal: boolean; concurrency?: number }) {
+    this.queue = new JobQueue(opts.concurrency ?? concurrencyFromEnv());
+    this.#allowLocal = opts.allowLocal;
+  }
+
+  /** Cancels a job by id; false when no such job is queued or running. */
+  cancel(jobId: string): boolean {
+    const ctl = this.#active.get(jobId);
+    if (!ctl) return false;
+    ctl.abort(new JobError("cancelled", "Cancelled"));
+    return true;
+  }
+
+  /** Cancels everything (shutdown). */
+  cancelAll(): void {
+    for (const ctl of this.#active.values())
+      ctl.abort(new JobError("cancelled", "Cancelled: server shutting down"));
+  }
+
+  /**
+   * Runs a job, emitting progress events, and resolves with the final `done` or `error` event (it
+   * never rejects). `signal` is the caller's (client disconnect).
+   */
+  async run(
+    any: AnyJob,
+    emit: (e: JobEvent) => void,
+    signal?: AbortSignal,
+    hooks: { onSpawn?: (pid: number) => void } = {},
+  ): Promise<JobEvent> {
+    const id = any.job.job_id;
+    if (this.#active.has(id)) {
+      return { type: "error", code: "invalid_job", message: `job ${id} is already queued or running` };
+    }
+    const ctl = new AbortController();
+    this.#active.set(id, ctl);
+    const onCallerAbort = () => ctl.abort(new JobError("cancelled", "Cancelled: client disconnected"));
+    if (signal?.aborted) onCallerAbort();
+    signal?.addEventListener("abort", onCallerAbort, { once: true });
+    let lastKey = "";
+    const onProgress = (percent: number, phase: Phase) => {
+      const key = `${phase}:${Math.floor(percent)}`;
+      if (key === lastKey) return; // one line per whole percent is plenty
+      lastKey = key;
+      emit({ type: "progress", percent, phase });
+    };
+    try {
+      const result = await this.queue.run(
+        async () => {
+          // The timeout counts from the start of the work, not from queueing.
+          const timer = setTimeout(
+            () => ctl.abort(new JobError("timeout", `Timed out after ${any.job.timeout_s} s`)),
+            any.job.timeout_s * 1000,
+          );
+          try {
+            const opts = { signal: ctl.signal, onProgress, allowLocal: this.#allowLocal, ...hooks };
+            return any.kind === "render"
+              ? await runRenderJob(any.job, opts)
+              : await runSynthesizeJob(any.job, opts);
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        { signal: ctl.signal, onQueued: () => onProgress(0, "queued") },
+      );
+      return { type: "done", ...result };
+    } catch (err) {
+      const reason = ctl.signal.aborted ? ctl.signal.reason : undefined;
+      const e = reason instanceof JobError ? reason : toJobError(err);
+      console.error(`[render-container] job=${id} kind=${any.kind} failed code=${e.code}: ${e.message}`);
+      return { type: "error", code: e.code, message: e.message };
+    } finally {
+      signal?.removeEventListener("abort", onCallerAbort);
+      this.#active.delete(id);
+    }
+  }
+}

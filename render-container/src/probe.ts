@@ -1,0 +1,219 @@
+/**
+ * Input inspection: every input is probed before use. Playlists and concat lists are refused by
+ * content (they could make ffmpeg read other files or the network), then ffprobe runs with the same
+ * protocol and demuxer whitelists as the render, and the result is held to limits.
+ */
+import { open, stat } from "node:fs/promises";
+import type { MediaInfo } from "./contract.ts";
+import { JobError } from "./errors.ts";
+import { runFfprobe } from "./ffmpeg.ts";
+import { INPUT_FORMATS, inputGuard } from "./plan.ts";
+
+/** Limits applied to every input. */
+export interface ProbeLimits {
+  maxDurationS: number;
+  maxWidth: number;
+  maxHeight: number;
+  maxStreams: number;
+}
+
+/** Limits from the environment (RENDER_MAX_INPUT_DURATION_S, RENDER_MAX_INPUT_DIMENSION, RENDER_MAX_STREAMS). */
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ProbeLimits {
+  const dim = Number(env.RENDER_MAX_INPUT_DIMENSION ?? 4096);
+  return {
+    maxDurationS: Number(env.RENDER_MAX_INPUT_DURATION_S ?? 600),
+    maxWidth: dim,
+    maxHeight: dim,
+    maxStreams: Number(env.RENDER_MAX_STREAMS ?? 6),
+  };
+}
+
+const ALLOWED = new Set(INPUT_FORMATS.split(","));
+const IMAGE_CODECS = new Set(["png", "mjpeg", "webp", "bmp", "gif"]);
+
+/** Refuses text playlists and lists by their first bytes, whatever the file is called. */
+export async function sniff(path: string): Promise<void> {
+  const fh = await open(path, "r").catch((err: Error) => {
+    throw new JobError("input_rejected", `cannot read input: ${err.message}`);
+  });
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf
+      .subarray(0, bytesRead)
+      .toString("latin1")
+      .replace(/^\uFEFF|^\xEF\xBB\xBF/, "");
+    const trimmed = head.trimStart();
+    if (bytesRead === 0) throw new JobError("input_rejected", "input is empty");
+    if (/^#EXTM3U/i.test(trimmed) || /^#EXT-X-/im.test(head)) {
+      throw new JobError("input_rejected", "HLS playlists are not accepted as inputs: send a media file");
+    }
+    if (/^ffconcat\b/i.test(trimmed) || /^\s*file\s+\S/im.test(head)) {
+      throw new JobError("input_rejected", "concat lists are not accepted as inputs: send a media file");
+    }
+    if (/^<\?xml|^<MPD|^<smil|^\[playlist\]/i.test(trimmed)) {
+      throw new JobError(
+        "input_rejected",
+        "playlists and manifests are not accepted as inputs: send a media file",
+      );
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  pix_fmt?: string;
+  profile?: string;
+  sample_rate?: string;
+  channels?: number;
+  duration?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+}
+
+function rate(r: string | undefined): number {
+  if (!r) return 0;
+  const [n, d] = r.split("/").map(Number);
+  return d ? (n ?? 0) / d : (n ?? 0);
+}
+
+/**
+ * Probes a local file and enforces the limits. `kind` says what the caller needs: a video clip, an
+ * audio track or a still image. Errors are {@link JobError}s with code `input_rejected` and a message
+ * that says what was wrong.
+ */
+export async function probeFile(
+  path: string,
+  opts: { limits?: ProbeLimits; kind?: "video" | "audio" | "image" | "any"; signal?: AbortSignal } = {},
+): Promise<MediaInfo> {
+  const limits = opts.limits ?? limitsFromEnv();
+  const kind = opts.kind ?? "any";
+  await sniff(path);
+  let raw: string;
+  try {
+    raw = await runFfprobe(
+      [...inputGuard(), "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+      opts.signal ? { signal: opts.signal } : {},
+    );
+  } catch (err) {
+    if (err instanceof JobError && err.code === "ffmpeg_failed") {
+      throw new JobError(
+        "input_rejected",
+        `not a readable media file (${err.message.replace(/^.*?: /, "")})`,
+      );
+    }
+    throw err;
+  }
+  const json = JSON.parse(raw) as {
+    format?: { format_name?: string; duration?: string; size?: string };
+    streams?: FfprobeStream[];
+  };
+  const format = json.format?.format_name ?? "";
+  const streams = json.streams ?? [];
+  if (!format.split(",").some((f) => ALLOWED.has(f))) {
+    throw new JobError("input_rejected", `format "${format}" is not accepted`);
+  }
+  if (streams.length === 0)
+    throw new JobError("input_rejected", "not a media file: no audio or video streams");
+  if (streams.length > limits.maxStreams) {
+    throw new JobError("input_rejected", `too many streams: ${streams.length} (limit ${limits.maxStreams})`);
+  }
+  const v = streams.find((s) => s.codec_type === "video");
+  const a = streams.find((s) => s.codec_type === "audio");
+  const isImage =
+    v !== undefined &&
+    IMAGE_CODECS.has(v.codec_name ?? "") &&
+    !a &&
+    (format.startsWith("image2") || format.endsWith("_pipe"));
+  if (v) {
+    const w = v.width ?? 0;
+    const h = v.height ?? 0;
+    if (w <= 0 || h <= 0)
+      throw new JobError("input_rejected", "video stream has no dimensions: file is corrupt");
+    if (w > limits.maxWidth || h > limits.maxHeight) {
+      throw new JobError(
+        "input_rejected",
+        `dimensions ${w}x${h} exceed the limit of ${limits.maxWidth}x${limits.maxHeight}`,
+      );
+    }
+  }
+  const duration = Number(json.format?.duration ?? v?.duration ?? a?.duration ?? 0);
+  if (!isImage) {
+    if (!Number.isFinite(duration) || duration <= 0)
+      throw new JobError("input_rejected", "input has no duration: file is corrupt");
+    if (duration > limits.maxDurationS) {
+      throw new JobError(
+        "input_rejected",
+        `duration ${formatDuration(duration)} exceeds the limit of ${formatDuration(limits.maxDurationS)}`,
+      );
+    }
+  }
+  if (kind === "video" && (!v || isImage))
+    throw new JobError("input_rejected", "expected a video clip, found no video stream");
+  if (kind === "image" && !isImage)
+    throw new JobError("input_rejected", "expected a still image (PNG, JPEG or WebP)");
+  if (kind === "audio" && !a)
+    throw new JobError("input_rejected", "expected an audio file, found no audio stream");
+  const rotationTag = Number(v?.tags?.rotate ?? 0);
+  const rotation = v?.side_data_list?.find((s) => s.rotation !== undefined)?.rotation ?? rotationTag;
+  const info: MediaInfo = {
+    format,
+    duration_s: isImage ? 0 : duration,
+    size_bytes: Number(json.format?.size ?? (await stat(path)).size),
+  };
+  if (v) {
+    info.video = {
+      codec: v.codec_name ?? "unknown",
+      width: v.width ?? 0,
+      height: v.height ?? 0,
+      fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate),
+      pix_fmt: v.pix_fmt ?? "unknown",
+      rotation,
+      ...(v.profile ? { profile: v.profile } : {}),
+    };
+  }
+  if (a)
+    info.audio = {
+      codec: a.codec_name ?? "unknown",
+      sample_rate: Number(a.sample_rate ?? 0),
+      channels: a.channels ?? 0,
+    };
+  if (format.includes("mp4")) info.faststart = await moovBeforeMdat(path);
+  return info;
+}
+
+function formatDuration(s: number): string {
+  if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
+  if (s >= 60) return `${(s / 60).toFixed(1)} min`;
+  return `${s.toFixed(1)} s`;
+}
+
+/** Walks the top-level MP4 boxes: faststart means `moov` comes before `mdat`. */
+export async function moovBeforeMdat(path: string): Promise<boolean> {
+  const fh = await open(path, "r");
+  try {
+    const size = (await fh.stat()).size;
+    let pos = 0;
+    const head = Buffer.alloc(16);
+    while (pos + 8 <= size) {
+      await fh.read(head, 0, 16, pos);
+      let boxSize = head.readUInt32BE(0);
+      const type = head.toString("latin1", 4, 8);
+      if (type === "moov") return true;
+      if (type === "mdat") return false;
+      if (boxSize === 1) boxSize = Number(head.readBigUInt64BE(8));
+      if (boxSize < 8) return false;
+      pos += boxSize;
+    }
+    return false;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The motion-graphics looks of the offline clip synthesiser, as filter-graph text (pure).
+ *
+ * Everything soft (gradient, glows, particles, panels, sweeps) is composed at half resolution and
+ * scaled up once; sharp type is drawn at full resolution afterwards. Sprites are drawn with `geq` for
+ * ONE frame and repeated with `loop`, so per-frame cost is only overlays and the gradient.
+ */
+import type { Mood, SceneType } from "../contract.ts";
+import type { Palette } from "./palette.ts";
+
+/** The four looks; scene types map onto them so neighbouring scenes differ. */
+export type LookName = "hero" | "float" | "panels" | "burst";
+
+/** Look for a scene type. */
+export function lookFor(type: SceneType): LookName {
+  switch (type) {
+    case "attention":
+    case "problem":
+    case "before":
+      return "hero";
+    case "interest":
+    case "agitate":
+    case "bridge":
+      return "float";
+    case "desire":
+    case "solution":
+    case "after":
+      return "panels";
+    case "action":
+      return "burst";
+  }
+}
+
+/** Motion speed multiplier per mood. */
+export function moodSpeed(mood: Mood): number {
+  return { upbeat: 1.2, calm: 0.6, luxury: 0.7, energetic: 1.6, corporate: 0.9 }[mood];
+}
+
+/** Parameters of one look. */
+export interface LookParams {
+  w: number;
+  h: number;
+  fps: number;
+  d: number;
+  seed: number;
+  speed: number;
+  palette: Palette;
+}
+
+const n = (x: number) => Number(x.toFixed(3)).toString();
+const frac = (e: string) => `(${e}-floor(${e}))`;
+
+/** A soft round glow sprite (one frame, looped). */
+function glowSprite(size: number, [r, g, b]: [number, number, number], label: string, fps: number): string {
+  const c = size / 2;
+  return (
+    `nullsrc=s=${size}x${size}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `geq=r=${r}:g=${g}:b=${b}:a='200*pow(max(0,1-hypot(X-${c},Y-${c})/${c}),2.2)',loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/** A thin ring sprite. */
+function ringSprite(size: number, [r, g, b]: [number, number, number], label: string, fps: number): string {
+  const c = size / 2;
+  const radius = c * 0.8;
+  const width = Math.max(2, size * 0.02);
+  return (
+    `nullsrc=s=${size}x${size}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `geq=r=${r}:g=${g}:b=${b}:a='230*exp(-pow((hypot(X-${c},Y-${c})-${n(radius)})/${n(width)},2))',loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/** A field of soft bokeh dots, one per grid cell where a hash says so. */
+function particleSprite(
+  w: number,
+  h: number,
+  cell: number,
+  seed: number,
+  rgb: [number, number, number],
+  label: string,
+  fps: number,
+): string {
+  const id = `(floor(X/${cell})*7.13+floor(Y/${cell})*157.1+${seed % 997})`;
+  const hx = frac(`sin(${id})*43758.5`);
+  const hy = frac(`sin(${id}+1.7)*24634.6`);
+  const hs = frac(`sin(${id}+3.1)*13758.9`);
+  const dx = `(X-(floor(X/${cell})+0.2+0.6*${hx})*${cell})`;
+  const dy = `(Y-(floor(Y/${cell})+0.2+0.6*${hy})*${cell})`;
+  const r = `(1.5+${hs}*${n(cell / 7)})`;
+  return (
+    `nullsrc=s=${w}x${h}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `geq=r=${rgb[0]}:g=${rgb[1]}:b=${rgb[2]}:a='255*gt(${hs},0.5)*(0.35+0.65*${hs})*exp(-(${dx}*${dx}+${dy}*${dy})/(${r}*${r}))',` +
+    `loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/** A diagonal soft light band, rotated once. */
+function sweepSprite(h: number, label: string, fps: number): string {
+  const bw = Math.round(h * 0.12);
+  return (
+    `nullsrc=s=${bw}x${Math.round(h * 1.6)}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `geq=r=255:g=255:b=255:a='110*exp(-pow((X-${bw / 2})/${n(bw / 5)},2))',rotate=a=0.35:ow=rotw(0.35):oh=roth(0.35):c=none,loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/** A solid diagonal panel, rotated once. */
+function panelSprite(
+  w: number,
+  h: number,
+  colour: string,
+  alpha: number,
+  label: string,
+  fps: number,
+): string {
+  return (
+    `color=c=${colour}@${alpha}:s=${w}x${h}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `rotate=a=-0.3:ow=rotw(0.3):oh=roth(0.3):c=none,loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/** Radial rays around the centre. */
+function raysSprite(size: number, rgb: [number, number, number], label: string, fps: number): string {
+  const c = size / 2;
+  return (
+    `nullsrc=s=${size}x${size}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
+    `geq=r=${rgb[0]}:g=${rgb[1]}:b=${rgb[2]}:a='70*gt(sin(12*atan2(Y-${c},X-${c})),0.55)*max(0,1-hypot(X-${c},Y-${c})/${c})',` +
+    `loop=loop=-1:size=1[${label}]`
+  );
+}
+
+/**
+ * Half-resolution background chains for a look; the last chain ends in `[bgout]`.
+ * Positions use the seed so two scenes of the same type still differ.
+ */
+export function lookChains(look: LookName, p: LookParams): string[] {
+  const { w, h, fps, d, seed, speed, palette } = p;
+  const s = speed;
+  const jitter = (k: number) => (((seed * 9301 + k * 49297) % 233280) / 233280) * 2 - 1;
+  const chains: string[] = [];
+  const base = (c0: string, c1: string, c2: string) =>
+    `gradients=s=${w}x${h}:c0=${c0}:c1=${c1}:c2=${c2}:n=3:speed=${n(0.006 * s + 0.004)}:seed=${seed}:r=${fps}:d=${n(d)}`;
+  const ease = (t0: number, dur: number) => `(1-pow(1-min(1,max(0,(t-${n(t0)})/${n(dur)})),3))`;
+  const sweepX = (t0: number, dur: number) =>
+    `'-overlay_w+(W+overlay_w)*min(1,max(0,(t-${n(t0)})/${n(dur)}))'`;
+  const glow = Math.round(Math.min(w, h) * 1.1);
+  switch (look) {
+    case "hero": {
+      chains.push(`${base(palette.dark, palette.primary, palette.secondary)}[g]`);
+      chains.push(glowSprite(glow, palette.lightRgb, "glow", fps));
+      chains.push(ringSprite(Math.round(w * 0.9), palette.lightRgb, "ring", fps));
+      chains.push(sweepSprite(h, "sweep", fps));
+      chains.push(
+        `color=c=${palette.light}@0.85:s=${Math.round(w * 0.42)}x${Math.max(4, Math.round(h * 0.008))}:r=${fps}:d=${n(d)},format=rgba[bar]`,
+      );
+      const gx = `'(W-overlay_w)/2+${n(w * 0.25 * jitter(1))}+${n(w * 0.05 * s)}*sin(t*0.8)'`;
+      chains.push(
+        `[g][glow]overlay=x=${gx}:y='${n(h * 0.18)}+${n(h * 0.03)}*cos(t*0.6*${n(s)})':shortest=1[a1]`,
+      );
+      chains.push(
+        `[a1][ring]overlay=x='(W-overlay_w)/2':y='${n(h * 0.55)}-${n(h * 0.08 * s)}*t/${n(d)}':shortest=1[a2]`,
+      );
+      chains.push(
+        `[a2][bar]overlay=x='-overlay_w+${n(w * 0.06)}+overlay_w*${ease(0.2, 0.6)}':y=${n(h * 0.72)}:shortest=1[a3]`,
+      );
+      chains.push(
+        `[a3][sweep]overlay=x=${sweepX(d * 0.35, 1.1 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
+      );
+      break;
+    }
+    case "float": {
+      chains.push(`${base(palette.deep, palette.dark, palette.primary)}[g]`);
+      chains.push(glowSprite(glow, palette.secondaryRgb, "glow", fps));
+      chains.push(particleSprite(w, h * 2, Math.round(w / 9), seed, palette.lightRgb, "p1", fps));
+      chains.push(particleSprite(w, h * 2, Math.round(w / 4), seed + 17, palette.lightRgb, "p2", fps));
+      chains.push(
+        `[g][glow]overlay=x='(W-overlay_w)/2+${n(w * 0.3 * jitter(2))}':y='${n(h * 0.6)}-${n(h * 0.05)}*sin(t*${n(0.7 * s)})':shortest=1[a1]`,
+      );
+      // Two particle layers at different speeds: parallax; the field is twice as tall, so it wraps.
+      chains.push(
+        `[a1][p1]overlay=x=0:y='-mod(t*${n(h * 0.06 * s)}+${n(h * 0.5 * (1 + jitter(3)))},${h})':shortest=1[a2]`,
+      );
+      chains.push(
+        `[a2][p2]overlay=x=0:y='-mod(t*${n(h * 0.14 * s)}+${n(h * 0.4)},${h})':shortest=1,vignette=PI/4[bgout]`,
+      );
+      break;
+    }
+    case "panels": {
+      chains.push(`${base(palette.primary, palette.secondary, palette.dark)}[g]`);
+      chains.push(panelSprite(Math.round(w * 0.55), Math.round(h * 1.4), palette.dark, 0.55, "pa", fps));
+      chains.push(panelSprite(Math.round(w * 0.18), Math.round(h * 1.4), palette.light, 0.35, "pb", fps));
+      chains.push(glowSprite(glow, palette.lightRgb, "glow", fps));
+      chains.push(sweepSprite(h, "sweep", fps));
+      chains.push(
+        `[g][pa]overlay=x='${n(w * 0.75)}-${n(w * 0.45)}*${ease(0, 0.9)}-t*${n(w * 0.02 * s)}':y=-${n(h * 0.2)}:shortest=1[a1]`,
+      );
+      chains.push(
+        `[a1][pb]overlay=x='${n(-w * 0.4)}+${n(w * 0.5)}*${ease(0.15, 1)}+t*${n(w * 0.03 * s)}':y=-${n(h * 0.2)}:shortest=1[a2]`,
+      );
+      chains.push(
+        `[a2][glow]overlay=x='(W-overlay_w)/2':y='${n(h * 0.05 + h * 0.1 * jitter(4))}':shortest=1[a3]`,
+      );
+      chains.push(
+        `[a3][sweep]overlay=x=${sweepX(d * 0.2, 1.3 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
+      );
+      break;
+    }
+    case "burst": {
+      chains.push(`${base(palette.primary, palette.dark, palette.secondary)}[g]`);
+      const raysSize = Math.round(Math.max(w, h) * 1.2);
+      chains.push(`${raysSprite(Math.round(raysSize / 2), palette.lightRgb, "rays0", fps)}`);
+      chains.push(`[rays0]scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':c=none[rays]`);
+      chains.push(ringSprite(Math.round(w * 0.7), palette.lightRgb, "ring", fps));
+      chains.push(glowSprite(Math.round(w * 0.9), palette.lightRgb, "glow", fps));
+      chains.push(`[g][rays]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a1]`);
+      chains.push(`[a1][glow]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a2]`);
+      chains.push(
+        `[a2][ring]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2+${n(h * 0.01)}*sin(t*${n(3 * s)})':shortest=1,vignette=PI/4[bgout]`,
+      );
+      break;
+    }
+  }
+  return chains;
+}

@@ -1,0 +1,109 @@
+/**
+ * Plans one offline clip (pure): a motion-graphics look from the brand palette, mood and scene type,
+ * or a Ken Burns move over an image on a blurred fill; brand wordmark and a drifting ghost keyword
+ * drawn sharp at full resolution.
+ */
+import type { SynthesizeJob } from "../contract.ts";
+import { pickFont } from "../fonts.ts";
+import { assertPlainPath, encoderArgs, type FfmpegPlan, inputGuard, type PlanFile } from "../plan.ts";
+import { lookChains, lookFor, moodSpeed } from "./looks.ts";
+import { derivePalette } from "./palette.ts";
+
+const n = (x: number) => Number(x.toFixed(3)).toString();
+
+/** The word that becomes the big background type: the longest word of the scene text, or the brand. */
+export function ghostWord(job: SynthesizeJob): string {
+  const words = job.scene.text
+    .split(/\s+/)
+    .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
+    .filter((w) => w.length >= 3);
+  const longest = words.sort((a, b) => b.length - a.length)[0];
+  return (longest ?? job.brand.name).toUpperCase().slice(0, 14);
+}
+
+/** Chains of the image path: blurred cover fill plus the fitted image slowly zooming (or full-bleed). */
+function kenBurnsChains(job: SynthesizeJob, imageSize: { width: number; height: number }): string[] {
+  const { width: W, height: H, duration_s: D, fps } = job;
+  const frameAspect = W / H;
+  const imageAspect = imageSize.width / imageSize.height;
+  const zoom = `(1+0.09*t/${n(D)})`;
+  // Direction of the move alternates with the scene index, so consecutive scenes do not repeat it.
+  const dir = job.scene.index % 2 === 0 ? 1 : -1;
+  const still = `[0:v]loop=loop=-1:size=1,setpts=N/${fps}/TB,fps=${fps},trim=duration=${n(D)},format=yuv420p`;
+  if (Math.abs(imageAspect / frameAspect - 1) < 0.15) {
+    return [
+      `${still},scale=${Math.round(W * 1.12)}:${Math.round(H * 1.12)}:force_original_aspect_ratio=increase,` +
+        `scale=w='trunc(iw*${zoom}/2)*2':h=-2:eval=frame,` +
+        `crop=${W}:${H}:x='(iw-${W})/2+${dir}*(iw-${W})/2*(t/${n(D)}-0.5)':y='(ih-${H})/2',setsar=1[kb]`,
+    ];
+  }
+  const fitW = Math.round(W * 0.84);
+  const fitH = Math.round(H * 0.62);
+  return [
+    `${still},split=2[kbsrc1][kbsrc2]`,
+    `[kbsrc1]scale=${Math.round(W / 4)}:${Math.round(H / 4)}:force_original_aspect_ratio=increase,crop=${Math.round(W / 4)}:${Math.round(H / 4)},` +
+      `gblur=sigma=12,eq=brightness=-0.12:saturation=1.2,scale=${W}:${H}[kbfill]`,
+    `[kbsrc2]scale=${fitW}:${fitH}:force_original_aspect_ratio=decrease,scale=w='trunc(iw*${zoom}/2)*2':h=-2:eval=frame[kbfg]`,
+    `[kbfill][kbfg]overlay=x='(W-overlay_w)/2+${dir}*${n(W * 0.02)}*t/${n(D)}':y='(H-overlay_h)/2-${n(H * 0.03)}':eval=frame:shortest=1,setsar=1[kb]`,
+  ];
+}
+
+/** Plans a synthesis job. `image` is the local, probed image when the job has one. */
+export function planSynth(
+  job: SynthesizeJob,
+  workDir: string,
+  output: string,
+  graphPath: string,
+  image?: { path: string; width: number; height: number },
+): FfmpegPlan {
+  const { width: W, height: H, fps, duration_s: D } = job;
+  const palette = derivePalette(job.brand.colours);
+  const speed = moodSpeed(job.brand.mood);
+  const seed = (job.seed * 31 + job.scene.index * 7919) % 100000;
+  const files: PlanFile[] = [];
+  const chains: string[] = [];
+  let last: string;
+  if (image) {
+    chains.push(...kenBurnsChains(job, image));
+    last = "kb";
+  } else {
+    const look = lookFor(job.scene.type);
+    const half = { w: Math.max(32, Math.round(W / 4) * 2), h: Math.max(32, Math.round(H / 4) * 2) };
+    chains.push(...lookChains(look, { w: half.w, h: half.h, fps, d: D, seed, speed, palette }));
+    const tone =
+      job.scene.type === "before"
+        ? ",hue=s=0.35,eq=brightness=-0.06"
+        : job.scene.type === "after"
+          ? ",eq=saturation=1.25"
+          : "";
+    chains.push(`[bgout]scale=${W}:${H}:flags=bicubic,setsar=1,format=yuv420p${tone}[kb]`);
+    last = "kb";
+  }
+  const ghost = ghostWord(job);
+  const ghostFace = pickFont(ghost, "condensed", job.brand.style);
+  const brandFace = pickFont(job.brand.name, "auto", job.brand.style);
+  const ghostFile = assertPlainPath(`${workDir}/ghost.txt`);
+  const brandFile = assertPlainPath(`${workDir}/brand.txt`);
+  files.push({ path: ghostFile, content: ghost }, { path: brandFile, content: job.brand.name.toUpperCase() });
+  // Sized to span about 90 % of the width (condensed capitals are ~0.62 em wide).
+  const ghostSize = Math.round(Math.min(W * 0.3, (W * 0.9) / (Math.max(4, ghost.length) * 0.62)));
+  const drift = job.scene.index % 2 === 0 ? 1 : -1;
+  const brandSize = Math.max(10, Math.round(Math.min(W, H) * 0.035));
+  chains.push(
+    `[${last}]drawtext=fontfile=${assertPlainPath(ghostFace.file)}:textfile=${ghostFile}:expansion=none:fontsize=${ghostSize}` +
+      `:fontcolor=white:alpha=0.10:x='(w-text_w)/2+${drift}*${n(W * 0.06 * speed)}*(t-${n(D / 2)})':y='h*0.42-text_h/2',` +
+      `drawtext=fontfile=${assertPlainPath(brandFace.file)}:textfile=${brandFile}:expansion=none:fontsize=${brandSize}` +
+      `:fontcolor=white:alpha='0.85*min(1,t/0.6)':x=(w-text_w)/2:y=h*0.075,format=yuv420p[out]`,
+  );
+  const args = ["-hide_banner", "-nostdin", "-y", "-nostats", "-loglevel", "info", "-progress", "pipe:1"];
+  if (image) args.push(...inputGuard(), "-i", image.path);
+  args.push(
+    "-filter_complex_script",
+    assertPlainPath(graphPath),
+    "-map",
+    "[out]",
+    ...encoderArgs("veryfast", 20, fps),
+  );
+  args.push("-t", n(D), "-an", "-movflags", "+faststart", output);
+  return { args, graph: chains.join(";\n"), files, duration_s: D };
+}

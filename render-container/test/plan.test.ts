@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { RenderJobSchema } from "../src/contract.ts";
+import { layoutOverlay, readableColours, safeZone, textWidth, wrapText } from "../src/overlay-layout.ts";
+import { planCompose, thumbnailTime, timeline } from "../src/plan.ts";
+
+const job = RenderJobSchema.parse({
+  version: 1,
+  job_id: "snap-1",
+  scenes: [1, 2, 3, 4, 5].map((i) => ({
+    clip: { path: `/clips/${i}.mp4` },
+    duration_s: 3.5,
+    overlay: {
+      text: `Scene ${i}: it's 100% "real" \\o/`,
+      position: (["top", "center", "bottom"] as const)[i % 3],
+      animation: i % 2 ? "slide_up" : "fade_in",
+    },
+  })),
+  audio: { music: { library: "upbeat" } },
+  grade: "cinematic",
+  outputs: { video: { path: "/out/ad.mp4" }, thumbnail: { path: "/out/thumb.jpg" } },
+});
+const info = {
+  format: "mov,mp4",
+  duration_s: 3.5,
+  size_bytes: 1,
+  video: { codec: "h264", width: 1080, height: 1920, fps: 24, pix_fmt: "yuv420p", rotation: 0 },
+};
+const inputs = {
+  clips: [1, 2, 3, 4, 5].map((i) => ({ path: `/clips/${i}.mp4`, info })),
+  music: { path: "/cache/music-upbeat.flac", duration_s: 32 },
+  whoosh: { path: "/cache/whoosh.flac", peak_s: 0.45 },
+  workDir: "/tmp/work",
+  output: { video: "/tmp/work/out.mp4", thumbnail: "/tmp/work/thumb.jpg" },
+};
+const measured = {
+  input_i: "-20.5",
+  input_tp: "-6.1",
+  input_lra: "3.2",
+  input_thresh: "-30.9",
+  target_offset: "0.2",
+};
+
+describe("planCompose", () => {
+  it("builds the standard 5-scene graph (snapshot)", async () => {
+    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    await expect(plan.graph).toMatchFileSnapshot("__snapshots__/standard-graph.txt");
+    expect(plan.args).toMatchSnapshot();
+    expect(plan.files.map((f) => f.content).join(" ")).toContain(`Scene 1: it's 100% "real" \\o/`);
+  });
+
+  it("puts the text in files read with expansion=none, never inline", () => {
+    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    expect(plan.graph).not.toContain("100%");
+    expect(plan.graph.match(/expansion=none/g)?.length).toBe(plan.files.length);
+  });
+
+  it("guards every input with protocol and format whitelists", () => {
+    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    const inputsCount = plan.args.filter((a) => a === "-i").length;
+    expect(inputsCount).toBe(7);
+    expect(plan.args.filter((a) => a === "-protocol_whitelist").length).toBe(inputsCount);
+    expect(plan.args.join(" ")).not.toMatch(/concat|hls|http/);
+  });
+
+  it("computes durations with overlapping crossfades", () => {
+    expect(timeline(job).total).toBeCloseTo(15.5, 6);
+    expect(timeline(job).starts).toEqual([0, 3, 6, 9, 12]);
+    expect(thumbnailTime(job)).toBeGreaterThan(job.fade_in_s);
+  });
+});
+
+describe("overlay layout", () => {
+  it("keeps top and bottom text out of the top 14 % and bottom 20 %", () => {
+    for (const position of ["top", "center", "bottom"] as const) {
+      const l = layoutOverlay(
+        {
+          text: "A fairly long headline that must wrap onto lines",
+          position,
+          colour: "#ffffff",
+          font: "auto",
+          animation: "none",
+        },
+        1080,
+        1920,
+      );
+      const zone = safeZone(1080, 1920);
+      expect(l.y).toBeGreaterThanOrEqual(zone.top);
+      expect(l.y + l.height).toBeLessThanOrEqual(zone.bottom);
+      expect(l.x).toBeGreaterThanOrEqual(zone.left);
+      expect(l.x + l.width).toBeLessThanOrEqual(zone.right);
+      expect(l.lines.length).toBeGreaterThan(1);
+    }
+  });
+
+  it("shrinks very long text to at most three lines", () => {
+    const text = "word ".repeat(20).trim();
+    const l = layoutOverlay(
+      { text, position: "bottom", colour: "#ffffff", font: "sans", animation: "none" },
+      1080,
+      1920,
+    );
+    expect(l.lines.length).toBeLessThanOrEqual(3);
+    expect(l.fontSize).toBeLessThan(90);
+  });
+
+  it("wraps CJK without spaces and picks CJK and Arabic faces", () => {
+    const cjk = layoutOverlay(
+      {
+        text: "限时优惠今天下单立享八折优惠",
+        position: "center",
+        colour: "#ffffff",
+        font: "auto",
+        animation: "none",
+      },
+      540,
+      960,
+    );
+    expect(cjk.face.family).toBe("cjk");
+    for (const line of cjk.lines)
+      expect(textWidth(line, cjk.fontSize, "cjk")).toBeLessThanOrEqual(540 * 0.88);
+    const ar = layoutOverlay(
+      { text: "خصم خاص اليوم", position: "center", colour: "#ffffff", font: "auto", animation: "none" },
+      540,
+      960,
+    );
+    expect(ar.face.family).toBe("arabic");
+    expect(wrapText("supercalifragilisticexpialidocious", 40, 200, "sans").length).toBeGreaterThan(1);
+  });
+
+  it("picks the serif display face for an elegant brand and the condensed one for a bold brand", () => {
+    const o = {
+      text: "Hello",
+      position: "center",
+      colour: "#ffffff",
+      font: "auto",
+      animation: "none",
+    } as const;
+    expect(layoutOverlay(o, 1080, 1920, "luxury, elegant").face.family).toBe("serif");
+    expect(layoutOverlay(o, 1080, 1920, "bold sport").face.family).toBe("condensed");
+  });
+
+  it("guarantees contrast and falls back from colours that cannot read", () => {
+    expect(readableColours("#ffffff")).toMatchObject({ boxColour: "#000000", colourFallback: false });
+    expect(readableColours("#101010")).toMatchObject({ boxColour: "#ffffff", colourFallback: false });
+    const mid = readableColours("#7f7f7f");
+    expect(mid.colourFallback).toBe(true);
+    expect(mid.textColour).toBe("#ffffff");
+  });
+});

@@ -1,0 +1,163 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type RenderJobInput, RenderJobSchema } from "../src/contract.ts";
+import { liveChildren } from "../src/ffmpeg.ts";
+import { JobRunner } from "../src/jobs.ts";
+import { layoutOverlay, safeZone } from "../src/overlay-layout.ts";
+import { runRenderJob } from "../src/render.ts";
+import { alive, ffmpegChildren, frameAt, makeClip, meanDiff, meanLuma, tempDir } from "./helpers.ts";
+
+const W = 270;
+const H = 480;
+let dir: string;
+let clips: string[];
+
+beforeAll(async () => {
+  dir = await tempDir("rc-render");
+  // Mixed sizes, rates, pixel formats, audio or not, shorter and longer than their scene, one rotated.
+  clips = await Promise.all([
+    makeClip(join(dir, "a.mp4"), {
+      width: 320,
+      height: 240,
+      fps: 30,
+      duration: 1.5,
+      audio: true,
+      pixFmt: "yuv444p",
+      source: "color=c=0x2060c0",
+    }),
+    makeClip(join(dir, "b.mp4"), { width: 640, height: 480, fps: 25, duration: 4, source: "mandelbrot" }),
+    makeClip(join(dir, "c.mp4"), { width: 200, height: 400, fps: 24, duration: 3, rotate: 90 }),
+  ]);
+});
+
+function baseJob(overlays: boolean, out: string): RenderJobInput {
+  const texts = [`It's 50% "off": C:\\deals\\now`, "Crafted for every day", "限时优惠 خصم اليوم"];
+  return {
+    version: 1,
+    job_id: `render:${out.split("/").pop()}`,
+    video: { width: W, height: H, preset: "veryfast" },
+    scenes: clips.map((clip, i) => ({
+      clip: { path: clip },
+      duration_s: 2,
+      ...(overlays
+        ? {
+            overlay: {
+              text: texts[i]!,
+              position: (["top", "center", "bottom"] as const)[i],
+              animation: "none" as const,
+            },
+          }
+        : {}),
+    })),
+    audio: { music: { library: "calm" }, clip_volume: 0.6 },
+    grade: "warm",
+    outputs: { video: { path: join(dir, `${out}.mp4`) }, thumbnail: { path: join(dir, `${out}.jpg`) } },
+  };
+}
+
+describe("composition in one ffmpeg pass", () => {
+  let withText: Awaited<ReturnType<typeof runRenderJob>>;
+
+  beforeAll(async () => {
+    [withText] = await Promise.all([
+      runRenderJob(RenderJobSchema.parse(baseJob(true, "with-text")), { allowLocal: true }),
+      runRenderJob(RenderJobSchema.parse(baseJob(false, "plain")), { allowLocal: true }),
+    ]);
+  });
+
+  it("normalises mixed inputs to the output format and lasts the sum minus the crossfades", () => {
+    const v = withText.outputs.video;
+    // 3 scenes of 2 s with two 0.5 s crossfades: 5 s, within one frame.
+    expect(Math.abs(v.duration_s - 5)).toBeLessThanOrEqual(1 / 24 + 0.001);
+    expect(v.video).toMatchObject({
+      codec: "h264",
+      width: W,
+      height: H,
+      fps: 24,
+      pix_fmt: "yuv420p",
+      profile: "High",
+    });
+    expect(v.audio).toMatchObject({ codec: "aac", sample_rate: 48000, channels: 2 });
+    expect(v.faststart).toBe(true);
+    expect(withText.outputs.thumbnail?.video).toMatchObject({ width: W, height: H });
+  });
+
+  it("meets the loudness target: -14 LUFS ±1 and true peak at most -1 dBTP", () => {
+    expect(withText.loudness?.integrated_lufs).toBeGreaterThanOrEqual(-15);
+    expect(withText.loudness?.integrated_lufs).toBeLessThanOrEqual(-13);
+    expect(withText.loudness?.true_peak_dbtp).toBeLessThanOrEqual(-1);
+  });
+
+  it("starts and ends near black (0.3 s fades)", async () => {
+    const first = await frameAt(join(dir, "with-text.mp4"), 0, dir);
+    const last = await frameAt(join(dir, "with-text.mp4"), 5 - 1 / 24, dir);
+    const middle = await frameAt(join(dir, "with-text.mp4"), 1, dir);
+    expect(meanLuma(first)).toBeLessThan(20);
+    expect(meanLuma(last)).toBeLessThan(20);
+    expect(meanLuma(middle)).toBeGreaterThan(40);
+  });
+
+  it("draws each overlay inside its box, inside the safe zone, and nowhere else", async () => {
+    const zone = safeZone(W, H);
+    const texts = baseJob(true, "x").scenes.map((s) => s.overlay!);
+    // Mid-scene times away from the crossfades.
+    for (const [i, t] of [0.9, 2.25, 4.0].entries()) {
+      const a = await frameAt(join(dir, "with-text.mp4"), t, dir);
+      const b = await frameAt(join(dir, "plain.mp4"), t, dir);
+      const l = layoutOverlay({ font: "auto", colour: "#ffffff", ...texts[i]! } as never, W, H);
+      expect(l.y).toBeGreaterThanOrEqual(zone.top);
+      expect(l.y + l.height).toBeLessThanOrEqual(zone.bottom);
+      expect(meanDiff(a, b, { x: l.x, y: l.y, w: l.width, h: l.height })).toBeGreaterThan(15);
+      // Above and below the safe zone nothing changed (only encoder noise).
+      expect(meanDiff(a, b, { x: 0, y: 0, w: W, h: zone.top - 2 })).toBeLessThan(3);
+      expect(meanDiff(a, b, { x: 0, y: zone.bottom + 2, w: W, h: H - zone.bottom - 2 })).toBeLessThan(3);
+    }
+  });
+
+  it("takes the thumbnail from the same pass, not from the black first frame", async () => {
+    const thumb = await frameAt(join(dir, "with-text.jpg"), 0, dir);
+    expect(meanLuma(thumb)).toBeGreaterThan(40);
+  });
+});
+
+describe("cancel", () => {
+  it("kills ffmpeg within 2 s and leaves no child", async () => {
+    const long = await makeClip(join(dir, "long.mp4"), { width: 640, height: 360, fps: 24, duration: 2 });
+    const runner = new JobRunner({ allowLocal: true, concurrency: 1 });
+    const job = RenderJobSchema.parse({
+      version: 1,
+      job_id: "cancel-me",
+      // Slow on purpose: 40 s at 720x1280 with preset slow takes far longer than the test waits.
+      video: { width: 720, height: 1280, preset: "slow" },
+      scenes: [
+        { clip: { path: long }, duration_s: 20 },
+        { clip: { path: long }, duration_s: 20 },
+      ],
+      audio: { music: { library: "calm" } },
+      outputs: { video: { path: join(dir, "cancelled.mp4") } },
+    });
+    const pids: number[] = [];
+    let rendering!: () => void;
+    const started = new Promise<void>((r) => (rendering = r));
+    const done = runner.run(
+      { kind: "render", job },
+      (e) => {
+        if (e.type === "progress" && e.phase === "rendering" && e.percent > 20) rendering();
+      },
+      undefined,
+      { onSpawn: (pid) => pids.push(pid) },
+    );
+    await started;
+    const main = pids.at(-1)!;
+    expect(await alive(main)).toBe(true);
+    const t0 = performance.now();
+    expect(runner.cancel("cancel-me")).toBe(true);
+    const final = await done;
+    const elapsed = performance.now() - t0;
+    expect(final).toMatchObject({ type: "error", code: "cancelled" });
+    expect(elapsed).toBeLessThan(2000);
+    expect(await alive(main)).toBe(false);
+    expect(liveChildren()).toEqual([]);
+    expect(await ffmpegChildren()).toEqual([]);
+  });
+});

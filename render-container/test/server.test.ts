@@ -1,0 +1,255 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JobEvent, JobEventSchema } from "../src/contract.ts";
+import { startServer } from "../src/server.ts";
+import { ffmpegChildren, makeClip, tempDir } from "./helpers.ts";
+
+let dir: string;
+let files: Server;
+let filesUrl: string;
+const uploads = new Map<string, { type: string; bytes: number }>();
+let api: { port: number; close: () => Promise<void> };
+let base: string;
+
+beforeAll(async () => {
+  dir = await tempDir("rc-server");
+  await makeClip(join(dir, "a.mp4"), { width: 320, height: 240, fps: 25, duration: 2, audio: true });
+  await makeClip(join(dir, "b.mp4"), { width: 240, height: 320, fps: 30, duration: 2 });
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(join(dir, "list.m3u8"), "#EXTM3U\n#EXTINF:1,\nhttp://example.com/a.ts\n");
+  // The worker's side, played by a plain Node server: GET serves inputs, PUT stores outputs.
+  files = createServer((req, res) => {
+    const name = (req.url ?? "/").split("?")[0]!.slice(1);
+    if (req.method === "PUT") {
+      let bytes = 0;
+      req.on("data", (c: Buffer) => (bytes += c.length));
+      req.on("end", () => {
+        uploads.set(name, { type: req.headers["content-type"] ?? "", bytes });
+        res.writeHead(200).end();
+      });
+      return;
+    }
+    stat(join(dir, name)).then(
+      (s) => {
+        res.writeHead(200, { "content-length": s.size });
+        createReadStream(join(dir, name)).pipe(res);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => files.listen(0, "127.0.0.1", r));
+  filesUrl = `http://127.0.0.1:${(files.address() as { port: number }).port}`;
+  api = await startServer({ PORT: "0", HOST: "127.0.0.1", RENDER_CONCURRENCY: "1" });
+  base = `http://127.0.0.1:${api.port}`;
+});
+
+afterAll(async () => {
+  await api?.close();
+  files?.close();
+});
+
+function renderJob(id: string, opts: { seconds?: number; preset?: string; size?: [number, number] } = {}) {
+  const [w, h] = opts.size ?? [180, 320];
+  return {
+    version: 1,
+    job_id: id,
+    video: { width: w, height: h, preset: opts.preset ?? "veryfast" },
+    scenes: ["a.mp4", "b.mp4"].map((f, i) => ({
+      clip: { url: `${filesUrl}/${f}` },
+      duration_s: opts.seconds ?? 1.5,
+      overlay: { text: i ? "Shop now" : "New: 20% off", position: "bottom" },
+    })),
+    audio: { music: { library: "upbeat" } },
+    outputs: {
+      video: { url: `${filesUrl}/out-${id}.mp4?sig=secret` },
+      thumbnail: { url: `${filesUrl}/thumb-${id}.jpg?sig=secret` },
+    },
+  };
+}
+
+async function* ndjson(res: Response): AsyncGenerator<JobEvent> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let nl = buf.indexOf("\n");
+    while (nl >= 0) {
+      yield JobEventSchema.parse(JSON.parse(buf.slice(0, nl)));
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf("\n");
+    }
+  }
+}
+
+async function waitNoFfmpeg(ms: number): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    if ((await ffmpegChildren()).length === 0) return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+describe("HTTP service over loopback", () => {
+  it("answers /health with the ffmpeg version and the queue", async () => {
+    const body = (await (await fetch(`${base}/health`)).json()) as {
+      ok: boolean;
+      ffmpeg: string;
+      queue: { queued: number };
+    };
+    expect(body.ok).toBe(true);
+    expect(body.ffmpeg).toMatch(/^\d/);
+    expect(body.queue.queued).toBe(0);
+  });
+
+  it("renders from URLs, streams NDJSON progress and PUTs the outputs", async () => {
+    const res = await fetch(`${base}/render`, { method: "POST", body: JSON.stringify(renderJob("http-1")) });
+    expect(res.headers.get("content-type")).toBe("application/x-ndjson");
+    const events: JobEvent[] = [];
+    for await (const e of ndjson(res)) events.push(e);
+    const final = events.at(-1)!;
+    expect(final.type).toBe("done");
+    const phases = events
+      .filter((e) => e.type === "progress")
+      .map((e) => (e.type === "progress" ? e.phase : ""));
+    expect(phases).toEqual(expect.arrayContaining(["fetching", "probing", "rendering", "uploading"]));
+    if (final.type !== "done") return;
+    expect(final.outputs.video.duration_s).toBeCloseTo(2.5, 1);
+    expect(uploads.get("out-http-1.mp4")).toEqual({
+      type: "video/mp4",
+      bytes: final.outputs.video.size_bytes,
+    });
+    expect(uploads.get("thumb-http-1.jpg")?.type).toBe("image/jpeg");
+  });
+
+  it("rejects an invalid job with 400 and a clear message", async () => {
+    const res = await fetch(`${base}/render`, { method: "POST", body: JSON.stringify({ version: 2 }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("invalid_job");
+    expect(body.error.message).toMatch(/version/);
+  });
+
+  it("refuses local paths and playlists given as inputs", async () => {
+    const job = renderJob("http-local");
+    job.scenes[0]!.clip = { path: join(dir, "a.mp4") } as never;
+    const events: JobEvent[] = [];
+    for await (const e of ndjson(
+      await fetch(`${base}/render`, { method: "POST", body: JSON.stringify(job) }),
+    ))
+      events.push(e);
+    expect(events.at(-1)).toMatchObject({
+      type: "error",
+      code: "input_rejected",
+      message: expect.stringMatching(/local paths/),
+    });
+    const probe = await fetch(`${base}/probe`, {
+      method: "POST",
+      body: JSON.stringify({ source: { url: `${filesUrl}/list.m3u8` } }),
+    });
+    expect(probe.status).toBe(422);
+    expect(((await probe.json()) as { error: { message: string } }).error.message).toMatch(
+      /HLS playlists are not accepted/,
+    );
+    const ok = await fetch(`${base}/probe`, {
+      method: "POST",
+      body: JSON.stringify({ source: { url: `${filesUrl}/a.mp4` } }),
+    });
+    expect(((await ok.json()) as { probe: { video: { width: number } } }).probe.video.width).toBe(320);
+  });
+
+  it("queues a second job, and DELETE /jobs/:id cancels it", async () => {
+    const first = fetch(`${base}/render`, { method: "POST", body: JSON.stringify(renderJob("q-1")) });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await fetch(`${base}/render`, { method: "POST", body: JSON.stringify(renderJob("q-2")) });
+    const it2 = ndjson(second);
+    const firstEvent = (await it2.next()).value as JobEvent;
+    expect(firstEvent).toMatchObject({ type: "progress", phase: "queued" });
+    const del = await fetch(`${base}/jobs/q-2`, { method: "DELETE" });
+    expect(del.status).toBe(200);
+    const rest: JobEvent[] = [];
+    for await (const e of it2) rest.push(e);
+    expect(rest.at(-1)).toMatchObject({ type: "error", code: "cancelled" });
+    for await (const e of ndjson(await first)) if (e.type !== "progress") expect(e.type).toBe("done");
+  });
+
+  it("cancels the job and kills ffmpeg when the client disconnects", async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${base}/render`, {
+      method: "POST",
+      body: JSON.stringify(renderJob("gone", { seconds: 20, preset: "slow", size: [720, 1280] })),
+      signal: ctl.signal,
+    });
+    const events = ndjson(res);
+    for (;;) {
+      const e = (await events.next()).value as JobEvent;
+      if (e.type === "progress" && e.phase === "rendering" && e.percent > 21) break;
+    }
+    expect((await ffmpegChildren()).length).toBeGreaterThan(0);
+    ctl.abort();
+    expect(await waitNoFfmpeg(2000)).toBeLessThan(2000);
+    const health = (await (await fetch(`${base}/health`)).json()) as { queue: { running: number } };
+    expect(health.queue.running).toBe(0);
+  });
+
+  it("renders from staged files: upload inputs, run, read outputs back, free the space", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { existsSync } = await import("node:fs");
+    const { stagingDir } = await import("../src/staging.ts");
+    const id = "staged-1";
+    for (const [name, src] of [
+      ["clip-0.mp4", "a.mp4"],
+      ["clip-1.mp4", "b.mp4"],
+    ] as const) {
+      const bytes = await readFile(join(dir, src));
+      const put = await fetch(`${base}/jobs/${id}/files/${name}`, { method: "PUT", body: bytes });
+      expect(put.status).toBe(201);
+      expect(await put.json()).toEqual({ stored: name, size: bytes.length });
+    }
+    const job = {
+      ...renderJob(id),
+      scenes: [0, 1].map((i) => ({ clip: { file: `clip-${i}.mp4` }, duration_s: 1.5 })),
+      outputs: { video: { file: "video.mp4" }, thumbnail: { file: "thumbnail.jpg" } },
+    };
+    const res = await fetch(`${base}/render`, { method: "POST", body: JSON.stringify(job) });
+    const events: JobEvent[] = [];
+    for await (const e of ndjson(res)) events.push(e);
+    expect(events.at(-1)).toMatchObject({
+      type: "done",
+      outputs: { video: { video: { width: 180, height: 320 } } },
+    });
+    const video = await fetch(`${base}/jobs/${id}/files/video.mp4`);
+    expect(video.status).toBe(200);
+    const bytes = new Uint8Array(await video.arrayBuffer());
+    expect(Number(video.headers.get("content-length"))).toBe(bytes.length);
+    expect(String.fromCharCode(...bytes.slice(4, 8))).toBe("ftyp");
+    expect((await fetch(`${base}/jobs/${id}/files/thumbnail.jpg`)).status).toBe(200);
+    const del = await fetch(`${base}/jobs/${id}`, { method: "DELETE" });
+    expect(await del.json()).toEqual({ job_id: id, cancelled: false });
+    expect(existsSync(stagingDir(id))).toBe(false);
+    expect((await fetch(`${base}/jobs/${id}/files/video.mp4`)).status).toBe(404);
+  });
+
+  it("refuses staged names that could escape the job's space, and missing staged inputs", async () => {
+    const bad = await fetch(`${base}/jobs/x/files/..%2Fetc`, { method: "PUT", body: "x" });
+    expect(bad.status).toBe(400);
+    const missing = {
+      ...renderJob("staged-missing"),
+      scenes: [{ clip: { file: "nope.mp4" }, duration_s: 1 }],
+    };
+    const res = await fetch(`${base}/render`, { method: "POST", body: JSON.stringify(missing) });
+    const events: JobEvent[] = [];
+    for await (const e of ndjson(res)) events.push(e);
+    expect(events.at(-1)).toMatchObject({
+      type: "error",
+      code: "input_rejected",
+      message: expect.stringContaining("nope.mp4"),
+    });
+  });
+});
