@@ -21,7 +21,7 @@ biome check .
 
 log "unit and integration tests"
 status=0
-vitest run --project render-container --project worker --project web \
+vitest run --project render-container --project worker --project worker-providers --project web \
   --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=$?
 
 if [[ $status -eq 0 || ${E2E_AFTER_FAILURE:-} == 1 ]]; then
