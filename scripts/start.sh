@@ -44,7 +44,7 @@ log "starting the worker (wrangler dev) on 127.0.0.1:$PORT"
 # RENDER_URL is passed per run (not written to .dev.vars) so two instances can run side by side.
 setsid wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$DATA_DIR/wrangler" \
   --var "RENDER_URL:http://127.0.0.1:$RENDER_PORT" \
-  --log-level "${WRANGLER_LOG:-warn}" >"$DATA_DIR/worker.log" 2>&1 </dev/null &
+  --log-level "${WRANGLER_LOG:-log}" >"$DATA_DIR/worker.log" 2>&1 </dev/null &
 pids+=($!)
 
 if ! wait_for_http "http://127.0.0.1:$PORT/api/health" 120 "${pids[1]}"; then

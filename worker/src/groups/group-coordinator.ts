@@ -18,6 +18,13 @@ import type { GenerationView, LiveEvent } from "./events.ts";
 import { STAGE_RUNNERS, type StageContext } from "./stages.ts";
 import { type GenerationState, initialState, isTerminal, viewOf } from "./state.ts";
 
+/**
+ * Each progress value stays visible at least this long before the next stage moves it on, so
+ * a client polling a few times a second sees every step even when a stage is instant (the
+ * offline planner writes a specification in milliseconds). Costs at most ~2 s per generation.
+ */
+export const MIN_PROGRESS_VISIBLE_MS = 500;
+
 /** Tries per stage before the generation fails with the last error. */
 export const MAX_STAGE_ATTEMPTS = 3;
 const CANCELLED = "Cancelled by user";
@@ -44,6 +51,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   private readonly controllers = new Map<string, AbortController>();
   private running: Promise<void> | null = null;
   private seq: number | null = null;
+  /** When each generation's current progress value was first saved. */
+  private readonly progressShown = new Map<string, { progress: number; at: number }>();
 
   // ---- RPC from the Worker ------------------------------------------------------------
 
@@ -164,6 +173,9 @@ export class GroupCoordinator extends DurableObject<Env> {
         log.info("stage done", { duration_ms: Date.now() - started });
         s.stageAttempts = 0;
         await this.ctx.storage.put(genKey(id), s);
+        const shown = this.progressShown.get(id);
+        const hold = shown ? MIN_PROGRESS_VISIBLE_MS - (Date.now() - shown.at) : 0;
+        if (hold > 0 && !isTerminal(s)) await new Promise((resolve) => setTimeout(resolve, hold));
       } catch (err) {
         const fresh = (await this.ctx.storage.get<GenerationState>(genKey(id))) ?? s;
         if (fresh.cancelRequested || controller.signal.aborted) return this.finishCancelled(fresh);
@@ -240,6 +252,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Persists to storage first (the truth), then mirrors to D1 and tells every socket. */
   private async save(s: GenerationState): Promise<void> {
     await this.ctx.storage.put(genKey(s.id), s);
+    if (this.progressShown.get(s.id)?.progress !== s.progress)
+      this.progressShown.set(s.id, { progress: s.progress, at: Date.now() });
     await syncToD1(this.env, s);
     this.broadcast({ type: "generation", seq: await this.nextSeq(), generation: await this.view(s) });
   }
