@@ -10,6 +10,7 @@ import { ApiError, errorBody, handleError } from "./lib/errors.ts";
 import { logger, setLogLevel } from "./lib/log.ts";
 import { requireJsonBodies } from "./lib/validate.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { comparisonRoutes } from "./routes/comparison.ts";
 import { generationRoutes } from "./routes/generations.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -37,6 +38,7 @@ const api = new Hono<AppEnv>()
   .route("/", healthRoutes)
   .route("/", meRoutes)
   .route("/", generationRoutes)
+  .route("/", comparisonRoutes)
   .route("/", groupRoutes);
 
 export const app = new Hono<AppEnv>()

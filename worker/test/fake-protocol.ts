@@ -20,6 +20,8 @@ export interface Behaviour {
   expireOutputs?: number;
   /** Hold the create response this long (the prediction exists as soon as the request arrives). */
   createDelayMs?: number;
+  /** Predictions whose input prompt contains this text always fail. */
+  failPromptsContaining?: string;
   /** Time from create to success. */
   succeedAfterMs?: number;
 }

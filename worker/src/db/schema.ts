@@ -47,6 +47,8 @@ export const generations = sqliteTable(
       .notNull()
       .references(() => generationGroups.id, { onDelete: "cascade" }),
     prompt: text("prompt").notNull(),
+    /** The variation's name in a comparison ("Profile A", or the profile's own name); null for singles. */
+    label: text("label"),
     /** JSON: the validated GenerationSettings. */
     settings: text("settings").notNull().default("{}"),
     status: text("status", { enum: GENERATION_STATUSES }).notNull().default("pending"),

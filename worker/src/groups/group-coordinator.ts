@@ -15,6 +15,7 @@ import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
 import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView, LiveEvent } from "./events.ts";
+import { SharedWork } from "./shared-work.ts";
 import { STAGE_RUNNERS, type StageContext } from "./stages.ts";
 import { type GenerationState, initialState, isTerminal, viewOf } from "./state.ts";
 
@@ -51,6 +52,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   private readonly controllers = new Map<string, AbortController>();
   private running: Promise<void> | null = null;
   private seq: number | null = null;
+  private readonly sharedWork = new SharedWork(this.ctx.storage);
   /** When each generation's current progress value was first saved. */
   private readonly progressShown = new Map<string, { progress: number; at: number }>();
 
@@ -214,6 +216,7 @@ export class GroupCoordinator extends DurableObject<Env> {
         if (scene) this.broadcast({ type: "scene", seq: await this.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
+      shared: (key, owner, compute) => this.sharedWork.once(key, owner, compute, signal),
       publicMediaUrl: async (key) =>
         signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
     };

@@ -26,6 +26,11 @@ export interface StageContext {
   journal(state: GenerationState, index: number): ClipJournal;
   /** A link a provider can fetch an R2 object from (reference images). */
   publicMediaUrl(key: string): Promise<string>;
+  /**
+   * Work shared by the group's variations: the first caller of `key` computes, the others get
+   * its value (`reused` true). Failures are not remembered, so a later caller computes again.
+   */
+  shared<T>(key: string, owner: string, compute: () => Promise<T>): Promise<{ value: T; reused: boolean }>;
 }
 
 /** Scenes rendered at once per generation; the render container queues beyond its CPU budget. */

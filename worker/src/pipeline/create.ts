@@ -10,6 +10,8 @@ import type { GenerationSettings } from "./settings.ts";
 export interface NewGeneration {
   prompt: string;
   settings: GenerationSettings;
+  /** The variation's name in a comparison. */
+  label?: string | null;
 }
 
 /** Random seed in the range the settings accept. */
@@ -30,7 +32,10 @@ export async function createGenerations(
   const insertGroup = env.DB.prepare(
     `INSERT INTO generation_groups (id, user_id, comparison_type, created_at) SELECT ?, ?, ?, ? WHERE ${claimed}`,
   ).bind(groupId, input.userId, input.comparisonType, now, groupId);
-  const seeds = input.items.map((item) => item.settings.seed ?? randomSeed());
+  // Variations share one seed unless they set their own, so that what differs between them is
+  // only what the user changed (and identical scenes can be rendered once for all).
+  const groupSeed = randomSeed();
+  const seeds = input.items.map((item) => item.settings.seed ?? groupSeed);
   const insertGenerations = input.items.map((item, i) => {
     const seed = seeds[i]!;
     const settings = { ...item.settings, seed };

@@ -67,6 +67,8 @@ export interface ClipJournalEntry {
   intentAt?: number;
   predictionId?: string;
   attempts: number;
+  /** Set when the clip was copied from an identical one another variation made (not billed). */
+  reusedFrom?: string;
 }
 
 /** What a finished clip cost, in the provider's own units. */

@@ -37,6 +37,7 @@ export async function generationSummary(env: Env, origin: string, g: GenerationR
   return {
     ...(await generationStatus(env, origin, g)),
     prompt: g.prompt,
+    label: g.label,
     settings: JSON.parse(g.settings) as Record<string, unknown>,
     created_at: g.createdAt,
     started_at: g.startedAt,

@@ -50,7 +50,7 @@ function specFor(brief: string, duration: number) {
       {
         type: "solution",
         overlay_text: `Meet ${product.slice(0, 30)}`,
-        visual_prompt: "the product on a bright counter",
+        visual_prompt: `${product.slice(0, 40)} on a bright counter`,
       },
       {
         type: "action",

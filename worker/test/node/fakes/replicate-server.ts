@@ -142,7 +142,9 @@ export async function startFakeReplicate(clipPath: string) {
         error: null,
         logs: "",
         urls: { get: `${base}/v1/predictions/${id}`, cancel: `${base}/v1/predictions/${id}/cancel` },
-        willFail: (b.failPredictions ?? 0) > 0,
+        willFail:
+          (b.failPredictions ?? 0) > 0 ||
+          (!!b.failPromptsContaining && String(body.input.prompt).includes(b.failPromptsContaining)),
         expired: !((b.failPredictions ?? 0) > 0) && (b.expireOutputs ?? 0) > 0,
         succeedAt: Date.now() + (b.succeedAfterMs ?? 300),
       };
