@@ -19,15 +19,17 @@ tsc -b
 log "lint"
 biome check .
 
-log "unit and integration tests"
 status=0
-vitest run --project render-container --project worker --project worker-providers --project web \
-  --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=$?
+# One project at a time: the pipeline tests share the render container and 2 cores, and
+# running them side by side only makes every one of them slower and flakier.
+for project in render-container worker worker-providers web; do
+  log "tests: $project"
+  vitest run --project "$project" --reporter=default --reporter=json \
+    --outputFile.json="$results/$project.json" || status=$?
+done
 
 if [[ $status -eq 0 || ${E2E_AFTER_FAILURE:-} == 1 ]]; then
-  log "building the web app for the end-to-end tests"
-  npm run build --silent -w web >/dev/null
-  log "browser end-to-end tests (Chromium)"
+  log "tests: e2e (Chromium against the app as npm start runs it)"
   vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$results/e2e.json" || status=$?
 fi
 

@@ -38,6 +38,8 @@ export function workerProject(options: {
       globalSetup: ["./test/node/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 120_000,
+      // Pipeline tests share one render container; one file at a time keeps their timing sane.
+      fileParallelism: false,
       hookTimeout: 60_000,
     },
   });

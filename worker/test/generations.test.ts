@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { call, client, postJson, signUp } from "./helpers.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { call, cancelAllRunning, client, postJson, signUp } from "./helpers.ts";
+
+afterEach(cancelAllRunning);
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 type ErrorJson = {

@@ -37,3 +37,17 @@ export const postJson = (path: string, body: unknown, token?: string, headers: R
     },
     body: JSON.stringify(body),
   });
+
+/**
+ * Cancels every generation still running in this test file's storage. Tests about records and
+ * limits start real pipelines as a side effect; this keeps them from competing for the render
+ * container with the tests that wait on pipelines.
+ */
+export async function cancelAllRunning(): Promise<void> {
+  const { results } = await env.DB.prepare(
+    "SELECT id, group_id FROM generations WHERE status IN ('pending', 'processing')",
+  ).all<{ id: string; group_id: string }>();
+  await Promise.all(
+    results.map((r) => env.GROUP_COORDINATOR.get(env.GROUP_COORDINATOR.idFromName(r.group_id)).cancel(r.id)),
+  );
+}
