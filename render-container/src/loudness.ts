@@ -1,6 +1,7 @@
 /** Loudness measurement: parse `loudnorm` JSON and measure a finished file with `ebur128`. */
+
+import type { LoudnessMeasure } from "./audio-graph.ts";
 import { runFfmpeg } from "./ffmpeg.ts";
-import type { LoudnessMeasure } from "./plan.ts";
 
 /** Extracts the JSON block `loudnorm=...:print_format=json` writes at the end of stderr. */
 export function parseLoudnormJson(stderr: string): LoudnessMeasure | undefined {

@@ -3,9 +3,22 @@
  * ffmpeg arguments and the filter graph text of ONE invocation (video, overlays, transitions, fades,
  * grade, audio mix, loudness, thumbnail). No I/O here; `render.ts` writes the files and runs it.
  */
+
+import {
+  audioGraph,
+  type InputLayout,
+  inputLayout,
+  type LoudnessMeasure,
+  loudnessFilter,
+} from "./audio-graph.ts";
 import type { MediaInfo, RenderJob } from "./contract.ts";
+import { crossfadeChains } from "./crossfade.ts";
 import { gradeFilters } from "./grade.ts";
 import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
+import { num, timeline } from "./timeline.ts";
+
+export type { LoudnessMeasure } from "./audio-graph.ts";
+export { timeline } from "./timeline.ts";
 
 /** Demuxers ffmpeg may use on user inputs: no playlists (hls, dash), no concat lists, no network. */
 export const INPUT_FORMATS =
@@ -13,15 +26,6 @@ export const INPUT_FORMATS =
 /** Input options put before every `-i` of user data. */
 export function inputGuard(): string[] {
   return ["-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS];
-}
-
-/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
-export interface LoudnessMeasure {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
 }
 
 /** Local, probed inputs of a composition. */
@@ -52,23 +56,6 @@ export interface FfmpegPlan {
 export function assertPlainPath(p: string): string {
   if (!/^[A-Za-z0-9_./-]+$/.test(p)) throw new Error(`path not safe for a filter graph: ${p}`);
   return p;
-}
-
-const num = (n: number) => Number(n.toFixed(4)).toString();
-
-/** Scene start times in the output and the total duration (transitions overlap neighbouring scenes). */
-export function timeline(job: RenderJob): { starts: number[]; total: number; transition: number } {
-  const durations = job.scenes.map((s) => s.duration_s);
-  const shortest = Math.min(...durations);
-  // A transition can never be longer than half of the shortest scene.
-  const transition = job.scenes.length > 1 ? Math.min(job.transition.duration_s, shortest / 2) : 0;
-  const starts: number[] = [];
-  let t = 0;
-  for (const d of durations) {
-    starts.push(t);
-    t += d - transition;
-  }
-  return { starts, total: t + transition, transition };
 }
 
 /** Time (output seconds) of the thumbnail: the first scene with its overlay fully shown. */
@@ -138,7 +125,7 @@ function videoGraph(
   withThumb: boolean,
 ): { chains: string[]; files: PlanFile[] } {
   const { width: W, height: H, fps } = job.video;
-  const { starts, total, transition } = timeline(job);
+  const { total, transition } = timeline(job);
   const chains: string[] = [];
   const files: PlanFile[] = [];
   job.scenes.forEach((scene, i) => {
@@ -158,17 +145,22 @@ function videoGraph(
     }
   });
   let last = "v0";
-  for (let k = 1; k < job.scenes.length; k++) {
-    const out = `x${k}`;
-    if (transition > 0) {
-      const offset = num(starts[k]!);
-      chains.push(
-        `[${last}][v${k}]xfade=transition=${job.transition.type}:duration=${num(transition)}:offset=${offset}[${out}]`,
-      );
-    } else {
-      chains.push(`[${last}][v${k}]concat=n=2:v=1:a=0[${out}]`);
-    }
-    last = out;
+  if (job.scenes.length > 1 && transition > 0) {
+    last = "xv";
+    chains.push(
+      ...crossfadeChains(
+        job.scenes.map((s) => s.duration_s),
+        transition,
+        job.transition.type,
+        fps,
+        last,
+      ),
+    );
+  } else if (job.scenes.length > 1) {
+    last = "xv";
+    chains.push(
+      `${job.scenes.map((_, i) => `[v${i}]`).join("")}concat=n=${job.scenes.length}:v=1:a=0[${last}]`,
+    );
   }
   const post = [...gradeFilters(job.grade, job.brand.colours[0])];
   if (job.fade_in_s > 0) post.push(`fade=t=in:st=0:d=${num(job.fade_in_s)}`);
@@ -184,92 +176,37 @@ function videoGraph(
   return { chains, files };
 }
 
-/** Index of the first audio-related input (after the clips). */
-function audioInputs(job: RenderJob, inputs: ComposeInputs): { music?: number; whoosh?: number } {
-  let next = job.scenes.length;
-  const out: { music?: number; whoosh?: number } = {};
-  if (inputs.music) out.music = next++;
-  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) out.whoosh = next++;
-  return out;
-}
-
-/**
- * The audio part: a silent bed of exactly the output length, the clips' own audio (if wanted),
- * the music at its gain with a fade-out, and a whoosh centred on every transition, then `tail`.
- */
-function audioGraph(job: RenderJob, inputs: ComposeInputs, tail: string): string[] {
-  const { starts, total, transition } = timeline(job);
-  const T = num(total);
-  const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
-  const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];
-  const mix = ["[abed]"];
-  const idx = audioInputs(job, inputs);
-  if (job.audio.clip_volume > 0) {
-    job.scenes.forEach((scene, i) => {
-      if (!inputs.clips[i]?.info.audio) return; // silent clips simply add nothing
-      const delay = Math.round(starts[i]! * 1000);
-      chains.push(
-        `[${i}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${num(scene.duration_s)},${fmt},volume=${job.audio.clip_volume},` +
-          `afade=t=in:d=0.05,afade=t=out:st=${num(Math.max(0, scene.duration_s - 0.1))}:d=0.1,adelay=delays=${delay}:all=1[ac${i}]`,
-      );
-      mix.push(`[ac${i}]`);
-    });
-  }
-  if (idx.music !== undefined) {
-    const fo = Math.min(job.audio.fade_out_s, total);
-    chains.push(
-      `[${idx.music}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${T},${fmt},volume=${job.audio.music_volume}` +
-        (fo > 0 ? `,afade=t=out:st=${num(total - fo)}:d=${num(fo)}` : "") +
-        "[amus]",
-    );
-    mix.push("[amus]");
-  }
-  if (idx.whoosh !== undefined && inputs.whoosh) {
-    const n = job.scenes.length - 1;
-    const labels = Array.from({ length: n }, (_, k) => `[w${k}]`);
-    chains.push(`[${idx.whoosh}:a:0]${fmt},asplit=${n}${labels.join("")}`);
-    for (let k = 0; k < n; k++) {
-      const centre = starts[k + 1]! + transition / 2;
-      const delay = Math.max(0, Math.round((centre - inputs.whoosh.peak_s) * 1000));
-      chains.push(`[w${k}]adelay=delays=${delay}:all=1[wd${k}]`);
-      mix.push(`[wd${k}]`);
-    }
-  }
-  const mixed =
-    mix.length > 1 ? `${mix.join("")}amix=inputs=${mix.length}:duration=first:normalize=0` : "[abed]anull";
-  chains.push(`${mixed},atrim=duration=${T}${tail ? `,${tail}` : ""}[aout]`);
-  return chains;
-}
-
-function inputArgs(job: RenderJob, inputs: ComposeInputs): string[] {
+function inputArgs(job: RenderJob, inputs: ComposeInputs, layout: InputLayout): string[] {
   const args: string[] = [];
-  inputs.clips.forEach((clip) => {
+  inputs.clips.forEach((clip, i) => {
+    if (layout.clips[i] === undefined) return;
     // One decoder thread per clip: all clips are open at once, and frame-threaded decoders would
     // each hold a dozen 1080x1920 frames (RSS) and compete with libx264 for the two cores.
     args.push("-threads", "1", ...inputGuard(), "-i", clip.path);
   });
   const { total } = timeline(job);
-  if (inputs.music) {
+  if (layout.music !== undefined && inputs.music) {
     // Loop a short track to cover the ad; the graph trims it to the exact length.
     if (inputs.music.duration_s < total) args.push("-stream_loop", "-1");
     args.push(...inputGuard(), "-i", inputs.music.path);
   }
-  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1)
-    args.push(...inputGuard(), "-i", inputs.whoosh.path);
+  if (layout.whoosh !== undefined && inputs.whoosh) args.push(...inputGuard(), "-i", inputs.whoosh.path);
   return args;
 }
 
 /** The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded. */
 export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, graphPath: string): FfmpegPlan {
   const { total, loudness } = { total: timeline(job).total, loudness: job.audio };
+  const layout = inputLayout(job, inputs, true);
   const graph = audioGraph(
     job,
     inputs,
+    layout,
     `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`,
   ).join(";\n");
   const args = [
     ...commonArgs(),
-    ...inputArgs(job, inputs),
+    ...inputArgs(job, inputs, layout),
     "-filter_complex_script",
     assertPlainPath(graphPath),
     "-map",
@@ -285,17 +222,6 @@ function commonArgs(): string[] {
   return ["-hide_banner", "-nostdin", "-y", "-nostats", "-loglevel", "info", "-progress", "pipe:1"];
 }
 
-/** Turns the analysis pass's measurement into the final, linear `loudnorm` (or nothing for silence). */
-export function loudnessFilter(job: RenderJob, m: LoudnessMeasure | undefined): string {
-  if (!m || !Number.isFinite(Number(m.input_i)) || Number(m.input_i) < -70) return "";
-  // Aim 0.5 dB under the ceiling: AAC encoding adds a little inter-sample peak.
-  const tp = job.audio.true_peak_db - 0.5;
-  return (
-    `loudnorm=I=${job.audio.target_lufs}:TP=${tp}:LRA=20:measured_I=${m.input_i}:measured_TP=${m.input_tp}` +
-    `:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=none,aresample=48000`
-  );
-}
-
 /** The composition: one ffmpeg invocation producing the MP4 (and the thumbnail from the same pass). */
 export function planCompose(
   job: RenderJob,
@@ -307,11 +233,12 @@ export function planCompose(
   const { fps, preset, crf } = job.video;
   const withThumb = inputs.output.thumbnail !== undefined;
   const video = videoGraph(job, inputs, withThumb);
-  const audio = audioGraph(job, inputs, loudnessFilter(job, loudness));
+  const layout = inputLayout(job, inputs, false);
+  const audio = audioGraph(job, inputs, layout, loudnessFilter(job, loudness));
   const graph = [...video.chains, ...audio].join(";\n");
   const args = [
     ...commonArgs(),
-    ...inputArgs(job, inputs),
+    ...inputArgs(job, inputs, layout),
     "-filter_complex_script",
     assertPlainPath(graphPath),
     ...["-map", "[vout]", "-map", "[aout]"],

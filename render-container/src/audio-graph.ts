@@ -1,0 +1,98 @@
+/**
+ * The audio half of the composition, pure: which inputs carry audio, the mix (clip audio, music,
+ * whooshes) and the loudness filter built from the analysis pass's measurement.
+ */
+import type { RenderJob } from "./contract.ts";
+import type { ComposeInputs } from "./plan.ts";
+import { num, timeline } from "./timeline.ts";
+
+/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
+export interface LoudnessMeasure {
+  input_i: string;
+  input_tp: string;
+  input_lra: string;
+  input_thresh: string;
+  target_offset: string;
+}
+
+/** Which ffmpeg input index holds what; `clips[i]` is undefined for a clip that is not opened. */
+export interface InputLayout {
+  clips: (number | undefined)[];
+  music?: number;
+  whoosh?: number;
+}
+
+/**
+ * Input indices. The composition opens every clip (it needs the pictures); the audio-only analysis
+ * opens only clips whose sound is mixed in, because opening a video file makes ffmpeg probe it
+ * (decoding frames to find its parameters), which is most of the cost of a pass over 15 s of audio.
+ */
+export function inputLayout(job: RenderJob, inputs: ComposeInputs, audioOnly: boolean): InputLayout {
+  let next = 0;
+  const clips = inputs.clips.map((c) =>
+    !audioOnly || (job.audio.clip_volume > 0 && c.info.audio) ? next++ : undefined,
+  );
+  const out: InputLayout = { clips };
+  if (inputs.music) out.music = next++;
+  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) out.whoosh = next++;
+  return out;
+}
+
+/**
+ * The audio part: a silent bed of exactly the output length, the clips' own audio (if wanted),
+ * the music at its gain with a fade-out, and a whoosh centred on every transition, then `tail`.
+ */
+export function audioGraph(job: RenderJob, inputs: ComposeInputs, idx: InputLayout, tail: string): string[] {
+  const { starts, total, transition } = timeline(job);
+  const T = num(total);
+  const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
+  const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];
+  const mix = ["[abed]"];
+  if (job.audio.clip_volume > 0) {
+    job.scenes.forEach((scene, i) => {
+      const input = idx.clips[i];
+      if (!inputs.clips[i]?.info.audio || input === undefined) return; // silent clips simply add nothing
+      const delay = Math.round(starts[i]! * 1000);
+      chains.push(
+        `[${input}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${num(scene.duration_s)},${fmt},volume=${job.audio.clip_volume},` +
+          `afade=t=in:d=0.05,afade=t=out:st=${num(Math.max(0, scene.duration_s - 0.1))}:d=0.1,adelay=delays=${delay}:all=1[ac${i}]`,
+      );
+      mix.push(`[ac${i}]`);
+    });
+  }
+  if (idx.music !== undefined) {
+    const fo = Math.min(job.audio.fade_out_s, total);
+    chains.push(
+      `[${idx.music}:a:0]asetpts=PTS-STARTPTS,atrim=duration=${T},${fmt},volume=${job.audio.music_volume}` +
+        (fo > 0 ? `,afade=t=out:st=${num(total - fo)}:d=${num(fo)}` : "") +
+        "[amus]",
+    );
+    mix.push("[amus]");
+  }
+  if (idx.whoosh !== undefined && inputs.whoosh) {
+    const n = job.scenes.length - 1;
+    const labels = Array.from({ length: n }, (_, k) => `[w${k}]`);
+    chains.push(`[${idx.whoosh}:a:0]${fmt},asplit=${n}${labels.join("")}`);
+    for (let k = 0; k < n; k++) {
+      const centre = starts[k + 1]! + transition / 2;
+      const delay = Math.max(0, Math.round((centre - inputs.whoosh.peak_s) * 1000));
+      chains.push(`[w${k}]adelay=delays=${delay}:all=1[wd${k}]`);
+      mix.push(`[wd${k}]`);
+    }
+  }
+  const mixed =
+    mix.length > 1 ? `${mix.join("")}amix=inputs=${mix.length}:duration=first:normalize=0` : "[abed]anull";
+  chains.push(`${mixed},atrim=duration=${T}${tail ? `,${tail}` : ""}[aout]`);
+  return chains;
+}
+
+/** Turns the analysis pass's measurement into the final, linear `loudnorm` (or nothing for silence). */
+export function loudnessFilter(job: RenderJob, m: LoudnessMeasure | undefined): string {
+  if (!m || !Number.isFinite(Number(m.input_i)) || Number(m.input_i) < -70) return "";
+  // Aim 0.5 dB under the ceiling: AAC encoding adds a little inter-sample peak.
+  const tp = job.audio.true_peak_db - 0.5;
+  return (
+    `loudnorm=I=${job.audio.target_lufs}:TP=${tp}:LRA=20:measured_I=${m.input_i}:measured_TP=${m.input_tp}` +
+    `:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=none,aresample=48000`
+  );
+}
