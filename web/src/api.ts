@@ -1,8 +1,6 @@
 /**
  * All data access for the web app: the typed Hono RPC client (`hc<AppType>`), the session
  * header, the one error path (401 ends the session), and the `query()` wrappers routes preload.
- *
- * Hooks for the pipeline work still to come are marked `LEAD:`; each is one place to change.
  */
 import { query, revalidate } from "@solidjs/router";
 import { hc, type InferRequestType, type InferResponseType } from "hono/client";
@@ -185,6 +183,12 @@ export async function estimateCost(
     offline: body.providers.llm.startsWith("offline") && body.providers.video.startsWith("offline"),
   };
 }
+
+/** The quote for one generation with a duration and planning choice, cached like every read. */
+export const getEstimate = query(
+  (duration_s: 15 | 30 | 60, enhanced_planning: boolean) => estimateCost({ duration_s, enhanced_planning }),
+  "estimate",
+);
 
 /** A short-lived ticket for the group's live WebSocket. */
 export async function liveTicket(groupId: string): Promise<{ ticket: string; path: string }> {

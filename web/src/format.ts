@@ -30,6 +30,9 @@ export function formatDate(epochMs: number): string {
   });
 }
 
+/** The pipeline's error for a generation its owner stopped (status `failed`). */
+export const CANCELLED_ERROR = "Cancelled by user";
+
 /** Status labels for people. */
 export const STATUS_LABELS = {
   pending: "Queued",

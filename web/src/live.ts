@@ -3,7 +3,7 @@
  * arrive: the group's WebSocket (`/api/groups/:group_id/live`, a snapshot then every change),
  * falling back to polling `GET /api/status/:id` every 2 s when the socket cannot be used.
  */
-import { type Accessor, createEffect, createSignal, onCleanup } from "solid-js";
+import { type Accessor, createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
 import type { GenerationView, LiveEvent } from "../../worker/src/groups/events.ts";
 import { ApiError, capabilities, fetchStatus, type GenerationStatus, liveTicket } from "./api.ts";
 
@@ -24,7 +24,7 @@ export interface LiveHandlers {
   onError?(error: unknown): void;
 }
 
-/** A way of receiving updates (polling today, a WebSocket later). */
+/** A way of receiving updates (the group's WebSocket, or polling). */
 export interface LiveSource {
   subscribe(target: LiveTarget, handlers: LiveHandlers): Unsubscribe;
 }
@@ -93,54 +93,130 @@ export function statusFromView(v: GenerationView): GenerationStatus {
   };
 }
 
+/** How long to wait before each attempt to reopen a dropped socket (polling covers the gap). */
+export const RECONNECT_DELAYS_MS = [2000, 5000, 10_000, 30_000];
+
+/** Options of {@link socketSource}; the defaults are what the app uses. */
+export interface SocketSourceOptions {
+  /** Where updates come from while the socket is down. */
+  fallback?: LiveSource;
+  /** Fetches a ticket for the group's socket. */
+  ticket?: (groupId: string) => Promise<{ path: string }>;
+  /** Delays of the reconnection attempts; after the last one, polling alone continues. */
+  reconnectDelaysMs?: readonly number[];
+}
+
+/** Fields only the live events carry: kept when a polled status (which lacks them) arrives. */
+function withLiveFields(next: GenerationStatus, prev: GenerationStatus | null): GenerationStatus {
+  if (!prev) return next;
+  return {
+    ...next,
+    scenes: next.scenes ?? prev.scenes,
+    cost_breakdown: next.cost_breakdown ?? prev.cost_breakdown,
+    started_at: next.started_at ?? prev.started_at,
+    completed_at: next.completed_at ?? prev.completed_at,
+  };
+}
+
 /**
- * The group's WebSocket. Events older than the last one seen are dropped (they carry a
- * sequence number). If the socket cannot open, or drops before the generation finished,
- * the same handlers continue on `fallback` (polling), so the page never stalls.
+ * The group's WebSocket: a snapshot, then `generation` and `scene` events. Events are ordered
+ * by `seq` per connection and anything not newer than the last one is dropped. If the socket
+ * cannot open, or drops before the generation finished, the same handlers continue on
+ * `fallback` (polling) at once, and the socket is reopened in the background; the next
+ * snapshot takes over from polling. The page never stalls and never loses its scene cards.
  */
-export function socketSource(fallback: LiveSource = pollingSource()): LiveSource {
+export function socketSource(options: SocketSourceOptions = {}): LiveSource {
+  const fallback = options.fallback ?? pollingSource();
+  const ticket = options.ticket ?? liveTicket;
+  const delays = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   return {
     subscribe(target, handlers) {
       let stopped = false;
       let finished = false;
       let socket: WebSocket | null = null;
       let stopFallback: Unsubscribe | null = null;
-      let lastSeq = 0;
-      const useFallback = () => {
-        if (!stopped && !finished && !stopFallback) stopFallback = fallback.subscribe(target, handlers);
-      };
-      const deliver = (view: GenerationView) => {
-        if (view.generation_id !== target.generationId) return;
-        handlers.onStatus(statusFromView(view));
-        if (isTerminal(view.status)) {
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      let attempts = 0;
+      let last: GenerationStatus | null = null;
+
+      const emit = (status: GenerationStatus) => {
+        if (stopped || finished) return;
+        last = withLiveFields(status, last);
+        handlers.onStatus(last);
+        if (isTerminal(status.status)) {
           finished = true;
+          clearTimeout(retryTimer);
           socket?.close(1000, "finished");
+          stopFallback?.();
         }
       };
-      const open = async () => {
-        if (!target.groupId) return useFallback();
+      const startFallback = () => {
+        if (stopped || finished || stopFallback) return;
+        stopFallback = fallback.subscribe(target, { onStatus: emit, onError: handlers.onError });
+      };
+      const stopPolling = () => {
+        stopFallback?.();
+        stopFallback = null;
+      };
+      const retryLater = () => {
+        if (stopped || finished || attempts >= delays.length) return;
+        retryTimer = setTimeout(() => void connect(), delays[attempts++]);
+      };
+      const onEvent = (event: LiveEvent) => {
+        if (event.type === "snapshot") {
+          const view = event.generations.find((g) => g.generation_id === target.generationId);
+          if (!view) return;
+          attempts = 0;
+          stopPolling();
+          emit(statusFromView(view));
+        } else if (event.type === "generation") {
+          if (event.generation.generation_id === target.generationId) emit(statusFromView(event.generation));
+        } else if (event.generation_id === target.generationId && last?.scenes) {
+          const scenes = last.scenes.map((s) => (s.index === event.scene.index ? event.scene : s));
+          emit({ ...last, scenes });
+        }
+      };
+      const connect = async () => {
+        if (stopped || finished) return;
+        if (!target.groupId) return startFallback();
+        let path: string;
         try {
-          const { path } = await liveTicket(target.groupId);
-          if (stopped) return;
-          const url = new URL(path, location.origin);
-          url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-          socket = new WebSocket(url);
-          socket.onmessage = (message) => {
-            const event = JSON.parse(String(message.data)) as LiveEvent;
-            if (event.seq <= lastSeq) return;
-            lastSeq = event.seq;
-            if (event.type === "snapshot") event.generations.forEach(deliver);
-            else if (event.type === "generation") deliver(event.generation);
-          };
-          socket.onclose = () => useFallback();
+          ({ path } = await ticket(target.groupId));
         } catch (err) {
           handlers.onError?.(err);
-          useFallback();
+          startFallback();
+          // 401 ends the session and 404 means gone: no point in asking again.
+          if (!(err instanceof ApiError && (err.status === 401 || err.status === 404))) retryLater();
+          return;
         }
+        if (stopped || finished) return;
+        const url = new URL(path, location.origin);
+        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+        const ws = new WebSocket(url);
+        socket = ws;
+        let seq = 0;
+        ws.onmessage = (message) => {
+          let event: LiveEvent;
+          try {
+            event = JSON.parse(String(message.data)) as LiveEvent;
+          } catch {
+            return; // not an event (a keep-alive reply)
+          }
+          if (typeof event.seq !== "number" || event.seq <= seq) return;
+          seq = event.seq;
+          onEvent(event);
+        };
+        ws.onclose = () => {
+          if (socket === ws) socket = null;
+          if (stopped || finished) return;
+          startFallback();
+          retryLater();
+        };
       };
-      void open();
+      void connect();
       return () => {
         stopped = true;
+        clearTimeout(retryTimer);
         socket?.close(1000, "unsubscribed");
         stopFallback?.();
       };
@@ -167,8 +243,10 @@ export function subscribeToGeneration(target: LiveTarget, handlers: LiveHandlers
 }
 
 /**
- * A reactive view of one generation: starts from `initial` (the preloaded status), follows
- * live updates while the target is set, and unsubscribes when the owner is disposed.
+ * A reactive view of one generation: starts from `initial` (the preloaded status) and follows
+ * live updates, unsubscribing when the owner is disposed. A generation that is already
+ * finished is still subscribed once: the live snapshot carries its scenes and cost breakdown,
+ * which the status endpoint does not, and every source stops by itself at a terminal state.
  */
 export function createLiveStatus(
   target: Accessor<LiveTarget | undefined>,
@@ -176,21 +254,27 @@ export function createLiveStatus(
 ): { status: Accessor<GenerationStatus | undefined>; error: Accessor<unknown> } {
   const [latest, setLatest] = createSignal<GenerationStatus>();
   const [error, setError] = createSignal<unknown>();
-  createEffect(() => {
+  // Keyed on the ids, so a re-read of `initial` does not restart the subscription.
+  const key = createMemo(() => {
     const t = target();
-    const first = initial();
-    setLatest(undefined);
-    setError(undefined);
-    if (!t || (first && isTerminal(first.status))) return;
-    const stop = subscribeToGeneration(t, {
-      onStatus: (s) => {
-        setError(undefined);
-        setLatest(s);
-      },
-      onError: (e) => setError(e),
-    });
-    onCleanup(stop);
+    return t ? `${t.generationId}\n${t.groupId ?? ""}` : "";
   });
+  createEffect(
+    on(key, (k) => {
+      setLatest(undefined);
+      setError(undefined);
+      const t = untrack(target);
+      if (!k || !t) return;
+      const stop = subscribeToGeneration(t, {
+        onStatus: (s) => {
+          setError(undefined);
+          setLatest(s);
+        },
+        onError: (e) => setError(e),
+      });
+      onCleanup(stop);
+    }),
+  );
   // Prefer the live value; fall back to the preloaded one until the first update arrives.
   const status = () => latest() ?? initial();
   return { status, error };

@@ -7,12 +7,14 @@ import {
   deleteGeneration,
   estimateCost,
   generate,
+  getGenerationDetails,
   listGenerations,
+  liveTicket,
   messageOf,
 } from "../src/api.ts";
 import { endSession, session, startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
-import { json, SESSION, stubApi } from "./fixtures.tsx";
+import { json, SESSION, stubApi, summaryFixture } from "./fixtures.tsx";
 
 describe("api", () => {
   beforeEach(() => {
@@ -95,10 +97,88 @@ describe("api", () => {
     expect(urls[1]!.searchParams.has("status")).toBe(false);
   });
 
-  test("the pieces still to come are explicit, not faked", async () => {
+  test("cancel posts to the generation's cancel route; a finished one explains the conflict", async () => {
+    const api = stubApi({
+      "POST /api/generations/g1/cancel": ({ headers }) => {
+        expect(headers.get("authorization")).toBe("Bearer token-1");
+        return json({ generation_id: "g1", status: "processing", cancellation_requested: true }, 202);
+      },
+      "POST /api/generations/g2/cancel": json(
+        { error: { code: "conflict", message: "This generation has already completed." } },
+        409,
+      ),
+    });
+    expect(capabilities.cancel).toBe(true);
+    await expect(cancelGeneration("g1")).resolves.toBeUndefined();
+    expect(api).toHaveBeenCalledOnce();
+    const err = await cancelGeneration("g2").catch((e: unknown) => e);
+    expect((err as ApiError).status).toBe(409);
+    expect(messageOf(err)).toBe("This generation has already completed.");
+    expect(session()).not.toBeNull();
+  });
+
+  test("the estimate asks the server's price table with the settings that change the price", async () => {
+    const quote = (providers: { llm: string; video: string }, total: number) =>
+      json({
+        currency: "USD",
+        per_generation: total,
+        total,
+        breakdown: { llm: 0, video: total, compose: 0 },
+        providers,
+      });
+    const api = stubApi({
+      "GET /api/estimate": ({ url }) =>
+        url.searchParams.get("duration_s") === "15"
+          ? quote({ llm: "offline:template-planner-v1", video: "offline:motion-renderer-v1" }, 0)
+          : quote({ llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" }, 1.5),
+    });
     expect(await estimateCost(DEFAULT_SETTINGS)).toEqual({ amount: 0, offline: true });
-    expect(capabilities.cancel).toBe(false);
-    await expect(cancelGeneration("g1")).rejects.toMatchObject({ status: 501 });
+    expect(await estimateCost({ ...DEFAULT_SETTINGS, duration_s: 30, enhanced_planning: true }, 3)).toEqual({
+      amount: 1.5,
+      offline: false,
+    });
+    const queries = api.mock.calls.map(([u]) => Object.fromEntries(new URL(String(u)).searchParams));
+    expect(queries).toEqual([
+      { duration_s: "15", enhanced_planning: "false", variations: "1" },
+      { duration_s: "30", enhanced_planning: "true", variations: "3" },
+    ]);
+  });
+
+  test("details come from the list when seen there, else from GET /api/generations/:id; 404 is null", async () => {
+    const listed = summaryFixture({ generation_id: "g-listed" });
+    const fetched = summaryFixture({ generation_id: "g-fetched", prompt: "a different prompt entirely" });
+    const api = stubApi({
+      "GET /api/generations": json({ generations: [listed], next_cursor: null }),
+      "GET /api/generations/g-fetched": json(fetched),
+      "GET /api/generations/g-gone": json(
+        { error: { code: "not_found", message: "Generation not found" } },
+        404,
+      ),
+    });
+    await listGenerations({});
+    expect(await getGenerationDetails("g-listed")).toEqual(listed);
+    expect(await getGenerationDetails("g-fetched")).toEqual(fetched);
+    expect(await getGenerationDetails("g-gone")).toBeNull();
+    expect(api.mock.calls.map(([u]) => new URL(String(u)).pathname)).toEqual([
+      "/api/generations",
+      "/api/generations/g-fetched",
+      "/api/generations/g-gone",
+    ]);
+  });
+
+  test("a live ticket is posted for the group and returns the socket path", async () => {
+    const api = stubApi({
+      "POST /api/groups/grp-1/ticket": json({
+        ticket: "abc",
+        expires_at: 123,
+        path: "/api/groups/grp-1/live?ticket=abc",
+      }),
+    });
+    expect(await liveTicket("grp-1")).toMatchObject({
+      ticket: "abc",
+      path: "/api/groups/grp-1/live?ticket=abc",
+    });
+    expect(api.mock.calls[0]?.[1]?.method).toBe("POST");
     endSession("signed_out");
   });
 });

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
+import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
 import { json, SESSION, statusFixture, stubApi, summaryFixture } from "./fixtures.tsx";
 
 const SETTINGS = {
@@ -15,11 +16,16 @@ const SETTINGS = {
   reference_image: null,
 };
 
+/** A ticket answer for a group's live socket. */
+const ticket = (group: string) =>
+  json({ ticket: "t", expires_at: 0, path: `/api/groups/${group}/live?ticket=t` });
+
 describe("generation page", () => {
   beforeEach(() => {
     clearApiCache();
     startSession(SESSION);
     history.replaceState(null, "", "/generations/gen-1");
+    FakeWebSocket.install();
   });
 
   test("a failed generation explains why and retries with the same prompt and settings", async () => {
@@ -27,10 +33,8 @@ describe("generation page", () => {
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(failed),
-      "GET /api/generations": json({
-        generations: [summaryFixture({ ...failed, settings: SETTINGS })],
-        next_cursor: null,
-      }),
+      "GET /api/generations/gen-1": json(summaryFixture({ ...failed, settings: SETTINGS })),
+      "POST /api/groups/group-1/ticket": ticket("group-1"),
       "POST /api/generate": json({ generation_id: "gen-2", group_id: "group-2", status: "pending" }, 202),
       "GET /api/status/gen-2": json(statusFixture({ generation_id: "gen-2" })),
     });
@@ -41,7 +45,7 @@ describe("generation page", () => {
     expect(screen.getByText("(Square)")).toBeTruthy();
     expect(screen.getByText("Warm")).toBeTruthy();
     expect(screen.getByText("Calm")).toBeTruthy();
-    // Cancelling is not offered until the server supports it.
+    // Nothing left to cancel.
     expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
 
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
@@ -55,7 +59,7 @@ describe("generation page", () => {
     });
   });
 
-  test("a finished generation plays in its aspect ratio, with download and cost", async () => {
+  test("a finished generation plays in its aspect ratio, with download, cost and its breakdown", async () => {
     const done = statusFixture({
       status: "completed",
       progress: 100,
@@ -66,10 +70,10 @@ describe("generation page", () => {
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(done),
-      "GET /api/generations": json({
-        generations: [summaryFixture({ ...done, settings: SETTINGS, completed_at: Date.now() })],
-        next_cursor: null,
-      }),
+      "GET /api/generations/gen-1": json(
+        summaryFixture({ ...done, settings: SETTINGS, completed_at: Date.now() }),
+      ),
+      "POST /api/groups/group-1/ticket": ticket("group-1"),
     });
     render(() => <App />);
     const video = (await screen.findByLabelText("Your finished ad")) as HTMLVideoElement;
@@ -81,8 +85,55 @@ describe("generation page", () => {
     expect(download.getAttribute("download")).toBe("promptreel-gen-1.mp4");
     expect(screen.getByTestId("generation-cost").textContent).toBe("$0.31");
     expect(screen.getByText("Your ad is ready")).toBeTruthy();
-    // Finished: no polling after the first read.
+    expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+
+    // The live snapshot adds what the status endpoint lacks: the scenes and the breakdown.
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+    const scenes = [0, 1, 2].map((i) =>
+      sceneFixture(i, { status: "ready", clip_url: `/media/clips/gen-1/${i}.mp4?s=1` }),
+    );
+    FakeWebSocket.latest().receive({
+      type: "snapshot",
+      seq: 40,
+      group_id: "group-1",
+      generations: [
+        viewFixture({
+          ...done,
+          // Re-signed: the player must not reload for a new signature of the same file.
+          video_url: "/media/renders/gen-1/video.mp4?sig=c",
+          scenes,
+          cost: 0.31,
+          cost_breakdown: {
+            enhance: 0.01,
+            plan: 0,
+            clips: [
+              { scene: 1, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+              { scene: 0, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+              { scene: 2, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+            ],
+            compose: 0,
+            total: 0.31,
+          },
+        }),
+      ],
+    });
+    const breakdown = await screen.findByTestId("cost-breakdown");
+    const rows = [...breakdown.querySelectorAll("tr")].map((tr) => tr.textContent);
+    expect(rows).toEqual([
+      "Script$0.01",
+      "Scene plan$0.00",
+      "Scene 1 clipvideo-01 · 5.0 s$0.10",
+      "Scene 2 clipvideo-01 · 5.0 s$0.10",
+      "Scene 3 clipvideo-01 · 5.0 s$0.10",
+      "ComposeOverlays, music, export$0.00",
+      "Total$0.31",
+    ]);
+    expect(screen.getByLabelText("Your finished ad")).toBe(video);
+    expect(video.getAttribute("src")).toBe(done.video_url);
+    expect(screen.getAllByLabelText(/^Scene \d preview$/)).toHaveLength(3);
+    // Finished: one status read, one snapshot, no polling.
     await new Promise((r) => setTimeout(r, 50));
     expect(api.mock.calls.filter(([u]) => String(u).includes("/api/status/")).length).toBe(1);
+    expect(FakeWebSocket.latest().closedWith?.code).toBe(1000);
   });
 });

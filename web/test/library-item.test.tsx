@@ -32,7 +32,17 @@ describe("LibraryItem", () => {
     expect(document.querySelector("img")).toBeNull();
     expect(document.querySelector(".thumb-placeholder")).toBeTruthy();
     expect(screen.getByText("Queued")).toBeTruthy();
+    expect(screen.getByText("Waiting to start")).toBeTruthy();
     expect(screen.getByText("$0.00")).toBeTruthy();
+  });
+
+  test("a failed one says there is no video instead of offering a play glyph", () => {
+    renderInRouter(
+      () => <LibraryItem generation={summaryFixture({ status: "failed" })} onDelete={() => {}} />,
+      "/library",
+    );
+    expect(screen.getByText("No video")).toBeTruthy();
+    expect(document.querySelector(".thumb-glyph")).toBeNull();
   });
 
   test("the delete button names what it deletes and hands the item back", () => {

@@ -1,12 +1,23 @@
 import { createAsync } from "@solidjs/router";
-import { Suspense } from "solid-js";
-import { type CostEstimate as Estimate, estimateCost } from "../api.ts";
+import { createMemo, Suspense } from "solid-js";
+import { type CostEstimate as Estimate, getEstimate } from "../api.ts";
 import { formatCost } from "../format.ts";
 import type { GenerationSettings } from "../settings.ts";
 
-/** The estimated price of a generation with these settings, before the user commits. */
+/**
+ * The estimated price of a generation with these settings, from the server's price table,
+ * before the user commits. Asked again only when a setting that changes the price changes.
+ */
 export function CostEstimate(props: { settings: GenerationSettings }) {
-  const estimate = createAsync(() => estimateCost(props.settings));
+  const duration = createMemo(() => props.settings.duration_s);
+  const enhanced = createMemo(() => props.settings.enhanced_planning);
+  // A failed quote reads "unavailable" instead of taking the whole form down with it.
+  const estimate = createAsync(() =>
+    getEstimate(duration(), enhanced()).catch((err: unknown) => {
+      console.warn("promptreel: no cost estimate", err);
+      return null;
+    }),
+  );
   return (
     <p class="cost-estimate" aria-live="polite">
       <span class="muted">Estimated cost</span>{" "}
@@ -18,8 +29,9 @@ export function CostEstimate(props: { settings: GenerationSettings }) {
   );
 }
 
-/** "$0.00 (offline)" while there is no pricing endpoint, "$0.42" after. */
-function label(e: Estimate | undefined): string {
-  if (!e) return "…";
+/** "$0.42"; "$0.00 (offline)" when every provider is a local one; "unavailable" on failure. */
+function label(e: Estimate | null | undefined): string {
+  if (e === undefined) return "…";
+  if (e === null) return "unavailable";
   return `${formatCost(e.amount)}${e.offline ? " (offline)" : ""}`;
 }

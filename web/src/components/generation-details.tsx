@@ -1,22 +1,12 @@
-import { For, Show } from "solid-js";
+import { Show } from "solid-js";
 import type { GenerationStatus, GenerationSummary } from "../api.ts";
 import { formatCost, formatDate } from "../format.ts";
 import { ASPECT_RATIOS, DURATIONS, GRADES, MUSIC_MOODS, normalizeSettings } from "../settings.ts";
+import { CostBreakdown } from "./cost-breakdown.tsx";
 
-/** The prompt, the settings used and the cost (with its breakdown once the pipeline sends one). */
+/** The prompt, the settings used and the cost (with its breakdown once the generation is complete). */
 export function GenerationDetails(props: { details: GenerationSummary | null; status: GenerationStatus }) {
   const settings = () => normalizeSettings(props.details?.settings);
-  const breakdown = (): [string, number][] => {
-    const b = props.status.cost_breakdown;
-    if (!b) return [];
-    const clips = b.clips.reduce((sum, c) => sum + c.cost, 0);
-    return [
-      ["Script", b.enhance],
-      ["Scene plan", b.plan],
-      [`Clips (${b.clips.length})`, clips],
-      ["Compose", b.compose],
-    ];
-  };
   return (
     <section class="card details" aria-labelledby="details-title">
       <h2 id="details-title" class="section-title">
@@ -57,18 +47,7 @@ export function GenerationDetails(props: { details: GenerationSummary | null; st
           {formatCost(props.status.cost)}
         </strong>
       </div>
-      <Show when={breakdown().length > 0}>
-        <dl class="details-list small breakdown" aria-label="Cost breakdown">
-          <For each={breakdown()}>
-            {([stage, amount]) => (
-              <>
-                <dt>{stage}</dt>
-                <dd class="tabular">{formatCost(amount)}</dd>
-              </>
-            )}
-          </For>
-        </dl>
-      </Show>
+      <Show when={props.status.cost_breakdown}>{(b) => <CostBreakdown breakdown={b()} />}</Show>
     </section>
   );
 }

@@ -5,6 +5,13 @@ import { formatCost, formatDate } from "../format.ts";
 import { DURATIONS, normalizeSettings } from "../settings.ts";
 import { StatusBadge } from "./status-badge.tsx";
 
+const THUMB_LABELS = {
+  pending: "Waiting to start",
+  processing: "Generating…",
+  completed: "",
+  failed: "No video",
+} as const;
+
 /**
  * One generation in the library grid: thumbnail (or a placeholder in its aspect ratio),
  * status, prompt, duration, cost and date. The whole card opens it; delete is its own button.
@@ -22,7 +29,13 @@ export function LibraryItem(props: {
           when={props.generation.thumbnail_url}
           fallback={
             <div class="thumb-placeholder" data-status={props.generation.status}>
-              <span class="thumb-glyph" />
+              {/* A play glyph only where there is something to play. */}
+              <Show
+                when={props.generation.status === "completed"}
+                fallback={<span class="thumb-label">{THUMB_LABELS[props.generation.status]}</span>}
+              >
+                <span class="thumb-glyph" />
+              </Show>
             </div>
           }
         >
@@ -31,7 +44,7 @@ export function LibraryItem(props: {
       </A>
       <div class="library-body">
         <div class="row between">
-          <StatusBadge status={props.generation.status} />
+          <StatusBadge status={props.generation.status} error={props.generation.error} />
           <span class="muted small">{settings().aspect_ratio}</span>
         </div>
         <h3 class="library-prompt">

@@ -25,7 +25,7 @@ export function ProgressView(props: {
   return (
     <section class="progress-view" aria-label="Progress">
       <div class="progress-head">
-        <StatusBadge status={props.status.status} />
+        <StatusBadge status={props.status.status} error={props.status.error} />
         <span class="progress-percent tabular" aria-hidden="true">
           {percent()}%
         </span>
@@ -48,9 +48,8 @@ export function ProgressView(props: {
           {step()}
         </p>
         <Show when={props.elapsedMs !== null}>
-          <p class="progress-elapsed muted tabular">
-            <span class="sr-only">Elapsed time </span>
-            <time>{formatElapsed(props.elapsedMs ?? 0)}</time>
+          <p class="progress-elapsed muted tabular" data-testid="elapsed">
+            <time>{formatElapsed(props.elapsedMs ?? 0)}</time> elapsed
           </p>
         </Show>
       </div>

@@ -1,5 +1,6 @@
-import { For, Show } from "solid-js";
+import { Index, Show } from "solid-js";
 import type { SceneView } from "../api.ts";
+import { createStableUrl } from "../media-url.ts";
 
 const SCENE_STATUS = {
   pending: "Waiting",
@@ -10,50 +11,81 @@ const SCENE_STATUS = {
 
 /**
  * One card per planned scene; a card becomes a playable preview as soon as its clip is ready.
- * Cards keep their size through every state so the grid never reflows mid-render.
+ * Cards keep their size through every state and are keyed by position (`<Index>`), so a live
+ * update changes a card in place: the grid never reflows and a playing preview keeps playing.
+ * With no scenes yet (the plan is being written) `placeholders` empty cards hold the space.
  */
-export function SceneCards(props: { scenes: SceneView[]; aspect: string }) {
+export function SceneCards(props: {
+  scenes: SceneView[];
+  aspect: string;
+  title?: string;
+  hint?: string;
+  placeholders?: number;
+}) {
+  const placeholderScenes = (): SceneView[] =>
+    Array.from({ length: props.placeholders ?? 0 }, (_, index) => ({
+      index,
+      type: "",
+      status: "pending",
+      overlay_text: "",
+      duration_s: 0,
+      clip_url: null,
+    }));
+  const scenes = () => (props.scenes.length ? props.scenes : placeholderScenes());
   return (
     <section class="scenes" aria-labelledby="scenes-title">
-      <h2 id="scenes-title" class="section-title">
-        Scenes
-      </h2>
+      <div class="scenes-head">
+        <h2 id="scenes-title" class="section-title">
+          {props.title ?? "Scenes"}
+        </h2>
+        <Show when={props.hint}>{(hint) => <p class="muted small">{hint()}</p>}</Show>
+      </div>
       <ol class="scene-grid">
-        <For each={props.scenes}>
-          {(scene) => (
-            <li class="scene-card" data-status={scene.status}>
-              <div class="scene-media" data-aspect={props.aspect}>
-                <Show
-                  when={scene.status === "ready" && scene.clip_url}
-                  fallback={
-                    <div class="scene-placeholder shimmer" data-active={scene.status === "rendering"} />
-                  }
-                >
-                  {(url) => (
-                    <video
-                      src={url()}
-                      muted
-                      loop
-                      playsinline
-                      preload="metadata"
-                      controls
-                      aria-label={`Scene ${scene.index + 1} preview`}
-                    />
-                  )}
-                </Show>
-              </div>
-              <div class="scene-info">
-                <span class="scene-title">
-                  Scene {scene.index + 1}
-                  <Show when={scene.type}>{(t) => <span class="muted"> · {t()}</span>}</Show>
-                </span>
-                <span class="scene-status muted">{SCENE_STATUS[scene.status]}</span>
-              </div>
-              <Show when={scene.overlay_text}>{(t) => <p class="scene-overlay">“{t()}”</p>}</Show>
-            </li>
-          )}
-        </For>
+        <Index each={scenes()}>{(scene) => <SceneCard scene={scene()} aspect={props.aspect} />}</Index>
       </ol>
     </section>
+  );
+}
+
+function SceneCard(props: { scene: SceneView; aspect: string }) {
+  const clip = createStableUrl(() => (props.scene.status === "ready" ? props.scene.clip_url : null));
+  const number = () => props.scene.index + 1;
+  // A placeholder (no plan yet) has no type: it is being planned, not waiting for a renderer.
+  const statusLabel = () => (props.scene.type ? SCENE_STATUS[props.scene.status] : "Planning");
+  return (
+    <li class="scene-card" data-status={props.scene.status} data-testid="scene-card">
+      <div class="scene-media" data-aspect={props.aspect}>
+        <Show
+          when={clip()}
+          fallback={<div class="scene-placeholder" data-active={props.scene.status === "rendering"} />}
+        >
+          {(url) => (
+            <video
+              src={url()}
+              muted
+              loop
+              playsinline
+              preload="auto"
+              controls
+              aria-label={`Scene ${number()} preview`}
+            />
+          )}
+        </Show>
+        <span class="scene-status">{statusLabel()}</span>
+      </div>
+      <div class="scene-info">
+        <span class="scene-title">Scene {number()}</span>
+        <Show when={props.scene.duration_s > 0}>
+          <span class="muted tabular">{props.scene.duration_s.toFixed(1)} s</span>
+        </Show>
+      </div>
+      {/* Kept when empty (a non-breaking space) so every card has the same lines. */}
+      <p class="scene-type">{props.scene.type || "\u00a0"}</p>
+      <p class="scene-overlay">
+        <Show when={props.scene.overlay_text} fallback={<span class="sr-only">Not planned yet</span>}>
+          {(t) => <>“{t()}”</>}
+        </Show>
+      </p>
+    </li>
   );
 }

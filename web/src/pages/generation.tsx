@@ -1,9 +1,10 @@
 import { A, createAsync, type RoutePreloadFuncArgs, useNavigate, useParams } from "@solidjs/router";
-import { createEffect, createSignal, ErrorBoundary, on, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, ErrorBoundary, Match, on, onCleanup, Show, Switch } from "solid-js";
 import {
   ApiError,
   cancelGeneration,
   capabilities,
+  type GenerationStatus,
   generate,
   getGenerationDetails,
   getStatus,
@@ -15,6 +16,7 @@ import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
 import { VideoResult } from "../components/video-result.tsx";
+import { CANCELLED_ERROR } from "../format.ts";
 import { createLiveStatus, isTerminal } from "../live.ts";
 import { usePageTitle } from "../page-title.ts";
 import { currentToken } from "../session.ts";
@@ -74,7 +76,7 @@ function GenerationView(props: { id: string }) {
   const settings = () => normalizeSettings(details()?.settings);
   usePageTitle(() => {
     const s = status();
-    return s ? `${titleFor(s.status)} (${Math.round(s.progress)}%)` : "Generation";
+    return s ? `${titleFor(s)} (${Math.round(s.progress)}%)` : "Generation";
   });
 
   // Elapsed time ticks once a second while running; it stops at completion.
@@ -130,39 +132,28 @@ function GenerationView(props: { id: string }) {
   return (
     <Show when={status()}>
       {(s) => (
-        <div class="gen-layout">
-          <div class="gen-stage">
-            <Show
-              when={s().status === "completed" && s().video_url}
-              fallback={
-                <div class="stage" data-aspect={settings().aspect_ratio}>
-                  <div class="stage-placeholder" data-status={s().status}>
-                    <span class="stage-label">
-                      {s().status === "failed" ? "No video" : "Your ad will play here"}
-                    </span>
-                  </div>
-                </div>
-              }
-            >
-              {(url) => (
-                <VideoResult
-                  videoUrl={url()}
-                  thumbnailUrl={s().thumbnail_url}
-                  aspect={settings().aspect_ratio}
-                  fileName={`promptreel-${props.id.slice(0, 8)}.mp4`}
-                />
-              )}
-            </Show>
-          </div>
-          <div class="gen-side">
-            <h1 class="gen-title">{titleFor(s().status)}</h1>
+        <div class="gen-layout" data-status={s().status}>
+          <div class="gen-head">
+            <h1 class="gen-title">{titleFor(s())}</h1>
             <ProgressView status={s()} elapsedMs={elapsed()} />
             <Show when={s().status === "failed"}>
-              <ErrorPanel
-                title={s().error === "Cancelled by user" ? "Cancelled" : "This ad could not be finished"}
-                message={s().error ?? "The generation stopped without a reason."}
-                onRetry={details() ? retry : undefined}
-              />
+              <Show
+                when={isCancelled(s())}
+                fallback={
+                  <ErrorPanel
+                    title="This ad could not be finished"
+                    message={s().error ?? "The generation stopped without a reason."}
+                    onRetry={details() ? retry : undefined}
+                  />
+                }
+              >
+                <ErrorPanel
+                  title={CANCELLED_ERROR}
+                  message="Its clips were deleted. Start again with the same prompt and settings?"
+                  onRetry={details() ? retry : undefined}
+                  retryLabel="Start again"
+                />
+              </Show>
             </Show>
             <Show when={capabilities.cancel && running()}>
               <button type="button" class="btn btn-ghost" onClick={cancel} disabled={cancelling()}>
@@ -179,9 +170,44 @@ function GenerationView(props: { id: string }) {
                 Live updates are interrupted; retrying…
               </p>
             </Show>
+          </div>
+          <div class="gen-stage">
+            <Switch>
+              <Match when={running()}>
+                {/* While it runs, the storyboard is the stage: each clip plays as soon as it exists. */}
+                <SceneCards
+                  scenes={s().scenes ?? []}
+                  aspect={settings().aspect_ratio}
+                  title="Storyboard"
+                  hint={storyboardHint(s())}
+                  placeholders={4}
+                />
+              </Match>
+              <Match when={s().status === "completed" && s().video_url}>
+                {(url) => (
+                  <VideoResult
+                    videoUrl={url()}
+                    thumbnailUrl={s().thumbnail_url}
+                    aspect={settings().aspect_ratio}
+                    fileName={`promptreel-${props.id.slice(0, 8)}.mp4`}
+                  />
+                )}
+              </Match>
+              <Match when={true}>
+                <div class="stage" data-aspect={settings().aspect_ratio}>
+                  <div class="stage-placeholder" data-status={s().status}>
+                    <span class="stage-label">
+                      {isCancelled(s()) ? "Cancelled before the video was made" : "No video was made"}
+                    </span>
+                  </div>
+                </div>
+              </Match>
+            </Switch>
+          </div>
+          <div class="gen-details">
             <GenerationDetails details={details() ?? null} status={s()} />
           </div>
-          <Show when={s().scenes?.length}>
+          <Show when={s().status === "completed" && s().scenes?.length}>
             <div class="gen-scenes">
               <SceneCards scenes={s().scenes ?? []} aspect={settings().aspect_ratio} />
             </div>
@@ -192,9 +218,20 @@ function GenerationView(props: { id: string }) {
   );
 }
 
-function titleFor(status: string): string {
-  if (status === "completed") return "Your ad is ready";
-  if (status === "failed") return "Generation stopped";
-  if (status === "processing") return "Creating your ad";
+/** One line under the storyboard title: what is happening to the scenes right now. */
+function storyboardHint(s: GenerationStatus): string {
+  const scenes = s.scenes ?? [];
+  if (!scenes.length) return "Writing the script and planning scenes…";
+  const ready = scenes.filter((x) => x.status === "ready").length;
+  if (ready === scenes.length) return "All clips ready; composing the ad…";
+  return `${ready} of ${scenes.length} clips ready; each plays once rendered`;
+}
+
+function titleFor(s: GenerationStatus): string {
+  if (s.status === "completed") return "Your ad is ready";
+  if (s.status === "failed") return isCancelled(s) ? "Generation cancelled" : "Generation stopped";
+  if (s.status === "processing") return "Creating your ad";
   return "Your ad is queued";
 }
+
+const isCancelled = (s: GenerationStatus) => s.error === CANCELLED_ERROR;

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { generations, users } from "../db/schema.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
+import type { CostBreakdown } from "../pipeline/prices.ts";
 
 type UserRow = typeof users.$inferSelect;
 type GenerationRow = typeof generations.$inferSelect;
@@ -39,6 +40,8 @@ export async function generationSummary(env: Env, origin: string, g: GenerationR
     prompt: g.prompt,
     label: g.label,
     settings: JSON.parse(g.settings) as Record<string, unknown>,
+    /** Per stage and per scene; set once the generation completed. */
+    cost_breakdown: g.status === "completed" && g.costBreakdown ? (JSON.parse(g.costBreakdown) as CostBreakdown) : null,
     created_at: g.createdAt,
     started_at: g.startedAt,
     completed_at: g.completedAt,

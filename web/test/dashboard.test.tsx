@@ -1,0 +1,56 @@
+import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
+import { beforeEach, describe, expect, test, vi } from "vitest";
+import { clearApiCache } from "../src/api.ts";
+import { App } from "../src/app.tsx";
+import { startSession } from "../src/session.ts";
+import { json, SESSION, stubApi } from "./fixtures.tsx";
+
+const quote = (total: number) =>
+  json({
+    currency: "USD",
+    per_generation: total,
+    total,
+    breakdown: { llm: 0.002, video: total - 0.002, compose: 0 },
+    providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
+  });
+
+describe("dashboard", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
+    history.replaceState(null, "", "/");
+  });
+
+  test("shows the server's estimate, asked again only when a price-relevant setting changes", async () => {
+    const api = stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/estimate": ({ url }) => quote(url.searchParams.get("duration_s") === "30" ? 0.84 : 0.42),
+    });
+    render(() => <App />);
+    const estimate = await screen.findByTestId("cost-estimate");
+    await waitFor(() => expect(estimate.textContent).toBe("$0.42"));
+
+    fireEvent.click(screen.getByRole("button", { name: /Settings/ }));
+    fireEvent.input(screen.getByLabelText("Seed"), { target: { value: "1234" } });
+    fireEvent.click(screen.getByRole("radio", { name: "30 s" }));
+    await waitFor(() => expect(estimate.textContent).toBe("$0.84"));
+    const estimates = api.mock.calls
+      .map(([u]) => new URL(String(u)))
+      .filter((u) => u.pathname === "/api/estimate");
+    expect(estimates.map((u) => u.searchParams.get("duration_s"))).toEqual(["15", "30"]);
+  });
+
+  test("a failed estimate reads 'unavailable' and the form still works", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/estimate": json({ error: { code: "internal", message: "boom" } }, 500),
+    });
+    render(() => <App />);
+    const estimate = await screen.findByTestId("cost-estimate");
+    await waitFor(() => expect(estimate.textContent).toBe("unavailable"));
+    expect(screen.getByRole("button", { name: "Generate" })).toBeTruthy();
+    expect(screen.getByLabelText("Describe your ad")).toBeTruthy();
+  });
+});

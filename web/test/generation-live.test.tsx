@@ -1,0 +1,104 @@
+import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
+import { beforeEach, describe, expect, test } from "vitest";
+import { clearApiCache } from "../src/api.ts";
+import { App } from "../src/app.tsx";
+import { startSession } from "../src/session.ts";
+import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
+import { json, SESSION, statusFixture, stubApi, summaryFixture } from "./fixtures.tsx";
+
+describe("a running generation", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
+    history.replaceState(null, "", "/generations/gen-1");
+    FakeWebSocket.install();
+  });
+
+  test("fills the storyboard from live events, plays ready clips, and can be cancelled", async () => {
+    const queued = statusFixture({ status: "pending", progress: 0, current_step: "Queued" });
+    const api = stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/status/gen-1": json(queued),
+      "GET /api/generations/gen-1": json(summaryFixture({ ...queued, created_at: Date.now() - 65_000 })),
+      "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live?ticket=t" }),
+      "POST /api/generations/gen-1/cancel": json(
+        { generation_id: "gen-1", status: "processing", cancellation_requested: true },
+        202,
+      ),
+    });
+    render(() => <App />);
+    await screen.findByText("Your ad is queued");
+    // Before the plan exists, placeholder cards hold the storyboard's space.
+    expect(screen.getAllByTestId("scene-card")).toHaveLength(4);
+    expect(screen.getByText("Writing the script and planning scenes…")).toBeTruthy();
+    expect((await screen.findByTestId("elapsed")).textContent).toMatch(/^1:0\d elapsed$/);
+    const bar = screen.getByRole("progressbar", { name: "Generation progress" });
+
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+    const ws = FakeWebSocket.latest();
+    const scenes = [0, 1, 2, 3].map((i) => sceneFixture(i));
+    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [viewFixture()] });
+    await screen.findByText("Creating your ad");
+    ws.receive({
+      type: "generation",
+      seq: 2,
+      generation: viewFixture({ progress: 30, current_step: "Rendering clips (0/4)", scenes }),
+    });
+    await screen.findByText("Rendering clips (0/4)");
+    expect(bar.getAttribute("aria-valuenow")).toBe("30");
+    expect(screen.getByText("“Line 4”")).toBeTruthy();
+    const cards = screen.getAllByTestId("scene-card");
+    expect(cards).toHaveLength(4);
+
+    ws.receive({
+      type: "scene",
+      seq: 3,
+      generation_id: "gen-1",
+      scene: sceneFixture(1, { status: "ready", clip_url: "/media/clips/gen-1/1.mp4?sig=a" }),
+    });
+    const preview = (await screen.findByLabelText("Scene 2 preview")) as HTMLVideoElement;
+    expect(preview.getAttribute("src")).toBe("/media/clips/gen-1/1.mp4?sig=a");
+    expect(screen.getByText("1 of 4 clips ready; each plays once rendered")).toBeTruthy();
+    // Updated in place: the same cards and the same progress bar, so nothing moves.
+    expect(screen.getAllByTestId("scene-card")).toEqual(cards);
+    expect(screen.getByRole("progressbar")).toBe(bar);
+
+    // A later event re-signs the clip: the preview keeps its source (no reload).
+    const readyScenes = scenes.map((s, i) =>
+      i === 1 ? { ...s, status: "ready" as const, clip_url: "/media/clips/gen-1/1.mp4?sig=b" } : s,
+    );
+    ws.receive({
+      type: "generation",
+      seq: 4,
+      generation: viewFixture({ progress: 40, scenes: readyScenes }),
+    });
+    await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("40"));
+    expect(screen.getByLabelText("Scene 2 preview")).toBe(preview);
+    expect(preview.getAttribute("src")).toBe("/media/clips/gen-1/1.mp4?sig=a");
+
+    fireEvent.click(screen.getByRole("button", { name: "Cancel generation" }));
+    await screen.findByRole("button", { name: "Cancelling…" });
+    expect(api.mock.calls.some(([u, init]) => String(u).endsWith("/cancel") && init?.method === "POST")).toBe(
+      true,
+    );
+    ws.receive({
+      type: "generation",
+      seq: 5,
+      generation: viewFixture({
+        status: "failed",
+        progress: 40,
+        current_step: "Cancelled",
+        error: "Cancelled by user",
+        scenes: readyScenes,
+        completed_at: Date.now(),
+      }),
+    });
+    await screen.findByRole("heading", { name: "Cancelled by user" });
+    expect(screen.getByRole("heading", { name: "Generation cancelled", level: 1 })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+    expect(document.querySelector(".progress-view .badge")?.textContent).toBe("Cancelled");
+    // Its clips were deleted with it: no storyboard, a retry instead.
+    expect(screen.queryAllByTestId("scene-card")).toHaveLength(0);
+    expect(screen.getByRole("button", { name: "Start again" })).toBeTruthy();
+  });
+});

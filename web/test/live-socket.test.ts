@@ -1,0 +1,209 @@
+import { beforeEach, describe, expect, test, vi } from "vitest";
+import { type ApiError, clearApiCache, type GenerationStatus } from "../src/api.ts";
+import { type LiveSource, socketSource } from "../src/live.ts";
+import { startSession } from "../src/session.ts";
+import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
+import { json, SESSION, statusFixture, stubApi } from "./fixtures.tsx";
+
+const TARGET = { generationId: "gen-1", groupId: "group-1" };
+
+/** A fallback that records its subscriptions; `push` delivers a polled status to the live one. */
+function fakeFallback() {
+  const subs: { handlers: Parameters<LiveSource["subscribe"]>[1]; stopped: boolean }[] = [];
+  const source: LiveSource = {
+    subscribe: vi.fn((_target, handlers) => {
+      const sub = { handlers, stopped: false };
+      subs.push(sub);
+      return () => {
+        sub.stopped = true;
+      };
+    }),
+  };
+  const active = () => subs.filter((s) => !s.stopped);
+  const push = (status: GenerationStatus) => {
+    for (const s of active()) s.handlers.onStatus(status);
+  };
+  return { source, subs, active, push };
+}
+
+function follow(fallback: LiveSource) {
+  const seen: GenerationStatus[] = [];
+  const errors: unknown[] = [];
+  const stop = socketSource({ fallback, reconnectDelaysMs: [2000, 5000] }).subscribe(TARGET, {
+    onStatus: (s) => seen.push(s),
+    onError: (e) => errors.push(e),
+  });
+  return { seen, errors, stop };
+}
+
+/** Lets the ticket request (a resolved fetch stub) and its continuations run. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe("socketSource", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
+    FakeWebSocket.install();
+    vi.useFakeTimers();
+  });
+
+  test("opens the group's socket with a ticket, then follows the snapshot and ordered events", async () => {
+    const api = stubApi({
+      "POST /api/groups/group-1/ticket": json({
+        ticket: "t 1",
+        expires_at: 0,
+        path: "/api/groups/group-1/live?ticket=t%201",
+      }),
+    });
+    const fallback = fakeFallback();
+    const { seen } = follow(fallback.source);
+    await settle();
+    expect(api).toHaveBeenCalledOnce();
+    const ws = FakeWebSocket.latest();
+    expect(ws.url).toBe(`ws://${location.host}/api/groups/group-1/live?ticket=t%201`);
+
+    const planned = [0, 1, 2].map((i) => sceneFixture(i));
+    ws.receive({ type: "snapshot", seq: 3, group_id: "group-1", generations: [viewFixture()] });
+    ws.receive({ type: "generation", seq: 4, generation: viewFixture({ progress: 20, scenes: planned }) });
+    ws.receive({
+      type: "scene",
+      seq: 5,
+      generation_id: "gen-1",
+      scene: sceneFixture(0, { status: "rendering" }),
+    });
+    ws.receive({
+      type: "scene",
+      seq: 6,
+      generation_id: "gen-1",
+      scene: sceneFixture(0, { status: "ready", clip_url: "/media/clips/gen-1/0.mp4?sig=a" }),
+    });
+    // Stale and repeated sequence numbers, another generation's event and a non-event are ignored.
+    ws.receive({ type: "generation", seq: 5, generation: viewFixture({ progress: 10 }) });
+    ws.receive({ type: "scene", seq: 6, generation_id: "gen-1", scene: sceneFixture(0) });
+    ws.receive({
+      type: "generation",
+      seq: 7,
+      generation: viewFixture({ generation_id: "gen-2", progress: 90 }),
+    });
+    ws.receive("pong");
+    expect(seen.map((s) => s.progress)).toEqual([10, 20, 20, 20]);
+    expect(seen.map((s) => s.scenes?.[0]?.status)).toEqual([undefined, "pending", "rendering", "ready"]);
+    expect(seen.at(-1)?.scenes?.[0]?.clip_url).toBe("/media/clips/gen-1/0.mp4?sig=a");
+    // A scene event changes its own scene only.
+    expect(seen.at(-1)?.scenes?.slice(1)).toEqual(planned.slice(1));
+
+    const done = viewFixture({
+      status: "completed",
+      progress: 100,
+      scenes: planned,
+      video_url: "/media/renders/gen-1/video.mp4?sig=v",
+      cost_breakdown: { enhance: 0, plan: 0, clips: [], compose: 0, total: 0 },
+    });
+    ws.receive({ type: "generation", seq: 8, generation: done });
+    expect(seen.at(-1)).toMatchObject({ status: "completed", video_url: done.video_url });
+    expect(seen.at(-1)?.cost_breakdown).toEqual(done.cost_breakdown);
+    // Finished: the socket is closed cleanly and nothing falls back to polling.
+    expect(ws.closedWith).toEqual({ code: 1000, reason: "finished" });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fallback.source.subscribe).not.toHaveBeenCalled();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test("a drop before the end falls back to polling at once, keeps the scenes, and reconnects", async () => {
+    const api = stubApi({
+      "POST /api/groups/group-1/ticket": json({
+        ticket: "t",
+        expires_at: 0,
+        path: "/api/groups/group-1/live?ticket=t",
+      }),
+    });
+    const fallback = fakeFallback();
+    const { seen } = follow(fallback.source);
+    await settle();
+    const first = FakeWebSocket.latest();
+    const scenes = [sceneFixture(0, { status: "ready", clip_url: "/c0" }), sceneFixture(1)];
+    first.receive({
+      type: "snapshot",
+      seq: 9,
+      group_id: "group-1",
+      generations: [viewFixture({ progress: 40, scenes })],
+    });
+
+    first.drop();
+    expect(fallback.active()).toHaveLength(1);
+    // A polled status carries no scenes: the cards stay as they were.
+    fallback.push(statusFixture({ status: "processing", progress: 50 }));
+    expect(seen.at(-1)).toMatchObject({ progress: 50, scenes });
+
+    // 2 s later the socket is reopened; its snapshot takes over from polling.
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api).toHaveBeenCalledTimes(2);
+    const second = FakeWebSocket.latest();
+    expect(second).not.toBe(first);
+    second.receive({
+      type: "snapshot",
+      seq: 12,
+      group_id: "group-1",
+      generations: [viewFixture({ progress: 60, scenes })],
+    });
+    expect(fallback.active()).toHaveLength(0);
+    expect(seen.at(-1)?.progress).toBe(60);
+  });
+
+  test("polling alone finishes the job when the socket stays down", async () => {
+    stubApi({ "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }) });
+    const fallback = fakeFallback();
+    const { seen } = follow(fallback.source);
+    await settle();
+    FakeWebSocket.latest().drop();
+    fallback.push(statusFixture({ status: "failed", progress: 40, error: "Cancelled by user" }));
+    expect(seen.at(-1)).toMatchObject({ status: "failed", error: "Cancelled by user" });
+    // Terminal: polling is stopped and no reconnection is attempted.
+    expect(fallback.active()).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test("no ticket: polls instead; a 404 is not retried, a server error is", async () => {
+    const api = stubApi({
+      "POST /api/groups/group-1/ticket": json(
+        { error: { code: "not_found", message: "Group not found" } },
+        404,
+      ),
+    });
+    const fallback = fakeFallback();
+    const { errors } = follow(fallback.source);
+    await settle();
+    expect(fallback.active()).toHaveLength(1);
+    expect((errors[0] as ApiError).status).toBe(404);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(api).toHaveBeenCalledOnce();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const flaky = stubApi({
+      "POST /api/groups/group-1/ticket": json({ error: { code: "internal", message: "x" } }, 503),
+    });
+    follow(fakeFallback().source);
+    await settle();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(flaky).toHaveBeenCalledTimes(2);
+  });
+
+  test("unsubscribing closes the socket and cancels a pending reconnection", async () => {
+    stubApi({ "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }) });
+    const fallback = fakeFallback();
+    const { stop, seen } = follow(fallback.source);
+    await settle();
+    const ws = FakeWebSocket.latest();
+    ws.drop();
+    stop();
+    expect(fallback.active()).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [viewFixture()] });
+    expect(seen).toEqual([]);
+  });
+});
