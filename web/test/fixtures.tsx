@@ -27,6 +27,7 @@ export function summaryFixture(over: Partial<GenerationSummary> = {}): Generatio
     ...statusFixture(),
     prompt: "vegan protein powder, energetic, for TikTok",
     label: null,
+    cost_breakdown: null,
     settings: { duration_s: 15, aspect_ratio: "9:16", grade: "brand", music_mood: "auto", seed: 42 },
     created_at: Date.UTC(2026, 10, 25, 14, 3),
     started_at: null,
