@@ -19,23 +19,29 @@ export async function startGroup(
   env: Env,
   log: Logger,
   input: {
-    groupId: string;
     userId: string;
     origin: string;
-    generationIds: string[];
-    items: (NewGeneration & { seed: number })[];
+    items: NewGeneration[];
+    /** What `createGenerations` wrote for `items`. */
+    created: { groupId: string; generationIds: string[]; seeds: number[] };
   },
 ): Promise<void> {
+  const { groupId, generationIds, seeds } = input.created;
   try {
-    await coordinator(env, input.groupId).start({
-      groupId: input.groupId,
+    await coordinator(env, groupId).start({
+      groupId,
       userId: input.userId,
       origin: input.origin,
-      generations: input.items.map((item, i) => ({ id: input.generationIds[i]!, ...item })),
+      generations: input.items.map((item, i) => ({
+        id: generationIds[i]!,
+        prompt: item.prompt,
+        settings: { ...item.settings, seed: seeds[i]! },
+        seed: seeds[i]!,
+      })),
     });
   } catch (err) {
     log.error("could not start generation group", {
-      group_id: input.groupId,
+      group_id: groupId,
       error: String(err),
       stack: (err as Error).stack,
     });
@@ -46,7 +52,7 @@ export async function startGroup(
         error: "The generation could not be started. Please try again.",
         completedAt: Date.now(),
       })
-      .where(inArray(generations.id, input.generationIds));
+      .where(inArray(generations.id, generationIds));
     throw new ApiError(503, "unavailable", "The generation could not be started. Please try again.");
   }
 }

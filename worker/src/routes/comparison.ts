@@ -57,15 +57,10 @@ export const comparisonRoutes = new Hono<AppEnv>()
           }));
     const created = await createGenerations(c.env, { userId: user.id, comparisonType: body.mode, items });
     await startGroup(c.env, logger(c), {
-      groupId: created.groupId,
       userId: user.id,
       origin: new URL(c.req.url).origin,
-      generationIds: created.generationIds,
-      items: items.map((item, i) => ({
-        ...item,
-        settings: { ...item.settings, seed: created.seeds[i]! },
-        seed: created.seeds[i]!,
-      })),
+      items,
+      created,
     });
     logger(c).info("parallel generations created", {
       group_id: created.groupId,

@@ -44,6 +44,17 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | null 
   }
 }
 
+/** The caller's generation `id`; another user's id is a 404 exactly like a missing one. */
+async function ownGeneration(env: AppEnv["Bindings"], id: string, userId: string) {
+  const row = await getDb(env)
+    .select()
+    .from(generations)
+    .where(and(eq(generations.id, id), eq(generations.userId, userId)))
+    .get();
+  if (!row) throw notFound("Generation");
+  return row;
+}
+
 export const generationRoutes = new Hono<AppEnv>()
   // requireUser per route, not `.use()`: this app is mounted at /api and must not claim other paths.
   .post("/generate", requireUser, jsonBody(GenerateSchema), async (c) => {
@@ -53,15 +64,10 @@ export const generationRoutes = new Hono<AppEnv>()
     const created = await createGenerations(c.env, { userId: user.id, comparisonType: "single", items });
     const generationId = created.generationIds[0]!;
     await startGroup(c.env, logger(c), {
-      groupId: created.groupId,
       userId: user.id,
       origin: new URL(c.req.url).origin,
-      generationIds: created.generationIds,
-      items: items.map((item, i) => ({
-        ...item,
-        settings: { ...item.settings, seed: created.seeds[i]! },
-        seed: created.seeds[i]!,
-      })),
+      items,
+      created,
     });
     logger(c).info("generation created", {
       user_id: user.id,
@@ -98,12 +104,7 @@ export const generationRoutes = new Hono<AppEnv>()
   })
   .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await getDb(c.env)
-      .select()
-      .from(generations)
-      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
-      .get();
-    if (!row) throw notFound("Generation");
+    const row = await ownGeneration(c.env, id, c.get("user").id);
     return c.json(await generationStatus(c.env, new URL(c.req.url).origin, row), 200);
   })
   .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {
@@ -141,12 +142,7 @@ export const generationRoutes = new Hono<AppEnv>()
   })
   .get("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await getDb(c.env)
-      .select()
-      .from(generations)
-      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
-      .get();
-    if (!row) throw notFound("Generation");
+    const row = await ownGeneration(c.env, id, c.get("user").id);
     return c.json(await generationSummary(c.env, new URL(c.req.url).origin, row), 200);
   })
   .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {

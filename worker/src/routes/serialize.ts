@@ -41,7 +41,8 @@ export async function generationSummary(env: Env, origin: string, g: GenerationR
     label: g.label,
     settings: JSON.parse(g.settings) as Record<string, unknown>,
     /** Per stage and per scene; set once the generation completed. */
-    cost_breakdown: g.status === "completed" && g.costBreakdown ? (JSON.parse(g.costBreakdown) as CostBreakdown) : null,
+    cost_breakdown:
+      g.status === "completed" && g.costBreakdown ? (JSON.parse(g.costBreakdown) as CostBreakdown) : null,
     created_at: g.createdAt,
     started_at: g.startedAt,
     completed_at: g.completedAt,
