@@ -52,6 +52,20 @@ describe("offline planner", () => {
     expect(variants.size).toBeGreaterThan(1);
   });
 
+  it("writes a valid specification for any accepted prompt, however odd", () => {
+    for (const prompt of [
+      "y".repeat(500),
+      `${"word ".repeat(99)}end`,
+      "🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂",
+      "   ,,,, ;;; ....  ok",
+      "كريم مرطب للبشرة الجافة",
+    ]) {
+      const spec = planOffline(req(prompt));
+      expect(spec.product.length).toBeLessThanOrEqual(120);
+      expect(spec.scenes.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
   it("adds a fifth scene for longer ads", () => {
     expect(planOffline(req("Project management software for teams", 3, 30)).scenes).toHaveLength(5);
   });

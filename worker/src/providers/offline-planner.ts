@@ -46,7 +46,10 @@ export function extractProduct(prompt: string): string {
   for (const [re] of PLATFORMS) text = text.replace(re, " ");
   text = text.replace(FILLER, " ").replace(/\s+/g, " ").trim();
   const words = text.split(" ").filter(Boolean).slice(0, 5);
-  return words.length ? words.join(" ").toLowerCase() : "our product";
+  // The phrase lands in copy and prompts with length limits: at most 48 characters, cut at a word.
+  let phrase = words.join(" ").toLowerCase();
+  if (phrase.length > 48) phrase = phrase.slice(0, 48).replace(/\s+\S*$/, "") || phrase.slice(0, 48);
+  return phrase || "our product";
 }
 
 /** A brand named in the prompt ("by Acme", "for Acme's", a quoted name), else an invented one. */
