@@ -40,13 +40,14 @@ export async function createGenerations(
     const seed = seeds[i]!;
     const settings = { ...item.settings, seed };
     return env.DB.prepare(
-      `INSERT INTO generations (id, user_id, group_id, prompt, settings, status, progress, seed, created_at)
-       SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE ${claimed}`,
+      `INSERT INTO generations (id, user_id, group_id, prompt, label, settings, status, progress, seed, created_at)
+       SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE ${claimed}`,
     ).bind(
       generationIds[i]!,
       input.userId,
       groupId,
       item.prompt,
+      item.label ?? null,
       JSON.stringify(settings),
       seed,
       now + i,
