@@ -48,21 +48,30 @@ export async function enhance(ctx: StageContext, s: GenerationState): Promise<vo
   await ctx.save({ ...s, progress: 10, currentStep: "Writing the ad specification" });
   Object.assign(s, { progress: 10, currentStep: "Writing the ad specification" });
   const llm = llmProvider(ctx.env);
-  const first = await llm.generateSpec(specRequest(s), { signal: ctx.signal });
-  let spec = first.spec;
-  let cost = llmCost(llm.model, first.usage);
-  if (s.settings.enhanced_planning) {
-    const refined = await llm.refineScenes(specRequest(s), spec, { signal: ctx.signal });
-    spec = refined.spec;
-    cost += llmCost(llm.model, refined.usage);
-  }
-  ctx.log.info("specification written", {
-    framework: spec.framework,
-    scenes: spec.scenes.length,
+  // Variations whose settings do not change the specification share one (settings mode).
+  const request = specRequest(s);
+  const key = `spec:${JSON.stringify([request, s.settings.enhanced_planning, llm.name, llm.model])}`;
+  const { value, reused } = await ctx.shared(key, s.id, async () => {
+    const first = await llm.generateSpec(request, { signal: ctx.signal });
+    let spec = first.spec;
+    let cost = llmCost(llm.model, first.usage);
+    if (s.settings.enhanced_planning) {
+      const refined = await llm.refineScenes(request, spec, { signal: ctx.signal });
+      spec = refined.spec;
+      cost += llmCost(llm.model, refined.usage);
+    }
+    return { spec, cost };
+  });
+  // Shared work is paid once, by the variation that did it.
+  const cost = reused ? 0 : value.cost;
+  ctx.log.info("specification ready", {
+    framework: value.spec.framework,
+    scenes: value.spec.scenes.length,
     cost,
+    reused,
     provider: llm.name,
   });
-  Object.assign(s, { spec, stage: "plan", costs: { ...s.costs, enhance: cost } });
+  Object.assign(s, { spec: value.spec, stage: "plan", costs: { ...s.costs, enhance: cost } });
   await ctx.save(s);
 }
 
@@ -113,19 +122,30 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
     if (!(await ctx.env.MEDIA.head(key))) {
       s.clips[index] = { ...s.clips[index]!, status: "rendering" };
       await ctx.sceneChanged(s, index);
-      await provider.generateClip(
-        {
-          generationId: s.id,
-          scene,
-          brand,
-          width,
-          height,
-          fps: 24,
-          durationS,
-          referenceImageKey: s.settings.reference_image,
-          targetKey: key,
-        },
-        {
+      const request = {
+        generationId: s.id,
+        scene,
+        brand,
+        width,
+        height,
+        fps: 24,
+        durationS,
+        referenceImageKey: s.settings.reference_image,
+        targetKey: key,
+      };
+      // Identical scenes across variations (same provider, prompt, seed, size, reference) are made once.
+      const identity = [
+        provider.name,
+        provider.models,
+        scene.visual_prompt,
+        scene.seed,
+        width,
+        height,
+        durationS,
+        request.referenceImageKey,
+      ];
+      const made = await ctx.shared(`clip:${JSON.stringify(identity)}`, s.id, async () => {
+        await provider.generateClip(request, {
           signal: ctx.signal,
           journal,
           store: async (body, size) => {
@@ -135,13 +155,28 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
           },
           referenceImageUrl: async () =>
             s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null,
-        },
-      );
+        });
+        return { key, model: (await journal.read())?.model ?? provider.models[0] ?? "unknown" };
+      });
+      if (made.reused) {
+        // Each variation owns a copy, so deleting one never breaks another.
+        const source = await ctx.env.MEDIA.get(made.value.key);
+        if (!source)
+          throw new Error(`the shared clip ${made.value.key} is gone; scene ${index} will be made again`);
+        await ctx.env.MEDIA.put(key, source.body, { httpMetadata: { contentType: "video/mp4" } });
+        await journal.write({
+          modelIndex: 0,
+          model: made.value.model,
+          attempts: 0,
+          reusedFrom: made.value.key,
+        });
+      }
     }
     const entry = await journal.read();
     const model = entry?.model ?? provider.models[0] ?? "unknown";
-    // Priced from the journal, so a clip found in R2 after a crash is still billed right.
-    const billed = provider.billedSeconds(model, durationS);
+    // Priced from the journal, so a clip found in R2 after a crash is still billed right;
+    // a clip copied from another variation's was paid for there.
+    const billed = entry?.reusedFrom ? 0 : provider.billedSeconds(model, durationS);
     const cost = videoCost(model, billed);
     s.clips[index] = { status: "ready", key, model, seconds: billed, cost };
     s.costs = {
