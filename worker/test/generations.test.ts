@@ -81,6 +81,17 @@ describe("POST /api/generate", () => {
     expect(Object.keys(body.error.details?.fields ?? {})).toEqual(
       expect.arrayContaining(["settings.duration_s", "settings"]),
     );
+    // No R2 key (someone else's media, say) can be slipped in as a reference image.
+    const ref = await postJson(
+      "/api/generate",
+      { prompt: "a luxury watch ad", settings: { reference_image: "renders/x/video.mp4" } },
+      token,
+    );
+    expect(ref.status).toBe(400);
+    const refBody = (await ref.json()) as ErrorJson;
+    expect(refBody.error.details?.fields?.["settings.reference_image"]?.[0]).toMatch(
+      /uploads are not available/,
+    );
     const ok = await postJson(
       "/api/generate",
       { prompt: "a luxury watch ad", settings: { duration_s: 30, aspect_ratio: "1:1", seed: 42 } },

@@ -18,8 +18,19 @@ export const GenerationSettingsSchema = z
     music_mood: z.enum(MUSIC_MOODS).default("auto"),
     /** A second LLM pass that refines the visual prompts for consistency. */
     enhanced_planning: z.boolean().default(false),
-    /** An uploaded asset id used as first frame or subject reference. */
-    reference_image: z.string().min(1).max(100).nullable().default(null),
+    /**
+     * An uploaded asset used as first frame or subject reference. Uploads do not exist yet, so
+     * any value is refused: the pipeline must never be handed an R2 key the user does not own.
+     */
+    reference_image: z
+      .string()
+      .min(1)
+      .max(100)
+      .nullable()
+      .default(null)
+      .refine((v): boolean => v === null, {
+        error: "Reference images need an uploaded asset; uploads are not available yet",
+      }),
   })
   .strict();
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
