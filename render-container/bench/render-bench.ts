@@ -12,7 +12,7 @@ import { libraryTrack } from "../src/audio/music.ts";
 import { RenderJobSchema, SynthesizeJobSchema } from "../src/contract.ts";
 import { runFfmpeg } from "../src/ffmpeg.ts";
 import { measureLoudness } from "../src/loudness.ts";
-import { encoderArgs } from "../src/plan.ts";
+import { encoderArgs, QUIET_ARGS } from "../src/plan.ts";
 import { probeFile } from "../src/probe.ts";
 import { runRenderJob } from "../src/render.ts";
 import { runSynthesizeJob } from "../src/synth/synthesize.ts";
@@ -52,11 +52,7 @@ async function makeInputs(): Promise<{ clips: string[]; music: string }> {
   // The "uploaded" music file: a 30 s cut of a library track, handed over as a plain file.
   const music = join(out, "inputs", "music-30s.m4a");
   await runFfmpeg([
-    "-hide_banner",
-    "-nostdin",
-    "-y",
-    "-loglevel",
-    "error",
+    ...QUIET_ARGS,
     "-i",
     await libraryTrack("upbeat"),
     "-t",
@@ -105,7 +101,7 @@ async function floor(clips: string[]): Promise<{ wall: number; rssKib: number }>
   await writeFile(list, clips.map((c) => `file '${c}'`).join("\n"));
   const t0 = performance.now();
   const r = await runFfmpeg([
-    ...["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list],
+    ...[...QUIET_ARGS, "-f", "concat", "-safe", "0", "-i", list],
     ...[
       "-t",
       "15.5",
@@ -150,7 +146,7 @@ async function main(): Promise<void> {
     true_peak: loud.true_peak_dbtp <= -1,
   };
   await runFfmpeg([
-    ...["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", file],
+    ...[...QUIET_ARGS, "-i", file],
     ...[
       "-vf",
       "fps=1,scale=216:384,tile=8x2:padding=6:margin=6:color=0x202020",

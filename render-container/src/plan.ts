@@ -218,8 +218,23 @@ export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, grap
   return { args, graph, files: [], duration_s: total };
 }
 
+/** Leading arguments of a quiet one-off ffmpeg run: errors only, overwrite, never read stdin. */
+export const QUIET_ARGS: readonly string[] = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
+
+/** Leading arguments of a job's main pass: machine-readable progress on stdout (parsed here). */
+export const PROGRESS_ARGS: readonly string[] = [
+  "-hide_banner",
+  "-nostdin",
+  "-y",
+  "-nostats",
+  "-loglevel",
+  "info",
+  "-progress",
+  "pipe:1",
+];
+
 function commonArgs(): string[] {
-  return ["-hide_banner", "-nostdin", "-y", "-nostats", "-loglevel", "info", "-progress", "pipe:1"];
+  return [...PROGRESS_ARGS];
 }
 
 /** The composition: one ffmpeg invocation producing the MP4 (and the thumbnail from the same pass). */

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runFfmpeg } from "../src/ffmpeg.ts";
+import { QUIET_ARGS } from "../src/plan.ts";
 
 /** A fresh temp dir for one test file. */
 export function tempDir(prefix = "rc-test"): Promise<string> {
@@ -29,7 +30,7 @@ export async function makeClip(path: string, spec: ClipSpec): Promise<string> {
   const video = src.startsWith("color=")
     ? `${src}:s=${spec.width}x${spec.height}:r=${spec.fps}:d=${spec.duration}`
     : `${src}=s=${spec.width}x${spec.height}:r=${spec.fps}${src === "mandelbrot" ? "" : `:d=${spec.duration}`}`;
-  const args = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i", video];
+  const args = [...QUIET_ARGS, "-f", "lavfi", "-i", video];
   if (spec.audio) args.push("-f", "lavfi", "-i", `sine=f=330:sample_rate=44100:d=${spec.duration}`);
   args.push(
     "-t",

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../src/ffmpeg.ts";
+import { QUIET_ARGS } from "../src/plan.ts";
 import { probeFile } from "../src/probe.ts";
 import { makeClip, tempDir } from "./helpers.ts";
 
@@ -44,11 +45,7 @@ describe("probe limits", () => {
     const file = join(dir, "ten-hours.mkv");
     // 11 frames at 1/3600 fps: a few kilobytes whose duration is 10 hours.
     await runFfmpeg([
-      "-hide_banner",
-      "-nostdin",
-      "-y",
-      "-loglevel",
-      "error",
+      ...QUIET_ARGS,
       "-f",
       "lavfi",
       "-i",
@@ -68,11 +65,7 @@ describe("probe limits", () => {
     const file = join(dir, "huge.png");
     // 1-bit PNG: 32 MB in memory while encoding, a few kB on disk.
     await runFfmpeg([
-      "-hide_banner",
-      "-nostdin",
-      "-y",
-      "-loglevel",
-      "error",
+      ...QUIET_ARGS,
       "-f",
       "lavfi",
       "-i",

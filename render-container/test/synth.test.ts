@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { libraryTrack, whooshTrack } from "../src/audio/music.ts";
 import { MoodSchema, type SceneType, SynthesizeJobSchema } from "../src/contract.ts";
 import { runFfmpeg } from "../src/ffmpeg.ts";
+import { QUIET_ARGS } from "../src/plan.ts";
 import { probeFile } from "../src/probe.ts";
 import { runSynthesizeJob } from "../src/synth/synthesize.ts";
 import { frameAt, meanDiff, meanLuma, tempDir } from "./helpers.ts";
@@ -55,20 +56,7 @@ describe("offline clip synthesis", () => {
 
   it("moves slowly over an image on a blurred fill (Ken Burns)", async () => {
     const image = join(dir, "product.png");
-    await runFfmpeg([
-      "-hide_banner",
-      "-nostdin",
-      "-y",
-      "-loglevel",
-      "error",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=s=400x400",
-      "-frames:v",
-      "1",
-      image,
-    ]);
+    await runFfmpeg([...QUIET_ARGS, "-f", "lavfi", "-i", "testsrc2=s=400x400", "-frames:v", "1", image]);
     const r = await runSynthesizeJob(job(9, "desire", image), { allowLocal: true });
     expect(r.outputs.video.video).toMatchObject({ width: 270, height: 480 });
     const a = await frameAt(join(dir, "clip-9.mp4"), 0.1, dir);

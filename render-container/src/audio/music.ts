@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Mood } from "../contract.ts";
 import { runFfmpeg } from "../ffmpeg.ts";
+import { QUIET_ARGS } from "../plan.ts";
 
 /** Length of every library track in seconds (the render loops and trims it). */
 export const TRACK_SECONDS = 32;
@@ -162,20 +163,7 @@ async function generate(file: string, graph: string, signal?: AbortSignal): Prom
     const script = `${file}.${process.pid}.graph.txt`;
     await writeFile(script, graph);
     await runFfmpeg(
-      [
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        "-filter_complex_script",
-        script,
-        "-map",
-        "[out]",
-        "-c:a",
-        "flac",
-        tmp,
-      ],
+      [...QUIET_ARGS, "-filter_complex_script", script, "-map", "[out]", "-c:a", "flac", tmp],
       signal ? { signal } : {},
     );
     await rename(tmp, file); // atomic: a half-written track is never picked up

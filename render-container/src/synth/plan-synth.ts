@@ -5,7 +5,14 @@
  */
 import type { SynthesizeJob } from "../contract.ts";
 import { pickFont } from "../fonts.ts";
-import { assertPlainPath, encoderArgs, type FfmpegPlan, inputGuard, type PlanFile } from "../plan.ts";
+import {
+  assertPlainPath,
+  encoderArgs,
+  type FfmpegPlan,
+  inputGuard,
+  type PlanFile,
+  PROGRESS_ARGS,
+} from "../plan.ts";
 import { lookChains, lookFor, moodSpeed } from "./looks.ts";
 import { derivePalette } from "./palette.ts";
 
@@ -95,7 +102,7 @@ export function planSynth(
       `drawtext=fontfile=${assertPlainPath(brandFace.file)}:textfile=${brandFile}:expansion=none:fontsize=${brandSize}` +
       `:fontcolor=white:alpha='0.85*min(1,t/0.6)':x=(w-text_w)/2:y=h*0.075,format=yuv420p[out]`,
   );
-  const args = ["-hide_banner", "-nostdin", "-y", "-nostats", "-loglevel", "info", "-progress", "pipe:1"];
+  const args = [...PROGRESS_ARGS];
   if (image) args.push(...inputGuard(), "-i", image.path);
   args.push(
     "-filter_complex_script",
