@@ -70,11 +70,15 @@ export async function watchProgress(
  * been on screen, so a full-page screenshot would show black boxes below the fold.
  */
 export async function showVideoFrames(page: Page, selector = "video", timeoutMs = 30_000): Promise<void> {
-  await page.waitForFunction(
-    (sel) => [...document.querySelectorAll<HTMLVideoElement>(sel)].every((v) => v.readyState >= 2),
-    selector,
-    { timeout: timeoutMs },
-  );
+  // Only for the screenshot's looks (the playback assertions live in the tests): a preview
+  // that is slow to decode on a loaded machine must not fail the run.
+  await page
+    .waitForFunction(
+      (sel) => [...document.querySelectorAll<HTMLVideoElement>(sel)].every((v) => v.readyState >= 2),
+      selector,
+      { timeout: timeoutMs },
+    )
+    .catch((err: unknown) => console.warn(`[e2e] screenshot: videos not all decoded: ${String(err)}`));
   await page.evaluate(async (sel) => {
     const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     for (const v of document.querySelectorAll(sel)) {
