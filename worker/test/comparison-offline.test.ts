@@ -22,6 +22,10 @@ describe("parallel variations offline", () => {
     expect(res.status).toBe(202);
     const { group_id, generation_ids } = (await res.json()) as { group_id: string; generation_ids: string[] };
     expect(generation_ids).toHaveLength(5);
+    // Nothing has finished yet, so nothing can win.
+    const early = await pickWinner(token, group_id, generation_ids[0]!);
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { error: { code: string } }).error.code).toBe("conflict");
 
     const ticket = (await (
       await call(`/api/groups/${group_id}/ticket`, { method: "POST", headers: auth(token) })
@@ -55,5 +59,46 @@ describe("parallel variations offline", () => {
     expect(cmp.differing_fields).toEqual(["settings.grade"]);
     expect(cmp.variations.map((v) => v.label)).toEqual(grades);
     expect(cmp.total_cost).toBe(0);
+
+    // The winner: only a finished variation of this group, only by its owner, cleared by null
+    // and forgotten when the winning variation is deleted.
+    const winner = generation_ids[2]!;
+    const picked = await pickWinner(token, group_id, winner);
+    expect(picked.status).toBe(200);
+    expect(await picked.json()).toEqual({ group_id, winner_generation_id: winner });
+    expect((await comparison(token, group_id)).winner_generation_id).toBe(winner);
+
+    const stranger = await signUp();
+    expect((await pickWinner(stranger.token, group_id, winner)).status).toBe(404);
+    const foreign = await pickWinner(token, group_id, "not-in-this-group");
+    expect(foreign.status).toBe(400);
+    expect(
+      ((await foreign.json()) as { error: { details: { fields: Record<string, string[]> } } }).error.details
+        .fields.generation_id,
+    ).toEqual(["Not a variation of this comparison"]);
+    expect((await comparison(token, group_id)).winner_generation_id).toBe(winner);
+
+    expect((await pickWinner(token, group_id, null)).status).toBe(200);
+    expect((await comparison(token, group_id)).winner_generation_id).toBeNull();
+    expect((await pickWinner(token, group_id, winner)).status).toBe(200);
+    const removed = await call(`/api/generations/${winner}`, { method: "DELETE", headers: auth(token) });
+    expect(removed.status).toBe(200);
+    const after = await comparison(token, group_id);
+    expect(after.winner_generation_id).toBeNull();
+    expect(after.variations.map((v) => v.label)).toEqual(grades.filter((_, i) => i !== 2));
   });
 });
+
+function pickWinner(token: string, groupId: string, generationId: string | null) {
+  return call(`/api/comparison/${groupId}/winner`, {
+    method: "PUT",
+    headers: { ...auth(token), "Content-Type": "application/json" },
+    body: JSON.stringify({ generation_id: generationId }),
+  });
+}
+
+async function comparison(token: string, groupId: string) {
+  const res = await call(`/api/comparison/${groupId}`, { headers: auth(token) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { winner_generation_id: string | null; variations: { label: string }[] };
+}

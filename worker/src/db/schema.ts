@@ -28,6 +28,8 @@ export const generationGroups = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     comparisonType: text("comparison_type", { enum: COMPARISON_TYPES }).notNull(),
+    /** The variation the user picked in the comparison; ignored once that variation is deleted. */
+    winnerGenerationId: text("winner_generation_id"),
     createdAt: epochMs("created_at").notNull(),
   },
   (t) => [index("generation_groups_user_created_idx").on(t.userId, t.createdAt)],

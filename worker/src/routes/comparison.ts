@@ -8,9 +8,9 @@ import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { generationGroups, generations } from "../db/schema.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Env } from "../env.ts";
 import { coordinator, startGroup } from "../groups/coordinator-client.ts";
-import { notFound } from "../lib/errors.ts";
+import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
@@ -38,6 +38,19 @@ const ParallelSchema = z.discriminatedUnion("mode", [
 
 const GroupParamSchema = z.object({ group_id: z.string().min(1).max(64) });
 const profileName = (i: number) => `Profile ${String.fromCharCode(65 + i)}`;
+/** `null` clears the pick. */
+const WinnerSchema = z.object({ generation_id: z.string().min(1).max(64).nullable() });
+
+/** The group if it is this user's; 404 otherwise (another user's id looks like a missing one). */
+async function ownGroup(env: Env, groupId: string, userId: string) {
+  const group = await getDb(env)
+    .select()
+    .from(generationGroups)
+    .where(and(eq(generationGroups.id, groupId), eq(generationGroups.userId, userId)))
+    .get();
+  if (!group) throw notFound("Comparison");
+  return group;
+}
 
 export const comparisonRoutes = new Hono<AppEnv>()
   .post("/generate/parallel", requireUser, jsonBody(ParallelSchema), async (c) => {
@@ -75,12 +88,7 @@ export const comparisonRoutes = new Hono<AppEnv>()
   .get("/comparison/:group_id", requireUser, pathParams(GroupParamSchema), async (c) => {
     const { group_id } = c.req.valid("param");
     const db = getDb(c.env);
-    const group = await db
-      .select()
-      .from(generationGroups)
-      .where(and(eq(generationGroups.id, group_id), eq(generationGroups.userId, c.get("user").id)))
-      .get();
-    if (!group) throw notFound("Comparison");
+    const group = await ownGroup(c.env, group_id, c.get("user").id);
     const rows = await db
       .select()
       .from(generations)
@@ -103,6 +111,10 @@ export const comparisonRoutes = new Hono<AppEnv>()
         created_at: group.createdAt,
         variations,
         differing_fields: differingFields(variations),
+        // A deleted winner is simply no longer the winner.
+        winner_generation_id: rows.some((r) => r.id === group.winnerGenerationId)
+          ? group.winnerGenerationId
+          : null,
         total_cost: Math.round(variations.reduce((sum, v) => sum + v.cost, 0) * 1e6) / 1e6,
       },
       200,
@@ -112,12 +124,7 @@ export const comparisonRoutes = new Hono<AppEnv>()
     const { group_id } = c.req.valid("param");
     const userId = c.get("user").id;
     const db = getDb(c.env);
-    const group = await db
-      .select({ id: generationGroups.id })
-      .from(generationGroups)
-      .where(and(eq(generationGroups.id, group_id), eq(generationGroups.userId, userId)))
-      .get();
-    if (!group) throw notFound("Comparison");
+    await ownGroup(c.env, group_id, userId);
     const rows = await db
       .select({ id: generations.id, status: generations.status })
       .from(generations)
@@ -134,4 +141,38 @@ export const comparisonRoutes = new Hono<AppEnv>()
       .where(and(eq(generationGroups.id, group_id), eq(generationGroups.userId, userId)));
     logger(c).info("comparison deleted", { group_id, generations: rows.length });
     return c.json({ group_id, deleted: true as const, generation_ids: rows.map((r) => r.id) }, 200);
-  });
+  })
+  .put(
+    "/comparison/:group_id/winner",
+    requireUser,
+    pathParams(GroupParamSchema),
+    jsonBody(WinnerSchema),
+    async (c) => {
+      const { group_id } = c.req.valid("param");
+      const { generation_id } = c.req.valid("json");
+      const userId = c.get("user").id;
+      await ownGroup(c.env, group_id, userId);
+      const db = getDb(c.env);
+      if (generation_id !== null) {
+        const row = await db
+          .select({ status: generations.status })
+          .from(generations)
+          .where(and(eq(generations.id, generation_id), eq(generations.groupId, group_id)))
+          .get();
+        if (!row) {
+          const message = "Not a variation of this comparison";
+          throw new ApiError(400, "validation_failed", `generation_id: ${message}`, {
+            details: { fields: { generation_id: [message] } },
+          });
+        }
+        if (row.status !== "completed")
+          throw new ApiError(409, "conflict", "Only a finished variation can be the winner");
+      }
+      await db
+        .update(generationGroups)
+        .set({ winnerGenerationId: generation_id })
+        .where(and(eq(generationGroups.id, group_id), eq(generationGroups.userId, userId)));
+      logger(c).info("comparison winner set", { group_id, generation_id });
+      return c.json({ group_id, winner_generation_id: generation_id }, 200);
+    },
+  );

@@ -1,0 +1,1 @@
+ALTER TABLE `generation_groups` ADD `winner_generation_id` text;
