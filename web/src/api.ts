@@ -43,6 +43,7 @@ const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
 
 type StatusBody = InferResponseType<(typeof client.api.status)[":id"]["$get"], 200>;
 type ListBody = InferResponseType<typeof client.api.generations.$get, 200>;
+type ComparisonBody = InferResponseType<(typeof client.api.comparison)[":group_id"]["$get"], 200>;
 
 /** Generation settings as the API accepts them (every field optional; defaults server-side). */
 export type GenerateInput = InferRequestType<typeof client.api.generate.$post>["json"];
@@ -157,6 +158,49 @@ export async function deleteGeneration(id: string) {
 /** Asks the pipeline to stop; the generation then ends "Cancelled by user". */
 export async function cancelGeneration(id: string): Promise<void> {
   await client.api.generations[":id"].cancel.$post({ param: { id } });
+}
+
+// ---- parallel variations -------------------------------------------------------------------
+
+/** `POST /api/generate/parallel`: 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
+export type ParallelInput = InferRequestType<typeof client.api.generate.parallel.$post>["json"];
+/** A comparison: every variation with its status, cost and media, plus what differs. */
+export type Comparison = ComparisonBody;
+/** One variation of a comparison. */
+export type Variation = ComparisonBody["variations"][number];
+
+/** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
+export async function generateParallel(input: ParallelInput) {
+  const res = await client.api.generate.parallel.$post({ json: input });
+  void revalidate([getGenerations.key, getMe.key]);
+  return res.json();
+}
+
+/** One read of a comparison, uncached (the page re-reads it as variations finish). */
+export async function fetchComparison(groupId: string): Promise<Comparison> {
+  return (await client.api.comparison[":group_id"].$get({ param: { group_id: groupId } })).json();
+}
+
+/** The comparison at navigation time. */
+export const getComparison = query(fetchComparison, "comparison");
+
+/** Marks one finished variation as the winner, or clears the pick with null. */
+export async function setWinner(groupId: string, generationId: string | null) {
+  const res = await client.api.comparison[":group_id"].winner.$put({
+    param: { group_id: groupId },
+    json: { generation_id: generationId },
+  });
+  return res.json();
+}
+
+/** Deletes every variation of a comparison and their media. */
+export async function deleteComparison(groupId: string) {
+  const body = await (
+    await client.api.comparison[":group_id"].$delete({ param: { group_id: groupId } })
+  ).json();
+  for (const id of body.generation_ids) known.delete(id);
+  void revalidate([getGenerations.key, getMe.key]);
+  return body;
 }
 
 /** A price quote shown before Generate. */

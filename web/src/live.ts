@@ -106,6 +106,34 @@ export interface SocketSourceOptions {
   reconnectDelaysMs?: readonly number[];
 }
 
+/** 401 ends the session and 404 means gone: no point in asking again. */
+const isFinal = (err: unknown) => err instanceof ApiError && (err.status === 401 || err.status === 404);
+
+/**
+ * Opens a group's socket at the ticketed `path`. Events reach `onEvent` in `seq` order; anything
+ * not newer than the last one (and anything that is not an event) is dropped. `onClose` runs once
+ * the socket closes, for whatever reason.
+ */
+function openGroupSocket(path: string, onEvent: (event: LiveEvent) => void, onClose: () => void): WebSocket {
+  const url = new URL(path, location.origin);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(url);
+  let seq = 0;
+  ws.onmessage = (message) => {
+    let event: LiveEvent;
+    try {
+      event = JSON.parse(String(message.data)) as LiveEvent;
+    } catch {
+      return; // not an event (a keep-alive reply)
+    }
+    if (typeof event.seq !== "number" || event.seq <= seq) return;
+    seq = event.seq;
+    onEvent(event);
+  };
+  ws.onclose = onClose;
+  return ws;
+}
+
 /** Fields only the live events carry: kept when a polled status (which lacks them) arrives. */
 function withLiveFields(next: GenerationStatus, prev: GenerationStatus | null): GenerationStatus {
   if (!prev) return next;
@@ -185,33 +213,17 @@ export function socketSource(options: SocketSourceOptions = {}): LiveSource {
         } catch (err) {
           handlers.onError?.(err);
           startFallback();
-          // 401 ends the session and 404 means gone: no point in asking again.
-          if (!(err instanceof ApiError && (err.status === 401 || err.status === 404))) retryLater();
+          if (!isFinal(err)) retryLater();
           return;
         }
         if (stopped || finished) return;
-        const url = new URL(path, location.origin);
-        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-        const ws = new WebSocket(url);
-        socket = ws;
-        let seq = 0;
-        ws.onmessage = (message) => {
-          let event: LiveEvent;
-          try {
-            event = JSON.parse(String(message.data)) as LiveEvent;
-          } catch {
-            return; // not an event (a keep-alive reply)
-          }
-          if (typeof event.seq !== "number" || event.seq <= seq) return;
-          seq = event.seq;
-          onEvent(event);
-        };
-        ws.onclose = () => {
+        const ws = openGroupSocket(path, onEvent, () => {
           if (socket === ws) socket = null;
           if (stopped || finished) return;
           startFallback();
           retryLater();
-        };
+        });
+        socket = ws;
       };
       void connect();
       return () => {
@@ -278,4 +290,108 @@ export function createLiveStatus(
   // Prefer the live value; fall back to the preloaded one until the first update arrives.
   const status = () => latest() ?? initial();
   return { status, error };
+}
+
+/** Options of {@link followGroup}; the defaults are what the app uses. */
+export interface FollowGroupOptions {
+  /** Every generation's status now, read while the socket is down (the comparison endpoint). */
+  poll: () => Promise<GenerationStatus[]>;
+  /** Fetches a ticket for the group's socket. */
+  ticket?: (groupId: string) => Promise<{ path: string }>;
+  /** Delays of the reconnection attempts; after the last one, polling alone continues. */
+  reconnectDelaysMs?: readonly number[];
+  pollIntervalMs?: number;
+  /** Whether to try the socket at all (false: polling only). */
+  socket?: boolean;
+}
+
+/**
+ * Every generation of a group at once (the comparison page): one socket, whose snapshot and
+ * `generation` events carry all the variations, with `poll` filling in while the socket is down
+ * (it stops as soon as a snapshot arrives). Scene events are ignored: a comparison shows no
+ * storyboards. Runs until unsubscribed; the caller stops it once everything is terminal.
+ */
+export function followGroup(
+  groupId: string,
+  handlers: LiveHandlers,
+  options: FollowGroupOptions,
+): Unsubscribe {
+  const delays = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
+  const interval = options.pollIntervalMs ?? POLL_INTERVAL_MS;
+  const ticket = options.ticket ?? liveTicket;
+  let stopped = false;
+  let socket: WebSocket | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let polling = false;
+  let failures = 0;
+  let attempts = 0;
+
+  const emit = (status: GenerationStatus) => {
+    if (!stopped) handlers.onStatus(status);
+  };
+  const pollOnce = async () => {
+    try {
+      const list = await options.poll();
+      if (!polling) return; // the socket took over meanwhile: this answer may be older than its snapshot
+      failures = 0;
+      for (const s of list) emit(s);
+    } catch (err) {
+      if (!polling) return;
+      handlers.onError?.(err);
+      if (isFinal(err)) return stopPolling();
+      failures++;
+    }
+    pollTimer = setTimeout(pollOnce, failures ? Math.min(interval * 2 ** failures, 30_000) : interval);
+  };
+  const startPolling = () => {
+    if (stopped || polling) return;
+    polling = true;
+    void pollOnce();
+  };
+  const stopPolling = () => {
+    polling = false;
+    clearTimeout(pollTimer);
+  };
+  const retryLater = () => {
+    if (stopped || attempts >= delays.length) return;
+    retryTimer = setTimeout(() => void connect(), delays[attempts++]);
+  };
+  const onEvent = (event: LiveEvent) => {
+    if (event.type === "snapshot") {
+      attempts = 0;
+      stopPolling();
+      for (const g of event.generations) emit(statusFromView(g));
+    } else if (event.type === "generation") {
+      emit(statusFromView(event.generation));
+    }
+  };
+  const connect = async () => {
+    if (stopped) return;
+    if (!(options.socket ?? capabilities.liveSocket)) return startPolling();
+    let path: string;
+    try {
+      ({ path } = await ticket(groupId));
+    } catch (err) {
+      handlers.onError?.(err);
+      startPolling();
+      if (!isFinal(err)) retryLater();
+      return;
+    }
+    if (stopped) return;
+    const ws = openGroupSocket(path, onEvent, () => {
+      if (socket === ws) socket = null;
+      if (stopped) return;
+      startPolling();
+      retryLater();
+    });
+    socket = ws;
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    stopPolling();
+    clearTimeout(retryTimer);
+    socket?.close(1000, "unsubscribed");
+  };
 }

@@ -99,6 +99,10 @@ if (typeof window !== "undefined") {
 export interface Draft {
   prompt: string;
   settings?: Record<string, unknown>;
+  /** "parallel" when the user was setting up variations. */
+  mode?: "single" | "parallel";
+  /** The variations being set up (read back with `normalizeParallel`). */
+  parallel?: unknown;
 }
 
 /** The saved draft, or null. */

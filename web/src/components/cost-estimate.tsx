@@ -1,5 +1,5 @@
 import { createAsync } from "@solidjs/router";
-import { createMemo, Suspense } from "solid-js";
+import { createMemo, Show, Suspense } from "solid-js";
 import { type CostEstimate as Estimate, getEstimate } from "../api.ts";
 import { formatCost } from "../format.ts";
 import type { GenerationSettings } from "../settings.ts";
@@ -34,4 +34,44 @@ function label(e: Estimate | null | undefined): string {
   if (e === undefined) return "…";
   if (e === null) return "unavailable";
   return `${formatCost(e.amount)}${e.offline ? " (offline)" : ""}`;
+}
+
+/**
+ * The estimated total of several variations: one quote per variation, summed (the cached price
+ * query asks the server once per duration and planning pair). Shared work (one specification,
+ * identical clips) can make the real cost lower, never higher.
+ */
+export function TotalEstimate(props: { settings: GenerationSettings[] }) {
+  const keys = createMemo(() =>
+    props.settings
+      .map((s) => `${s.duration_s}:${s.enhanced_planning}`)
+      .sort()
+      .join(","),
+  );
+  const estimate = createAsync(() => {
+    const pairs = keys()
+      .split(",")
+      .map((k) => k.split(":"));
+    return Promise.all(pairs.map(([d, e]) => getEstimate(Number(d) as 15 | 30 | 60, e === "true"))).then(
+      (quotes): Estimate => ({
+        amount: Math.round(quotes.reduce((sum, q) => sum + q.amount, 0) * 1e6) / 1e6,
+        offline: quotes.every((q) => q.offline),
+      }),
+      (err: unknown) => {
+        console.warn("promptreel: no cost estimate", err);
+        return null;
+      },
+    );
+  });
+  return (
+    <p class="cost-estimate" aria-live="polite">
+      <span class="muted">
+        Estimated total
+        <Show when={props.settings.length}>{(n) => <> for {n()} variations</>}</Show>
+      </span>{" "}
+      <strong class="tabular" data-testid="total-estimate">
+        <Suspense fallback="…">{label(estimate())}</Suspense>
+      </strong>
+    </p>
+  );
 }

@@ -62,6 +62,13 @@ export function LibraryItem(props: {
             {formatDate(props.generation.created_at)}
           </time>
         </p>
+        <Show when={props.generation.label}>
+          {(label) => (
+            <A href={`/comparisons/${props.generation.group_id}`} class="library-compare small">
+              {label()} · Compare variations
+            </A>
+          )}
+        </Show>
       </div>
       <button
         type="button"

@@ -14,7 +14,12 @@ export function PromptInput(props: {
   /** The server's message for this field, after a 400. */
   serverError?: string | undefined;
   ref?: (el: HTMLTextAreaElement) => void;
+  /** Element id (several prompt boxes on one page need their own); "prompt" by default. */
+  id?: string;
+  /** The visible label; "Describe your ad" by default. */
+  label?: string;
 }) {
+  const id = () => props.id ?? "prompt";
   const [touched, setTouched] = createSignal(false);
   const length = createMemo(() => cleanPrompt(props.value).length);
   const problem = createMemo(() => promptProblem(props.value));
@@ -23,12 +28,12 @@ export function PromptInput(props: {
 
   return (
     <div class="field">
-      <label for="prompt" class="field-label">
-        Describe your ad
+      <label for={id()} class="field-label">
+        {props.label ?? "Describe your ad"}
       </label>
       <textarea
-        id="prompt"
-        name="prompt"
+        id={id()}
+        name={id()}
         ref={props.ref}
         class="prompt-input"
         rows={4}
@@ -37,13 +42,18 @@ export function PromptInput(props: {
         onInput={(e) => props.onInput(e.currentTarget.value)}
         onBlur={() => setTouched(props.value.length > 0)}
         aria-invalid={message() ? "true" : undefined}
-        aria-describedby="prompt-help prompt-counter"
+        aria-describedby={`${id()}-help ${id()}-counter`}
       />
       <div class="field-foot">
-        <p id="prompt-help" class="field-help" classList={{ "field-error": !!message() }} aria-live="polite">
+        <p
+          id={`${id()}-help`}
+          class="field-help"
+          classList={{ "field-error": !!message() }}
+          aria-live="polite"
+        >
           {message() || "Product, mood and platform work best. 10 to 500 characters."}
         </p>
-        <span id="prompt-counter" class="counter tabular" classList={{ "counter-over": over() }}>
+        <span id={`${id()}-counter`} class="counter tabular" classList={{ "counter-over": over() }}>
           <span class="sr-only">Characters used: </span>
           {length()} / {PROMPT_MAX}
         </span>

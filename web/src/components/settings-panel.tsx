@@ -20,7 +20,12 @@ export function SettingsPanel(props: {
   onChange: (next: GenerationSettings) => void;
   /** Server messages per settings field (`seed`, `duration_s`, ...). */
   errors?: Record<string, string | undefined>;
+  /** Prefix of every id and radio name, so several panels can share a page (profiles). */
+  idPrefix?: string;
+  /** The disclosure's title; "Settings" by default. */
+  title?: string;
 }) {
+  const p = () => props.idPrefix ?? "";
   const [open, setOpen] = createSignal(false);
   const set = <K extends keyof GenerationSettings>(key: K, value: GenerationSettings[K]) =>
     props.onChange({ ...props.settings, [key]: value });
@@ -31,14 +36,14 @@ export function SettingsPanel(props: {
         type="button"
         class="settings-toggle"
         aria-expanded={open()}
-        aria-controls="settings-body"
+        aria-controls={`${p()}settings-body`}
         onClick={() => setOpen(!open())}
       >
-        <span class="settings-toggle-title">Settings</span>
+        <span class="settings-toggle-title">{props.title ?? "Settings"}</span>
         <span class="settings-summary muted">{settingsSummary(props.settings)}</span>
         <span class="chevron" aria-hidden="true" />
       </button>
-      <div id="settings-body" class="settings-body" hidden={!open()}>
+      <div id={`${p()}settings-body`} class="settings-body" hidden={!open()}>
         <fieldset class="field">
           <legend class="field-label">Duration</legend>
           <div class="segmented">
@@ -47,7 +52,7 @@ export function SettingsPanel(props: {
                 <label class="segment">
                   <input
                     type="radio"
-                    name="duration_s"
+                    name={`${p()}duration_s`}
                     value={value}
                     checked={props.settings.duration_s === Number(value)}
                     onChange={() => set("duration_s", Number(value) as GenerationSettings["duration_s"])}
@@ -67,7 +72,7 @@ export function SettingsPanel(props: {
                 <label class="segment" title={hint}>
                   <input
                     type="radio"
-                    name="aspect_ratio"
+                    name={`${p()}aspect_ratio`}
                     value={value}
                     checked={props.settings.aspect_ratio === value}
                     onChange={() => set("aspect_ratio", value)}
@@ -82,11 +87,11 @@ export function SettingsPanel(props: {
         </fieldset>
 
         <div class="field">
-          <label class="field-label" for="grade">
+          <label class="field-label" for={`${p()}grade`}>
             Colour grade
           </label>
           <select
-            id="grade"
+            id={`${p()}grade`}
             class="input"
             value={props.settings.grade}
             onChange={(e) => set("grade", e.currentTarget.value as GenerationSettings["grade"])}
@@ -96,11 +101,11 @@ export function SettingsPanel(props: {
         </div>
 
         <div class="field">
-          <label class="field-label" for="music_mood">
+          <label class="field-label" for={`${p()}music_mood`}>
             Music
           </label>
           <select
-            id="music_mood"
+            id={`${p()}music_mood`}
             class="input"
             value={props.settings.music_mood}
             onChange={(e) => set("music_mood", e.currentTarget.value as GenerationSettings["music_mood"])}
@@ -112,11 +117,11 @@ export function SettingsPanel(props: {
         </div>
 
         <div class="field">
-          <label class="field-label" for="seed">
+          <label class="field-label" for={`${p()}seed`}>
             Seed
           </label>
           <input
-            id="seed"
+            id={`${p()}seed`}
             class="input tabular"
             type="number"
             inputmode="numeric"
@@ -125,7 +130,7 @@ export function SettingsPanel(props: {
             step="1"
             placeholder="Random"
             value={props.settings.seed ?? ""}
-            aria-describedby="seed-help"
+            aria-describedby={`${p()}seed-help`}
             aria-invalid={props.errors?.seed ? "true" : undefined}
             onInput={(e) => {
               const raw = e.currentTarget.value.trim();
@@ -133,19 +138,19 @@ export function SettingsPanel(props: {
               set("seed", raw === "" || !Number.isInteger(n) || n < 0 || n > MAX_SEED ? null : n);
             }}
           />
-          <p id="seed-help" class="field-help" classList={{ "field-error": !!props.errors?.seed }}>
+          <p id={`${p()}seed-help`} class="field-help" classList={{ "field-error": !!props.errors?.seed }}>
             {props.errors?.seed ?? "Leave empty for a new take each time; reuse a seed to reproduce one."}
           </p>
         </div>
 
         <div class="field">
-          <span class="field-label" id="reference-label">
+          <span class="field-label" id={`${p()}reference-label`}>
             Reference image
           </span>
-          <button type="button" class="btn btn-ghost" disabled aria-describedby="reference-help">
+          <button type="button" class="btn btn-ghost" disabled aria-describedby={`${p()}reference-help`}>
             Upload image
           </button>
-          <p id="reference-help" class="field-help">
+          <p id={`${p()}reference-help`} class="field-help">
             Coming soon: use a product photo as the first frame.
           </p>
         </div>

@@ -1,10 +1,19 @@
 import { useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, For, Show } from "solid-js";
-import { ApiError, generate, messageOf } from "../api.ts";
-import { CostEstimate } from "../components/cost-estimate.tsx";
+import { ApiError, generate, generateParallel, messageOf } from "../api.ts";
+import { CostEstimate, TotalEstimate } from "../components/cost-estimate.tsx";
+import { ParallelPanel } from "../components/parallel-panel.tsx";
 import { PromptInput } from "../components/prompt-input.tsx";
 import { SettingsPanel } from "../components/settings-panel.tsx";
 import { usePageTitle } from "../page-title.ts";
+import {
+  normalizeParallel,
+  type ParallelDraft,
+  parallelProblems,
+  parallelRequest,
+  variationCount,
+  variationSettings,
+} from "../parallel.ts";
 import { clearDraft, loadDraft, saveDraft } from "../session.ts";
 import { cleanPrompt, type GenerationSettings, normalizeSettings, promptProblem } from "../settings.ts";
 
@@ -14,9 +23,12 @@ const EXAMPLES = [
   "neighbourhood coffee shop grand opening, warm and cosy",
 ];
 
+type Mode = "single" | "parallel";
+
 /**
- * `/`: the prompt, the settings and Generate. The form is saved as a draft on every edit, so
- * an expired session (or a closed tab) never costs the user what they typed.
+ * `/`: the prompt, the settings and Generate; or, in Parallel mode, 2-5 variations that go to the
+ * comparison page. The form is saved as a draft on every edit, so an expired session (or a
+ * closed tab) never costs the user what they typed.
  */
 export function DashboardPage() {
   usePageTitle(() => "Create");
@@ -24,12 +36,18 @@ export function DashboardPage() {
   const draft = loadDraft();
   const [prompt, setPrompt] = createSignal(draft?.prompt ?? "");
   const [settings, setSettings] = createSignal<GenerationSettings>(normalizeSettings(draft?.settings));
+  const [mode, setMode] = createSignal<Mode>(draft?.mode === "parallel" ? "parallel" : "single");
+  const [parallel, setParallel] = createSignal<ParallelDraft>(
+    normalizeParallel(draft?.parallel, prompt(), settings()),
+  );
   const [attempted, setAttempted] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
   let textarea: HTMLTextAreaElement | undefined;
 
-  createEffect(() => saveDraft({ prompt: prompt(), settings: settings() }));
+  createEffect(() =>
+    saveDraft({ prompt: prompt(), settings: settings(), mode: mode(), parallel: parallel() }),
+  );
 
   const apiError = () => {
     const e = error();
@@ -42,17 +60,41 @@ export function DashboardPage() {
       if (k.startsWith("settings")) out[k.split(".")[1] ?? "_"] = v[0];
     return out;
   };
+  /** The server's first message per field (`prompts.1`, `profiles.0.settings.seed`). */
+  const serverErrors = () => {
+    const out: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(apiError()?.fields ?? {})) out[k] = v[0];
+    return out;
+  };
+  const problems = () => parallelProblems(parallel(), prompt());
+  const fieldMessage = () => {
+    const fields = Object.keys(apiError()?.fields ?? {});
+    return fields.length > 0 && fields.every((f) => f === "prompt" || /^prompts\.\d+$/.test(f));
+  };
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     setAttempted(true);
-    if (promptProblem(prompt())) {
+    if (mode() === "single" && promptProblem(prompt())) {
       textarea?.focus();
+      return;
+    }
+    if (mode() === "parallel" && Object.keys(problems()).length) {
+      // The first box with a problem gets the focus; each shows its own message.
+      (e.currentTarget as HTMLFormElement)
+        .querySelector<HTMLElement>("textarea[aria-invalid], input[aria-invalid]")
+        ?.focus();
       return;
     }
     setBusy(true);
     setError(null);
     try {
+      if (mode() === "parallel") {
+        const res = await generateParallel(parallelRequest(parallel(), prompt(), settings()));
+        clearDraft();
+        navigate(`/comparisons/${res.group_id}`);
+        return;
+      }
       const res = await generate({ prompt: cleanPrompt(prompt()), settings: settings() });
       clearDraft();
       navigate(`/generations/${res.generation_id}`);
@@ -74,38 +116,92 @@ export function DashboardPage() {
         </p>
       </header>
       <form class="card composer" onSubmit={submit} noValidate>
-        <PromptInput
-          value={prompt()}
-          onInput={(v) => {
-            setPrompt(v);
-            if (apiError()?.field("prompt")) setError(null);
-          }}
-          showProblems={attempted()}
-          serverError={apiError()?.field("prompt")}
-          ref={(el) => {
-            textarea = el;
-          }}
-        />
-        <div class="examples">
-          <span class="muted small">Try:</span>
-          <For each={EXAMPLES}>
-            {(ex) => (
-              <button type="button" class="chip" onClick={() => setPrompt(ex)}>
-                {ex}
-              </button>
-            )}
-          </For>
-        </div>
-        <SettingsPanel settings={settings()} onChange={setSettings} errors={settingsErrors()} />
-        <Show when={error() && !apiError()?.field("prompt")}>
+        <fieldset class="mode-switch">
+          <legend class="sr-only">What to make</legend>
+          <div class="segmented">
+            <label class="segment">
+              <input
+                type="radio"
+                name="mode"
+                value="single"
+                checked={mode() === "single"}
+                onChange={() => setMode("single")}
+              />
+              <span>One ad</span>
+            </label>
+            <label class="segment">
+              <input
+                type="radio"
+                name="mode"
+                value="parallel"
+                checked={mode() === "parallel"}
+                onChange={() => setMode("parallel")}
+              />
+              <span>Parallel variations</span>
+            </label>
+          </div>
+        </fieldset>
+        <Show
+          when={mode() === "single"}
+          fallback={
+            <ParallelPanel
+              draft={parallel()}
+              onChange={(d) => {
+                setParallel(d);
+                if (apiError()) setError(null);
+              }}
+              prompt={prompt()}
+              onPrompt={setPrompt}
+              settings={settings()}
+              onSettings={setSettings}
+              showProblems={attempted()}
+              problems={problems()}
+              serverErrors={serverErrors()}
+            />
+          }
+        >
+          <PromptInput
+            value={prompt()}
+            onInput={(v) => {
+              setPrompt(v);
+              if (apiError()?.field("prompt")) setError(null);
+            }}
+            showProblems={attempted()}
+            serverError={apiError()?.field("prompt")}
+            ref={(el) => {
+              textarea = el;
+            }}
+          />
+          <div class="examples">
+            <span class="muted small">Try:</span>
+            <For each={EXAMPLES}>
+              {(ex) => (
+                <button type="button" class="chip" onClick={() => setPrompt(ex)}>
+                  {ex}
+                </button>
+              )}
+            </For>
+          </div>
+          <SettingsPanel settings={settings()} onChange={setSettings} errors={settingsErrors()} />
+        </Show>
+        <Show when={error() && !fieldMessage()}>
           <p class="form-error" role="alert">
             {messageOf(error())}
           </p>
         </Show>
         <div class="composer-foot">
-          <CostEstimate settings={settings()} />
+          <Show
+            when={mode() === "single"}
+            fallback={<TotalEstimate settings={variationSettings(parallel(), settings())} />}
+          >
+            <CostEstimate settings={settings()} />
+          </Show>
           <button type="submit" class="btn btn-primary btn-lg" disabled={busy()}>
-            {busy() ? "Starting…" : "Generate"}
+            {busy()
+              ? "Starting…"
+              : mode() === "parallel"
+                ? `Generate ${variationCount(parallel())} variations`
+                : "Generate"}
           </button>
         </div>
       </form>

@@ -32,11 +32,24 @@ export function preloadGeneration({ params }: RoutePreloadFuncArgs) {
 /** `/generations/:id`: live progress, then the finished ad; a clear error state with retry. */
 export function GenerationPage() {
   const params = useParams<{ id: string }>();
+  // A variation of a comparison (it has a label) leads back to its comparison; others to the library.
+  const details = createAsync(() => getGenerationDetails(params.id).catch(() => null));
   return (
     <div class="container">
-      <A href="/library" class="back-link">
-        ← Library
-      </A>
+      <Show
+        when={details()?.label ? details() : null}
+        fallback={
+          <A href="/library" class="back-link">
+            ← Library
+          </A>
+        }
+      >
+        {(d) => (
+          <A href={`/comparisons/${d().group_id}`} class="back-link">
+            ← Back to comparison
+          </A>
+        )}
+      </Show>
       <ErrorBoundary
         fallback={(err) =>
           err instanceof ApiError && err.status === 404 ? (
