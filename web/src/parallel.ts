@@ -88,6 +88,15 @@ export function resize(d: ParallelDraft, n: number, settings: GenerationSettings
   return { ...d, profiles };
 }
 
+/**
+ * The one prompt the user typed follows them into Parallel mode: it fills an empty first
+ * variation prompt. Returns the same draft when there is nothing to carry.
+ */
+export function carryPrompt(d: ParallelDraft, prompt: string): ParallelDraft {
+  if (d.prompts[0]?.trim() || !prompt.trim()) return d;
+  return { ...d, prompts: [prompt, ...d.prompts.slice(1)] };
+}
+
 /** Field problems before sending: `prompts.1`, `prompt`, `profiles.0.name`. Empty when it can go. */
 export function parallelProblems(d: ParallelDraft, prompt: string): Record<string, string> {
   const problems: Record<string, string> = {};

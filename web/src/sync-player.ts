@@ -2,6 +2,8 @@
  * Plays several videos as one: a single control starts, pauses and scrubs them all, and while
  * they play the followers are steered onto the leader's clock. Small drifts are closed by nudging
  * `playbackRate` (a seek would stall the decoder and drift further); only a large one is seeked.
+ * Nobody starts, or runs on, while another is still loading or seeking: everyone waits on the
+ * same frame until all of them can play, then they start in the same task.
  */
 
 /** The part of HTMLMediaElement the player drives (tests pass plain objects). */
@@ -11,6 +13,9 @@ export interface SyncMedia {
   readonly paused: boolean;
   playbackRate: number;
   muted: boolean;
+  readonly readyState: number;
+  readonly seeking: boolean;
+  readonly ended: boolean;
   play(): Promise<void>;
   pause(): void;
 }
@@ -22,11 +27,17 @@ export const SYNC = {
   /** Above this a follower is seeked onto the leader instead of nudged. */
   seek_over_s: 0.3,
   /** Rate change per second of drift, and its cap either way. */
-  gain: 2,
-  max_nudge: 0.15,
+  gain: 4,
+  max_nudge: 0.2,
   /** How often drift is checked while playing. */
   tick_ms: 50,
 };
+
+/** HTMLMediaElement.HAVE_FUTURE_DATA: enough to play on from here. */
+const HAVE_FUTURE_DATA = 3;
+
+/** Able to play on from its position now (or finished, which holds nobody up). */
+const canPlayOn = (m: SyncMedia) => m.ended || (m.readyState >= HAVE_FUTURE_DATA && !m.seeking);
 
 /** The playback rate that closes `drift` (follower time minus leader time) without a seek. */
 export function steeringRate(drift: number): number {
@@ -39,7 +50,10 @@ export class SyncPlayer {
   private readonly members: SyncMedia[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private audible: SyncMedia | undefined;
+  /** Playing as far as the user is concerned (the videos may be held while one loads). */
   playing = false;
+  /** Held on one frame until every video can play on. */
+  waiting = false;
 
   /** Adds a video; returns a function that removes it again. */
   add(media: SyncMedia): () => void {
@@ -81,8 +95,11 @@ export class SyncPlayer {
     return this.audible ?? this.leader;
   }
 
-  /** Starts every video from the leader's position (from the start if it had ended). */
-  async play(): Promise<void> {
+  /**
+   * Plays every video from the leader's position (from the start if it had ended): they are
+   * lined up, and start together as soon as all of them have the data to play.
+   */
+  play(): void {
     const leader = this.leader;
     if (!leader) return;
     const end = this.duration;
@@ -90,14 +107,15 @@ export class SyncPlayer {
     this.seek(from);
     this.applyMute();
     this.playing = true;
-    // Started in one task, so they begin as close together as the browser allows; steering does the rest.
-    await Promise.all(this.members.map((m) => m.play().catch(() => undefined)));
+    this.waiting = true;
     this.startSteering();
+    this.steer();
   }
 
   /** Pauses every video and lines them all up on the leader's frame. */
   pause(): void {
     this.playing = false;
+    this.waiting = false;
     this.stopSteering();
     for (const m of this.members) m.pause();
     this.seek(this.time);
@@ -112,18 +130,35 @@ export class SyncPlayer {
     }
   }
 
-  /** One steering step: nudge or seek each follower onto the leader. Public for tests. */
+  /** One steering step (every `tick_ms` while playing). Public for tests. */
   steer(): void {
     const leader = this.leader;
-    if (!leader) return;
-    if (leader.paused) {
-      // The leader ended (or was paused from its own controls): stop everyone on its frame.
-      if (this.playing) this.pause();
+    if (!leader || !this.playing) return;
+    if (this.waiting) {
+      if (!this.members.every(canPlayOn)) return;
+      // Everyone has data: go, all in this one task.
+      this.waiting = false;
+      for (const m of this.members) {
+        m.playbackRate = 1;
+        if (!m.ended) m.play().catch(() => undefined);
+      }
+      return;
+    }
+    if (leader.ended || leader.paused) {
+      // The leader finished (or was paused from its own controls): stop everyone on its frame.
+      this.pause();
+      return;
+    }
+    if (!this.members.every(canPlayOn)) {
+      // One ran out of data (or is seeking after a scrub): hold everyone on one frame until it can go on.
+      for (const m of this.members) m.pause();
+      if (this.spread() > SYNC.deadband_s) this.seek(leader.currentTime);
+      this.waiting = true;
       return;
     }
     const t = leader.currentTime;
     for (const m of this.members) {
-      if (m === leader || m.paused) continue;
+      if (m === leader || m.paused || m.ended) continue;
       const drift = m.currentTime - t;
       if (Math.abs(drift) > SYNC.seek_over_s) {
         m.currentTime = t;

@@ -34,9 +34,9 @@ function comparison(over: Partial<Comparison> = {}): Comparison {
       variation(1, { cost: 0.5, generation_time_s: 40 }),
       variation(2, { cost: 0.3, generation_time_s: 50 }),
       variation(3, {
-        status: "processing",
-        progress: 40,
-        current_step: "Rendering clips (1/4)",
+        status: "pending",
+        progress: 0,
+        current_step: null,
         video_url: null,
         thumbnail_url: null,
         cost: 0,
@@ -129,6 +129,8 @@ describe("the comparison page", () => {
     });
     const bar = screen.getByRole("progressbar", { name: "Prompt 3 progress" });
     await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("70"));
+    // pending -> processing changed a status, and the page kept its one socket.
+    expect(FakeWebSocket.instances).toHaveLength(1);
     ws.receive({
       type: "generation",
       seq: 3,
@@ -178,7 +180,7 @@ describe("the comparison page", () => {
     const download = await screen.findByRole("link", { name: "Download winner" });
     expect(download.getAttribute("href")).toBe("/media/renders/g2/video.mp4?sig=2");
     expect(download.getAttribute("download")).toMatch(/\.mp4$/);
-    expect(within(cards()[1]!).getByText("Winner")).toBeTruthy();
+    expect(within(cards()[1]!).getByTestId("winner-badge").textContent).toBe("★ Winner");
     expect(cards()[1]!.dataset.winner).toBe("true");
     expect(within(cards()[1]!).getByRole("button", { name: "★ Winner" }).getAttribute("aria-pressed")).toBe(
       "true",

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { type ApiError, clearApiCache, type GenerationStatus } from "../src/api.ts";
-import { type LiveSource, socketSource } from "../src/live.ts";
+import { followGroup, type LiveSource, socketSource } from "../src/live.ts";
 import { startSession } from "../src/session.ts";
 import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
 import { json, SESSION, statusFixture, stubApi } from "./fixtures.tsx";
@@ -205,5 +205,77 @@ describe("socketSource", () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
     ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [viewFixture()] });
     expect(seen).toEqual([]);
+  });
+});
+
+describe("followGroup", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
+    FakeWebSocket.install();
+    vi.useFakeTimers();
+  });
+
+  test("polls the whole group while the socket is down, and stops polling once a snapshot arrives", async () => {
+    let tickets = 0;
+    stubApi({
+      "POST /api/groups/group-1/ticket": () =>
+        tickets++ === 0
+          ? json({ error: { code: "unavailable", message: "try later" } }, 503)
+          : json({ ticket: "t", expires_at: 0, path: "/api/groups/group-1/live?ticket=t" }),
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    let polls = 0;
+    const poll = vi.fn(async () => {
+      polls++;
+      return [
+        statusFixture({ generation_id: "a", status: "processing", progress: 20 + polls }),
+        statusFixture({ generation_id: "b", status: "processing", progress: 10 }),
+      ];
+    });
+    const seen: GenerationStatus[] = [];
+    const errors: unknown[] = [];
+    const stop = followGroup(
+      "group-1",
+      { onStatus: (s) => seen.push(s), onError: (e) => errors.push(e) },
+      { poll, socket: true, reconnectDelaysMs: [3000], pollIntervalMs: 1000 },
+    );
+    await settle();
+    // The ticket failed: polling covers every variation at once.
+    expect((errors[0] as ApiError).status).toBe(503);
+    expect(seen.map((s) => `${s.generation_id}:${s.progress}`)).toEqual(["a:21", "b:10"]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(poll).toHaveBeenCalledTimes(2);
+
+    // The retry opens the socket; its snapshot takes over and polling stops.
+    await vi.advanceTimersByTimeAsync(2000);
+    const ws = FakeWebSocket.latest();
+    expect(ws.url).toContain("/api/groups/group-1/live?ticket=t");
+    ws.receive({
+      type: "snapshot",
+      seq: 1,
+      group_id: "group-1",
+      generations: [
+        viewFixture({ generation_id: "a", progress: 50 }),
+        viewFixture({ generation_id: "b", progress: 40 }),
+      ],
+    });
+    ws.receive({
+      type: "generation",
+      seq: 2,
+      generation: viewFixture({ generation_id: "b", status: "completed", progress: 100 }),
+    });
+    // Scene events carry no variation state for a comparison.
+    ws.receive({ type: "scene", seq: 3, generation_id: "a", scene: sceneFixture(0) });
+    const callsAtSnapshot = poll.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(poll).toHaveBeenCalledTimes(callsAtSnapshot);
+    expect(seen.slice(-3).map((s) => `${s.generation_id}:${s.status}:${s.progress}`)).toEqual([
+      "a:processing:50",
+      "b:processing:40",
+      "b:completed:100",
+    ]);
+    stop();
+    expect(ws.closedWith?.code).toBe(1000);
   });
 });

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import {
+  carryPrompt,
   defaultParallel,
   normalizeParallel,
   parallelProblems,
@@ -74,6 +75,14 @@ describe("parallel drafts", () => {
       "cinematic",
       "vivid",
     ]);
+  });
+
+  test("the typed prompt fills an empty first prompt and never overwrites one", () => {
+    const d = defaultParallel("", DEFAULT_SETTINGS);
+    expect(carryPrompt(d, "luxury watch ad").prompts).toEqual(["luxury watch ad", "", ""]);
+    const typed = { ...d, prompts: ["my own first", "", ""] };
+    expect(carryPrompt(typed, "luxury watch ad")).toBe(typed);
+    expect(carryPrompt(d, "   ")).toBe(d);
   });
 
   test("a stored draft is read back, and anything unusable falls back to the defaults", () => {

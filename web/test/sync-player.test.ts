@@ -7,6 +7,9 @@ class FakeMedia implements SyncMedia {
   paused = true;
   playbackRate = 1;
   muted = false;
+  /** HAVE_ENOUGH_DATA unless a test says otherwise. */
+  readyState = 4;
+  seeking = false;
   readonly duration: number;
   constructor(duration: number) {
     this.duration = duration;
@@ -17,6 +20,9 @@ class FakeMedia implements SyncMedia {
   }
   pause(): void {
     this.paused = true;
+  }
+  get ended(): boolean {
+    return this.currentTime >= this.duration;
   }
   /** Advances this video's clock by `s` seconds of wall time at its rate. */
   run(s: number): void {
@@ -45,7 +51,7 @@ describe("SyncPlayer", () => {
     a.currentTime = 4.2;
     b.currentTime = 9;
     player.listenTo(b);
-    await player.play();
+    player.play();
     expect([a, b, c].map((m) => m.currentTime)).toEqual([4.2, 4.2, 4.2]);
     expect([a, b, c].map((m) => m.paused)).toEqual([false, false, false]);
     expect([a, b, c].map((m) => m.muted)).toEqual([true, false, true]);
@@ -59,7 +65,7 @@ describe("SyncPlayer", () => {
     const player = new SyncPlayer();
     player.add(leader);
     player.add(follower);
-    await player.play();
+    player.play();
     // The follower started 80 ms late (a slow decoder): about two frames at 24 fps.
     follower.currentTime = -0.08 + leader.currentTime;
     const seeks: number[] = [];
@@ -82,7 +88,7 @@ describe("SyncPlayer", () => {
     const player = new SyncPlayer();
     player.add(leader);
     player.add(follower);
-    await player.play();
+    player.play();
     leader.currentTime = 6;
     follower.currentTime = 5;
     player.steer();
@@ -97,7 +103,7 @@ describe("SyncPlayer", () => {
     const player = new SyncPlayer();
     player.add(long);
     player.add(short);
-    await player.play();
+    player.play();
     long.currentTime = 7.5;
     short.currentTime = 7.47;
     short.playbackRate = 1.06;
@@ -117,16 +123,46 @@ describe("SyncPlayer", () => {
     const player = new SyncPlayer();
     player.add(a);
     player.add(b);
-    await player.play();
+    player.play();
     a.run(3);
     b.run(1.9);
     player.steer();
     expect(player.playing).toBe(false);
     expect([a.paused, b.paused]).toEqual([true, true]);
     expect(b.currentTime).toBe(2);
-    await player.play();
+    player.play();
     expect([a.currentTime, b.currentTime]).toEqual([0, 0]);
     player.dispose();
+  });
+
+  test("nobody starts or runs on while one is still loading; then all go in the same step", () => {
+    vi.useFakeTimers();
+    const [a, b, c] = [new FakeMedia(15.5), new FakeMedia(15.5), new FakeMedia(15.5)];
+    const player = new SyncPlayer();
+    for (const m of [a, b, c]) player.add(m);
+    b.readyState = 1; // metadata only
+    player.play();
+    expect([a, b, c].map((m) => m.paused)).toEqual([true, true, true]);
+    vi.advanceTimersByTime(SYNC.tick_ms * 4);
+    expect([a, b, c].map((m) => m.paused)).toEqual([true, true, true]);
+    b.readyState = 4;
+    vi.advanceTimersByTime(SYNC.tick_ms);
+    expect([a, b, c].map((m) => m.paused)).toEqual([false, false, false]);
+
+    // Mid-play, one runs out of data: everyone holds on the leader's frame, then resumes together.
+    a.run(1);
+    b.run(0.9);
+    c.run(1);
+    c.readyState = 2;
+    vi.advanceTimersByTime(SYNC.tick_ms);
+    expect([a, b, c].map((m) => m.paused)).toEqual([true, true, true]);
+    expect([a, b, c].map((m) => m.currentTime)).toEqual([1, 1, 1]);
+    expect(player.playing).toBe(true);
+    c.readyState = 4;
+    vi.advanceTimersByTime(SYNC.tick_ms);
+    expect([a, b, c].map((m) => m.paused)).toEqual([false, false, false]);
+    player.pause();
+    expect(player.playing).toBe(false);
   });
 
   test("removing a video takes it out of the group", async () => {
@@ -138,7 +174,7 @@ describe("SyncPlayer", () => {
     removeB();
     expect(player.size).toBe(1);
     b.currentTime = 3;
-    await player.play();
+    player.play();
     expect(b.currentTime).toBe(3);
     expect(b.paused).toBe(true);
     player.dispose();

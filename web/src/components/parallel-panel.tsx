@@ -1,5 +1,6 @@
 import { For, Index, Show } from "solid-js";
 import {
+  carryPrompt,
   MAX_VARIATIONS,
   MIN_VARIATIONS,
   type ParallelDraft,
@@ -47,9 +48,13 @@ export function ParallelPanel(props: {
       profiles: props.draft.profiles.map((p, k) => (k === i ? { ...p, ...patch } : p)),
     });
   const setKind = (kind: VariationKind) => {
-    // The count stays what the user chose, whichever list it now applies to.
+    // The count stays what the user chose, whichever list it now applies to, and a typed
+    // prompt goes along: into an empty first prompt, or from it into an empty shared prompt.
     const n = count();
-    props.onChange(resize({ ...props.draft, kind }, n, props.settings));
+    const first = props.draft.prompts[0] ?? "";
+    if (kind === "settings" && !props.prompt.trim() && first.trim()) props.onPrompt(first);
+    const draft = kind === "prompt" ? carryPrompt(props.draft, props.prompt) : props.draft;
+    props.onChange(resize({ ...draft, kind }, n, props.settings));
   };
 
   return (

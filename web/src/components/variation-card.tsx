@@ -45,7 +45,7 @@ export function VariationCard(props: {
       <header class="variation-head">
         <h2 class="variation-title">{label()}</h2>
         <Show when={props.winner}>
-          <span class="winner-badge">
+          <span class="winner-badge" data-testid="winner-badge">
             <span aria-hidden="true">★ </span>Winner
           </span>
         </Show>

@@ -99,29 +99,28 @@ function ComparisonView(props: { initial: Comparison }) {
   };
 
   // Live progress of every variation over the group's one socket, until all of them settle.
+  // A memo, so the subscription is made again only when "settled" flips, not on every status.
+  const settled = createMemo(() => allSettled(cmp.variations));
   createEffect(
-    on(
-      () => allSettled(cmp.variations),
-      (settled) => {
-        if (settled) return;
-        const stop = followGroup(
-          groupId,
-          {
-            onStatus: (s) => {
-              const before = cmp.variations.find((v) => v.generation_id === s.generation_id);
-              if (!before) return; // deleted here meanwhile
-              // Read before the update: `before` is the store's live proxy.
-              const justFinished = !isTerminal(before.status) && isTerminal(s.status);
-              setCmp("variations", (v) => v.generation_id === s.generation_id, liveFields(s));
-              // Its generation time and final cost come with the comparison.
-              if (justFinished) void refresh();
-            },
+    on(settled, (done) => {
+      if (done) return;
+      const stop = followGroup(
+        groupId,
+        {
+          onStatus: (s) => {
+            const before = cmp.variations.find((v) => v.generation_id === s.generation_id);
+            if (!before) return; // deleted here meanwhile
+            // Read before the update: `before` is the store's live proxy.
+            const justFinished = !isTerminal(before.status) && isTerminal(s.status);
+            setCmp("variations", (v) => v.generation_id === s.generation_id, liveFields(s));
+            // Its generation time and final cost come with the comparison.
+            if (justFinished) void refresh();
           },
-          { poll: async () => (await fetchComparison(groupId)).variations },
-        );
-        onCleanup(stop);
-      },
-    ),
+        },
+        { poll: async () => (await fetchComparison(groupId)).variations },
+      );
+      onCleanup(stop);
+    }),
   );
 
   // ---- playing all together ------------------------------------------------------------------
@@ -147,9 +146,9 @@ function ComparisonView(props: { initial: Comparison }) {
       setMembers(player.size);
     };
   };
-  const togglePlay = async () => {
+  const togglePlay = () => {
     if (player.playing) player.pause();
-    else await player.play();
+    else player.play();
     setPlaying(player.playing);
     setAudible(() => player.listening);
   };

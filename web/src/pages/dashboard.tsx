@@ -7,6 +7,7 @@ import { PromptInput } from "../components/prompt-input.tsx";
 import { SettingsPanel } from "../components/settings-panel.tsx";
 import { usePageTitle } from "../page-title.ts";
 import {
+  carryPrompt,
   normalizeParallel,
   type ParallelDraft,
   parallelProblems,
@@ -135,7 +136,10 @@ export function DashboardPage() {
                 name="mode"
                 value="parallel"
                 checked={mode() === "parallel"}
-                onChange={() => setMode("parallel")}
+                onChange={() => {
+                  setMode("parallel");
+                  if (parallel().kind === "prompt") setParallel(carryPrompt(parallel(), prompt()));
+                }}
               />
               <span>Parallel variations</span>
             </label>
