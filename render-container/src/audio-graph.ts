@@ -86,6 +86,16 @@ export function audioGraph(job: RenderJob, inputs: ComposeInputs, idx: InputLayo
   return chains;
 }
 
+/**
+ * Meters the final mix inside the main pass, as the last audio filter: integrated loudness and true
+ * peak (`peak=true`) of exactly what the AAC encoder gets, logged in a `Summary:` at info level when
+ * the graph closes (parsed by `parseEbur128Summary`). Saves a separate ffmpeg run over the output.
+ * The layout is pinned first: ebur128 takes any layout, and ffmpeg 5.1 then fails to choose one for
+ * the link into it ("Unknown channel layouts not supported"). `framelog=verbose` keeps its
+ * per-100 ms lines out of stderr. Audio passes through unchanged (float to double and back is exact).
+ */
+export const MIX_METER = "aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose";
+
 /** Turns the analysis pass's measurement into the final, linear `loudnorm` (or nothing for silence). */
 export function loudnessFilter(job: RenderJob, m: LoudnessMeasure | undefined): string {
   if (!m || !Number.isFinite(Number(m.input_i)) || Number(m.input_i) < -70) return "";

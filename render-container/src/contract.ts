@@ -328,7 +328,11 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 export const JobResultSchema = z.object({
   job_id: z.string(),
   outputs: z.object({ video: MediaInfoSchema, thumbnail: MediaInfoSchema.optional() }),
-  /** Measured on the final mix (render jobs with audio). */
+  /**
+   * Measured on the final mix (render jobs with audio), metered inside the composition pass as it
+   * enters the AAC encoder; the encoded file reads the same within ~0.1 LU, its true peak typically
+   * 0.1-0.3 dB higher (the mix aims 0.5 dB under the ceiling for that).
+   */
   loudness: z.object({ integrated_lufs: z.number(), true_peak_dbtp: z.number() }).optional(),
   wall_s: z.number(),
 });

@@ -10,6 +10,7 @@ import {
   inputLayout,
   type LoudnessMeasure,
   loudnessFilter,
+  MIX_METER,
 } from "./audio-graph.ts";
 import type { MediaInfo, RenderJob } from "./contract.ts";
 import { crossfadeChains } from "./crossfade.ts";
@@ -194,9 +195,16 @@ function inputArgs(job: RenderJob, inputs: ComposeInputs, layout: InputLayout): 
   return args;
 }
 
-/** The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded. */
+/**
+ * The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded.
+ * It opens a clip only to mix its sound, so with `clip_volume` 0 it needs no clip information and
+ * `inputs.clips` may be empty: the caller then runs it alongside the clip probes.
+ */
 export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, graphPath: string): FfmpegPlan {
   const { total, loudness } = { total: timeline(job).total, loudness: job.audio };
+  if (job.audio.clip_volume > 0 && inputs.clips.length !== job.scenes.length) {
+    throw new Error("the loudness analysis mixes the clips' sound: it needs every probed clip");
+  }
   const layout = inputLayout(job, inputs, true);
   const graph = audioGraph(
     job,
@@ -249,7 +257,9 @@ export function planCompose(
   const withThumb = inputs.output.thumbnail !== undefined;
   const video = videoGraph(job, inputs, withThumb);
   const layout = inputLayout(job, inputs, false);
-  const audio = audioGraph(job, inputs, layout, loudnessFilter(job, loudness));
+  // The meter comes last, so it measures exactly the mix handed to the AAC encoder.
+  const tail = [loudnessFilter(job, loudness), MIX_METER].filter(Boolean).join(",");
+  const audio = audioGraph(job, inputs, layout, tail);
   const graph = [...video.chains, ...audio].join(";\n");
   const args = [
     ...commonArgs(),

@@ -1,16 +1,18 @@
 /**
  * Runs a composition job end to end: fetch, probe, music, loudness analysis, the one composition
- * pass, checks of the outputs, delivery. Progress is reported as (percent, phase).
+ * pass (which also meters its final mix), checks of the outputs, delivery. Progress is reported as
+ * (percent, phase).
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "./audio/music.ts";
-import type { JobResult, Phase, RenderJob } from "./contract.ts";
+import type { JobResult, MediaInfo, Phase, RenderJob } from "./contract.ts";
 import { deliver, resolveSource, type TransferOptions } from "./fetch-inputs.ts";
 import { runFfmpeg } from "./ffmpeg.ts";
 import { assertFontInstalled } from "./fonts.ts";
-import { measureLoudness, parseLoudnormJson } from "./loudness.ts";
+import { probeJpeg } from "./jpeg.ts";
+import { measureLoudness, parseEbur128Summary, parseLoudnormJson } from "./loudness.ts";
 import { layoutOverlay } from "./overlay-layout.ts";
 import { type ComposeInputs, planCompose, planLoudnessAnalysis } from "./plan.ts";
 import { probeFile } from "./probe.ts";
@@ -64,22 +66,23 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
     const whooshPath = job.audio.whoosh && job.scenes.length > 1 ? await whooshTrack(opts.signal) : undefined;
     progress(10, "probing");
     // Every ffmpeg/ffprobe start costs ~0.25 s of CPU (Debian's build loads ~150 libraries), so the
-    // independent probes run together rather than one after another.
-    const [clips, musicInfo] = await Promise.all([
-      Promise.all(
-        clipPaths.map(async (path, i) => {
-          try {
-            return { path, info: await probeFile(path, { kind: "video", ...signalOpt }) };
-          } catch (err) {
-            if (err instanceof Error) err.message = `scene ${i + 1}: ${err.message}`;
-            throw err;
-          }
-        }),
-      ),
-      musicPath ? probeFile(musicPath, { kind: "audio", ...signalOpt }) : undefined,
-    ]);
-    for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
-    const inputs: ComposeInputs = {
+    // independent launches run together rather than one after another. The music probe starts first:
+    // the loudness analysis waits for it.
+    const musicProbe = musicPath ? probeFile(musicPath, { kind: "audio", ...signalOpt }) : undefined;
+    const clipProbes = Promise.all(
+      clipPaths.map(async (path, i) => {
+        try {
+          return { path, info: await probeFile(path, { kind: "video", ...signalOpt }) };
+        } catch (err) {
+          if (err instanceof Error) err.message = `scene ${i + 1}: ${err.message}`;
+          throw err;
+        }
+      }),
+    );
+    const composeInputs = (
+      clips: ComposeInputs["clips"],
+      musicInfo: MediaInfo | undefined,
+    ): ComposeInputs => ({
       clips,
       workDir: work,
       output: {
@@ -88,11 +91,20 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
       },
       ...(musicPath && musicInfo ? { music: { path: musicPath, duration_s: musicInfo.duration_s } } : {}),
       ...(whooshPath ? { whoosh: { path: whooshPath, peak_s: WHOOSH_PEAK_S } } : {}),
-    };
-    progress(15, "analysing");
-    const analysis = planLoudnessAnalysis(job, inputs, join(work, "analysis.txt"));
-    await writeFile(join(work, "analysis.txt"), analysis.graph);
-    const measured = parseLoudnormJson((await runFfmpeg(analysis.args, runOpts(opts))).stderr);
+    });
+    // The loudness analysis opens a clip only to mix its sound. Without clip sound (clip_volume 0, the
+    // default) it waits only for the music probe, and runs alongside the clip probes. Inputs are still
+    // only opened once probed.
+    const analysing = (async () => {
+      const [musicInfo, clips] = await Promise.all([musicProbe, job.audio.clip_volume > 0 ? clipProbes : []]);
+      progress(15, "analysing");
+      const analysis = planLoudnessAnalysis(job, composeInputs(clips, musicInfo), join(work, "analysis.txt"));
+      await writeFile(join(work, "analysis.txt"), analysis.graph);
+      return parseLoudnormJson((await runFfmpeg(analysis.args, runOpts(opts))).stderr);
+    })();
+    const [clips, musicInfo, measured] = await settleAll([clipProbes, musicProbe, analysing] as const);
+    for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
+    const inputs = composeInputs(clips, musicInfo);
     progress(20, "rendering");
     const plan = planCompose(job, inputs, join(work, "graph.txt"), measured);
     await writeFile(join(work, "graph.txt"), plan.graph);
@@ -103,14 +115,15 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
       onProgress: (f) => progress(20 + f * 72, "rendering"),
     });
     opts.onStats?.({ peakRssKib: result.peakRssKib });
-    // The checks of the outputs are independent: run them together.
-    const [video, thumbnail, loudness] = await Promise.all([
+    // Checks of the outputs. The thumbnail is checked in Node (no ffprobe launch); the loudness of the
+    // final mix was metered inside the main pass. Only if its summary is missing or ambiguous is the
+    // output file measured separately.
+    const [video, thumbnail] = await Promise.all([
       probeFile(inputs.output.video, { kind: "video", ...signalOpt }),
-      inputs.output.thumbnail
-        ? probeFile(inputs.output.thumbnail, { kind: "image", ...signalOpt })
-        : undefined,
-      measureLoudness(inputs.output.video, opts.signal),
+      inputs.output.thumbnail ? probeJpeg(inputs.output.thumbnail) : undefined,
     ]);
+    const loudness =
+      parseEbur128Summary(result.stderr) ?? (await measureLoudness(inputs.output.video, opts.signal));
     progress(95, "uploading");
     await deliver(job.outputs.video, inputs.output.video, "video/mp4", transfer);
     if (job.outputs.thumbnail && inputs.output.thumbnail) {
@@ -125,6 +138,20 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
   } finally {
     if (!opts.keepTemp) await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Promise.all that waits for every promise to settle before throwing the first error (in order): a
+ * failed probe must not leave its sibling ffmpeg running after the job has ended.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 function runOpts(opts: RunJobOptions): { signal?: AbortSignal; onSpawn?: (pid: number) => void } {

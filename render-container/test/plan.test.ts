@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RenderJobSchema } from "../src/contract.ts";
+import { parseEbur128Summary } from "../src/loudness.ts";
 import { layoutOverlay, readableColours, safeZone, textWidth, wrapText } from "../src/overlay-layout.ts";
-import { planCompose, thumbnailTime, timeline } from "../src/plan.ts";
+import { planCompose, planLoudnessAnalysis, thumbnailTime, timeline } from "../src/plan.ts";
 
 const job = RenderJobSchema.parse({
   version: 1,
@@ -66,6 +67,51 @@ describe("planCompose", () => {
     expect(timeline(job).total).toBeCloseTo(15.5, 6);
     expect(timeline(job).starts).toEqual([0, 3, 6, 9, 12]);
     expect(thumbnailTime(job)).toBeGreaterThan(job.fade_in_s);
+  });
+});
+
+describe("loudness", () => {
+  it("meters the final mix as the last audio filter of the main pass", () => {
+    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    expect(plan.graph).toMatch(
+      /,aresample=48000,aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose\[aout\]$/,
+    );
+    // Silence gets no loudnorm, but is still metered.
+    const silent = planCompose(job, inputs, "/tmp/work/graph.txt", undefined);
+    expect(silent.graph).toMatch(
+      /atrim=duration=15\.5,aformat=channel_layouts=stereo,ebur128=[^,]*\[aout\]$/,
+    );
+  });
+
+  it("plans the analysis without clip information when clip sound is not mixed", () => {
+    const full = planLoudnessAnalysis(job, inputs, "/tmp/work/analysis.txt");
+    const early = planLoudnessAnalysis(job, { ...inputs, clips: [] }, "/tmp/work/analysis.txt");
+    expect(early).toEqual(full);
+    expect(full.args).not.toContain("/clips/1.mp4");
+    const withSound = RenderJobSchema.parse({ ...job, audio: { ...job.audio, clip_volume: 0.5 } });
+    expect(() => planLoudnessAnalysis(withSound, { ...inputs, clips: [] }, "/tmp/a.txt")).toThrow(
+      /needs every probed clip/,
+    );
+  });
+
+  it("reads the ebur128 summary of the whole mix, and refuses two partial ones", () => {
+    const summary = (i: string, tp: string) =>
+      `[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         ${i} LUFS\n` +
+      `    Threshold: -24.0 LUFS\n\n  True peak:\n    Peak:       ${tp} dBFS\n`;
+    // ffmpeg logs an empty summary for the graph it builds only to parse it, then the real one.
+    const parsedOnly = summary("-70.0", "-inf");
+    const stderr = `${parsedOnly}Stream mapping:\n${summary("-14.1", "-1.6")}[libx264 @ 0x2] frame I:2  Avg QP:14\n`;
+    expect(parseEbur128Summary(stderr)).toEqual({ integrated_lufs: -14.1, true_peak_dbtp: -1.6 });
+    // Silence.
+    expect(parseEbur128Summary(parsedOnly + parsedOnly)).toEqual({
+      integrated_lufs: -70,
+      true_peak_dbtp: Number.NEGATIVE_INFINITY,
+    });
+    expect(parseEbur128Summary("no summary here")).toBeUndefined();
+    // A graph rebuilt mid-stream logs one summary per part: neither covers the whole mix.
+    expect(
+      parseEbur128Summary(parsedOnly + summary("-20.0", "-8.0") + summary("-14.0", "-1.5")),
+    ).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type RenderJobInput, RenderJobSchema } from "../src/contract.ts";
 import { liveChildren } from "../src/ffmpeg.ts";
 import { JobRunner } from "../src/jobs.ts";
+import { measureLoudness } from "../src/loudness.ts";
 import { layoutOverlay, safeZone } from "../src/overlay-layout.ts";
 import { runRenderJob } from "../src/render.ts";
 import { alive, ffmpegChildren, frameAt, makeClip, meanDiff, meanLuma, tempDir } from "./helpers.ts";
@@ -82,10 +83,18 @@ describe("composition in one ffmpeg pass", () => {
     expect(withText.outputs.thumbnail?.video).toMatchObject({ width: W, height: H });
   });
 
-  it("meets the loudness target: -14 LUFS ±1 and true peak at most -1 dBTP", () => {
+  it("meets the loudness target: -14 LUFS ±1 and true peak at most -1 dBTP", async () => {
     expect(withText.loudness?.integrated_lufs).toBeGreaterThanOrEqual(-15);
     expect(withText.loudness?.integrated_lufs).toBeLessThanOrEqual(-13);
     expect(withText.loudness?.true_peak_dbtp).toBeLessThanOrEqual(-1);
+    // The reported figures are metered inside the main pass, before AAC: check the file itself too.
+    const file = await measureLoudness(join(dir, "with-text.mp4"));
+    expect(file.integrated_lufs).toBeGreaterThanOrEqual(-15);
+    expect(file.integrated_lufs).toBeLessThanOrEqual(-13);
+    expect(file.true_peak_dbtp).toBeLessThanOrEqual(-1);
+    expect(Math.abs(file.integrated_lufs - withText.loudness!.integrated_lufs)).toBeLessThanOrEqual(0.3);
+    // AAC encoding adds a little inter-sample peak (0.1-0.3 dB seen).
+    expect(Math.abs(file.true_peak_dbtp - withText.loudness!.true_peak_dbtp)).toBeLessThanOrEqual(0.5);
   });
 
   it("starts and ends near black (0.3 s fades)", async () => {
