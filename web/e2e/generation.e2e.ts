@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { horizontalOverflow, launchBrowser, newContext, screenshot } from "./browser.ts";
+import { fetchStatus, onPhone as phoneRun, screenshot, signUp, startVisit } from "./browser.ts";
 import { recordLiveEvents, showVideoFrames, socketProgress, watchProgress } from "./live.ts";
 
 const baseUrl = inject("baseUrl");
@@ -24,13 +24,10 @@ let page: Page;
 let events: ReturnType<typeof recordLiveEvents>;
 let finishedPath = "";
 let videoSrc = "";
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await newContext(browser, baseUrl, "desktop");
-  page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(err.message));
+  ({ browser, context, page, pageErrors } = await startVisit(baseUrl));
   events = recordLiveEvents(page);
 });
 
@@ -52,27 +49,12 @@ async function generate(prompt: string) {
 }
 
 /** The same page in a phone-sized context sharing the session. */
-async function onPhone<T>(path: string, run: (p: Page) => Promise<T>): Promise<T> {
-  const phone = await newContext(browser, baseUrl, "phone", await context.storageState());
-  const p = await phone.newPage();
-  p.on("pageerror", (err) => pageErrors.push(`phone: ${err.message}`));
-  try {
-    await p.goto(path);
-    const result = await run(p);
-    expect(await horizontalOverflow(p), `${path} overflows a phone`).toBeLessThanOrEqual(0);
-    return result;
-  } finally {
-    await phone.close();
-  }
-}
+const onPhone = <T>(path: string, run: (p: Page) => Promise<T>) =>
+  phoneRun(browser, baseUrl, context, path, pageErrors, run);
 
 describe("a generation, from prompt to library", () => {
   test("sign up", async () => {
-    await page.goto("/sign-up");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "What are we advertising?" }).waitFor();
+    await signUp(page, email, password);
   });
 
   test("progress arrives over the socket, and cancel stops it with a clear message", async () => {
@@ -224,7 +206,7 @@ describe("a generation, from prompt to library", () => {
     await page.waitForURL((u) => u.pathname === finishedPath);
     await page.goBack();
 
-    expect(await fetchStatus(videoSrc)).toBe(206);
+    expect(await fetchStatus(page, videoSrc)).toBe(206);
     const deleteButton = done.getByRole("button", { name: /^Delete/ });
     await deleteButton.click();
     const dialog = page.getByRole("dialog", { name: "Delete this ad?" });
@@ -239,7 +221,7 @@ describe("a generation, from prompt to library", () => {
     await dialog.waitFor({ state: "hidden" });
     await page.getByText("Nothing here").waitFor();
     // Gone on the server too, video included.
-    expect(await fetchStatus(videoSrc)).toBe(404);
+    expect(await fetchStatus(page, videoSrc)).toBe(404);
     await page.goto("/library");
     await items.first().waitFor();
     expect(await items.count()).toBe(1);
@@ -249,14 +231,6 @@ describe("a generation, from prompt to library", () => {
     expect(pageErrors).toEqual([]);
   });
 });
-
-/** The HTTP status of a GET from inside the page, past the browser's cache (signed media needs no session). */
-function fetchStatus(url: string): Promise<number> {
-  return page.evaluate(
-    async (u) => (await fetch(u, { cache: "no-store", headers: { Range: "bytes=0-1" } })).status,
-    url,
-  );
-}
 
 async function progressIsRunning(p: Page): Promise<boolean> {
   return (await p.getByRole("button", { name: "Cancel generation" }).count()) > 0;

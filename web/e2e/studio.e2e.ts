@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { horizontalOverflow, launchBrowser, newContext, screenshot } from "./browser.ts";
+import { horizontalOverflow, newContext, screenshot, startVisit } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
 const email = `e2e-${Date.now()}@example.com`;
@@ -16,13 +16,10 @@ const PROMPT = "vegan protein powder, energetic, for TikTok";
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await newContext(browser, baseUrl, "desktop");
-  page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(err.message));
+  ({ browser, context, page, pageErrors } = await startVisit(baseUrl));
 });
 
 afterAll(async () => {

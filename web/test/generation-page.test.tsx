@@ -137,3 +137,25 @@ describe("generation page", () => {
     expect(FakeWebSocket.latest().closedWith?.code).toBe(1000);
   });
 });
+
+describe("a variation's page", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
+    FakeWebSocket.install();
+  });
+
+  test("leads back to its comparison; a single generation leads back to the library", async () => {
+    const done = statusFixture({ status: "completed", progress: 100, group_id: "grp-7" });
+    stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/status/gen-1": json(done),
+      "GET /api/generations/gen-1": json(summaryFixture({ ...done, label: "Prompt 2" })),
+      "POST /api/groups/grp-7/ticket": ticket("grp-7"),
+    });
+    history.replaceState(null, "", "/generations/gen-1");
+    render(() => <App />);
+    const back = await screen.findByRole("link", { name: "← Back to comparison" });
+    expect(back.getAttribute("href")).toBe("/comparisons/grp-7");
+  });
+});

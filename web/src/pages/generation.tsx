@@ -5,6 +5,7 @@ import {
   cancelGeneration,
   capabilities,
   type GenerationStatus,
+  type GenerationSummary,
   generate,
   getGenerationDetails,
   getStatus,
@@ -32,38 +33,28 @@ export function preloadGeneration({ params }: RoutePreloadFuncArgs) {
 /** `/generations/:id`: live progress, then the finished ad; a clear error state with retry. */
 export function GenerationPage() {
   const params = useParams<{ id: string }>();
-  // A variation of a comparison (it has a label) leads back to its comparison; others to the library.
-  const details = createAsync(() => getGenerationDetails(params.id).catch(() => null));
   return (
     <div class="container">
-      <Show
-        when={details()?.label ? details() : null}
-        fallback={
-          <A href="/library" class="back-link">
-            ← Library
-          </A>
-        }
-      >
-        {(d) => (
-          <A href={`/comparisons/${d().group_id}`} class="back-link">
-            ← Back to comparison
-          </A>
-        )}
-      </Show>
       <ErrorBoundary
         fallback={(err) =>
           err instanceof ApiError && err.status === 404 ? (
-            <ErrorPanel title="Generation not found" message="It may have been deleted.">
-              <A href="/" class="btn btn-ghost">
-                Create a new ad
-              </A>
-            </ErrorPanel>
+            <>
+              <BackLink details={null} />
+              <ErrorPanel title="Generation not found" message="It may have been deleted.">
+                <A href="/" class="btn btn-ghost">
+                  Create a new ad
+                </A>
+              </ErrorPanel>
+            </>
           ) : (
-            <ErrorPanel
-              title="Could not load this generation"
-              error={err}
-              onRetry={() => location.reload()}
-            />
+            <>
+              <BackLink details={null} />
+              <ErrorPanel
+                title="Could not load this generation"
+                error={err}
+                onRetry={() => location.reload()}
+              />
+            </>
           )
         }
       >
@@ -143,89 +134,112 @@ function GenerationView(props: { id: string }) {
   };
 
   return (
-    <Show when={status()}>
-      {(s) => (
-        <div class="gen-layout" data-status={s().status}>
-          <div class="gen-head">
-            <h1 class="gen-title">{titleFor(s())}</h1>
-            <ProgressView status={s()} elapsedMs={elapsed()} />
-            <Show when={s().status === "failed"}>
-              <Show
-                when={isCancelled(s())}
-                fallback={
+    <>
+      <BackLink details={details()} />
+      <Show when={status()}>
+        {(s) => (
+          <div class="gen-layout" data-status={s().status}>
+            <div class="gen-head">
+              <h1 class="gen-title">{titleFor(s())}</h1>
+              <ProgressView status={s()} elapsedMs={elapsed()} />
+              <Show when={s().status === "failed"}>
+                <Show
+                  when={isCancelled(s())}
+                  fallback={
+                    <ErrorPanel
+                      title="This ad could not be finished"
+                      message={s().error ?? "The generation stopped without a reason."}
+                      onRetry={details() ? retry : undefined}
+                    />
+                  }
+                >
                   <ErrorPanel
-                    title="This ad could not be finished"
-                    message={s().error ?? "The generation stopped without a reason."}
+                    title={CANCELLED_ERROR}
+                    message="Its clips were deleted. Start again with the same prompt and settings?"
                     onRetry={details() ? retry : undefined}
+                    retryLabel="Start again"
                   />
-                }
-              >
-                <ErrorPanel
-                  title={CANCELLED_ERROR}
-                  message="Its clips were deleted. Start again with the same prompt and settings?"
-                  onRetry={details() ? retry : undefined}
-                  retryLabel="Start again"
-                />
+                </Show>
               </Show>
-            </Show>
-            <Show when={capabilities.cancel && running()}>
-              <button type="button" class="btn btn-ghost" onClick={cancel} disabled={cancelling()}>
-                {cancelling() ? "Cancelling…" : "Cancel generation"}
-              </button>
-            </Show>
-            <Show when={actionError()}>
-              <p class="form-error" role="alert">
-                {messageOf(actionError())}
-              </p>
-            </Show>
-            <Show when={live.error() && running()}>
-              <p class="notice small" role="status">
-                Live updates are interrupted; retrying…
-              </p>
-            </Show>
-          </div>
-          <div class="gen-stage">
-            <Switch>
-              <Match when={running()}>
-                {/* While it runs, the storyboard is the stage: each clip plays as soon as it exists. */}
-                <SceneCards
-                  scenes={s().scenes ?? []}
-                  aspect={settings().aspect_ratio}
-                  title="Storyboard"
-                  hint={storyboardHint(s())}
-                  placeholders={4}
-                />
-              </Match>
-              <Match when={s().status === "completed" && s().video_url}>
-                {(url) => (
-                  <VideoResult
-                    videoUrl={url()}
-                    thumbnailUrl={s().thumbnail_url}
-                    aspect={settings().aspect_ratio}
-                    fileName={`promptreel-${props.id.slice(0, 8)}.mp4`}
-                  />
-                )}
-              </Match>
-              <Match when={true}>
-                <div class="stage" data-aspect={settings().aspect_ratio}>
-                  <div class="stage-placeholder" data-status={s().status}>
-                    <span class="stage-label">
-                      {isCancelled(s()) ? "Cancelled before the video was made" : "No video was made"}
-                    </span>
-                  </div>
-                </div>
-              </Match>
-            </Switch>
-          </div>
-          <div class="gen-details">
-            <GenerationDetails details={details() ?? null} status={s()} />
-          </div>
-          <Show when={s().status === "completed" && s().scenes?.length}>
-            <div class="gen-scenes">
-              <SceneCards scenes={s().scenes ?? []} aspect={settings().aspect_ratio} />
+              <Show when={capabilities.cancel && running()}>
+                <button type="button" class="btn btn-ghost" onClick={cancel} disabled={cancelling()}>
+                  {cancelling() ? "Cancelling…" : "Cancel generation"}
+                </button>
+              </Show>
+              <Show when={actionError()}>
+                <p class="form-error" role="alert">
+                  {messageOf(actionError())}
+                </p>
+              </Show>
+              <Show when={live.error() && running()}>
+                <p class="notice small" role="status">
+                  Live updates are interrupted; retrying…
+                </p>
+              </Show>
             </div>
-          </Show>
-        </div>
+            <div class="gen-stage">
+              <Switch>
+                <Match when={running()}>
+                  {/* While it runs, the storyboard is the stage: each clip plays as soon as it exists. */}
+                  <SceneCards
+                    scenes={s().scenes ?? []}
+                    aspect={settings().aspect_ratio}
+                    title="Storyboard"
+                    hint={storyboardHint(s())}
+                    placeholders={4}
+                  />
+                </Match>
+                <Match when={s().status === "completed" && s().video_url}>
+                  {(url) => (
+                    <VideoResult
+                      videoUrl={url()}
+                      thumbnailUrl={s().thumbnail_url}
+                      aspect={settings().aspect_ratio}
+                      fileName={`promptreel-${props.id.slice(0, 8)}.mp4`}
+                    />
+                  )}
+                </Match>
+                <Match when={true}>
+                  <div class="stage" data-aspect={settings().aspect_ratio}>
+                    <div class="stage-placeholder" data-status={s().status}>
+                      <span class="stage-label">
+                        {isCancelled(s()) ? "Cancelled before the video was made" : "No video was made"}
+                      </span>
+                    </div>
+                  </div>
+                </Match>
+              </Switch>
+            </div>
+            <div class="gen-details">
+              <GenerationDetails details={details() ?? null} status={s()} />
+            </div>
+            <Show when={s().status === "completed" && s().scenes?.length}>
+              <div class="gen-scenes">
+                <SceneCards scenes={s().scenes ?? []} aspect={settings().aspect_ratio} />
+              </div>
+            </Show>
+          </div>
+        )}
+      </Show>
+    </>
+  );
+}
+
+/** A variation of a comparison (it has a label) leads back to its comparison; others to the library. */
+function BackLink(props: { details: GenerationSummary | null | undefined }) {
+  return (
+    <Show
+      when={props.details?.label ? props.details : null}
+      fallback={
+        <A href="/library" class="back-link">
+          ← Library
+        </A>
+      }
+    >
+      {(d) => (
+        <A href={`/comparisons/${d().group_id}`} class="back-link">
+          ← Back to comparison
+        </A>
       )}
     </Show>
   );
