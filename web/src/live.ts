@@ -37,40 +37,58 @@ export function isTerminal(status: GenerationStatus["status"]): boolean {
   return status === "completed" || status === "failed";
 }
 
+/** 401 ends the session and 404 means gone: no point in asking again. */
+const isFinal = (err: unknown) => err instanceof ApiError && (err.status === 401 || err.status === 404);
+
 /**
- * Polls the status endpoint: once at once, then `intervalMs` after each answer (never two
- * requests in flight), until the generation is terminal, the caller unsubscribes, or the
- * server says it will never answer (401 ends the session; 404 means deleted).
+ * Calls `read` at once, then `intervalMs` after each answer (never two requests in flight), until
+ * `onAnswer` returns true (nothing more to learn), the returned function is called, or the server
+ * says it will never answer (401 ends the session; 404 means deleted). While reads fail it backs
+ * off (2 s, 4 s, 8 s, at most 30 s) so a blip is not a storm. Nothing is delivered after a stop.
  */
+function pollLoop<T>(
+  read: () => Promise<T>,
+  intervalMs: number,
+  onAnswer: (value: T) => boolean | undefined,
+  onError?: (error: unknown) => void,
+): Unsubscribe {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const tick = async () => {
+    try {
+      const value = await read();
+      if (stopped) return;
+      failures = 0;
+      if (onAnswer(value)) return;
+    } catch (err) {
+      if (stopped) return;
+      onError?.(err);
+      if (isFinal(err)) return;
+      failures++;
+    }
+    timer = setTimeout(tick, failures ? Math.min(intervalMs * 2 ** failures, 30_000) : intervalMs);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Polls the status endpoint until the generation is terminal (see {@link pollLoop}). */
 export function pollingSource(intervalMs = POLL_INTERVAL_MS, fetcher = fetchStatus): LiveSource {
   return {
-    subscribe(target, handlers) {
-      let stopped = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let failures = 0;
-      const tick = async () => {
-        try {
-          const status = await fetcher(target.generationId);
-          if (stopped) return;
-          failures = 0;
+    subscribe: (target, handlers) =>
+      pollLoop(
+        () => fetcher(target.generationId),
+        intervalMs,
+        (status) => {
           handlers.onStatus(status);
-          if (isTerminal(status.status)) return;
-        } catch (err) {
-          if (stopped) return;
-          handlers.onError?.(err);
-          if (err instanceof ApiError && (err.status === 401 || err.status === 404)) return;
-          failures++;
-        }
-        // Back off while the server is failing (2 s, 4 s, 8 s, at most 30 s) so a blip is not a storm.
-        const delay = Math.min(intervalMs * 2 ** failures, 30_000);
-        timer = setTimeout(tick, failures ? delay : intervalMs);
-      };
-      void tick();
-      return () => {
-        stopped = true;
-        clearTimeout(timer);
-      };
-    },
+          return isTerminal(status.status);
+        },
+        handlers.onError,
+      ),
   };
 }
 
@@ -106,9 +124,6 @@ export interface SocketSourceOptions {
   reconnectDelaysMs?: readonly number[];
 }
 
-/** 401 ends the session and 404 means gone: no point in asking again. */
-const isFinal = (err: unknown) => err instanceof ApiError && (err.status === 401 || err.status === 404);
-
 /**
  * Opens a group's socket at the ticketed `path`. Events reach `onEvent` in `seq` order; anything
  * not newer than the last one (and anything that is not an event) is dropped. `onClose` runs once
@@ -132,6 +147,70 @@ function openGroupSocket(path: string, onEvent: (event: LiveEvent) => void, onCl
   };
   ws.onclose = onClose;
   return ws;
+}
+
+/** What {@link keepGroupSocket} reports. */
+interface GroupSocketHandlers {
+  /** Every event, in `seq` order. */
+  onEvent(event: LiveEvent): void;
+  /** The socket could not open, or dropped: cover for it (poll). Called on every failure. */
+  onDown(): void;
+  onError?(error: unknown): void;
+}
+
+/**
+ * Keeps a group's socket open: fetches a ticket and opens it; when either fails it calls
+ * `onDown` and tries again after each of `delays` in turn (never after a 401 or 404, and a
+ * snapshot, proof that the socket works, starts the count again). Returns the function that
+ * closes it for good, with a close reason.
+ */
+function keepGroupSocket(
+  groupId: string,
+  ticket: (groupId: string) => Promise<{ path: string }>,
+  delays: readonly number[],
+  handlers: GroupSocketHandlers,
+): (reason: string) => void {
+  let closed = false;
+  let socket: WebSocket | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let attempts = 0;
+  const retryLater = () => {
+    if (closed || attempts >= delays.length) return;
+    retryTimer = setTimeout(() => void connect(), delays[attempts++]);
+  };
+  const connect = async () => {
+    if (closed) return;
+    let path: string;
+    try {
+      ({ path } = await ticket(groupId));
+    } catch (err) {
+      handlers.onError?.(err);
+      handlers.onDown();
+      if (!isFinal(err)) retryLater();
+      return;
+    }
+    if (closed) return;
+    const ws = openGroupSocket(
+      path,
+      (event) => {
+        if (event.type === "snapshot") attempts = 0;
+        handlers.onEvent(event);
+      },
+      () => {
+        if (socket === ws) socket = null;
+        if (closed) return;
+        handlers.onDown();
+        retryLater();
+      },
+    );
+    socket = ws;
+  };
+  void connect();
+  return (reason) => {
+    closed = true;
+    clearTimeout(retryTimer);
+    socket?.close(1000, reason);
+  };
 }
 
 /** Fields only the live events carry: kept when a polled status (which lacks them) arrives. */
@@ -161,10 +240,8 @@ export function socketSource(options: SocketSourceOptions = {}): LiveSource {
     subscribe(target, handlers) {
       let stopped = false;
       let finished = false;
-      let socket: WebSocket | null = null;
+      let closeSocket: ((reason: string) => void) | null = null;
       let stopFallback: Unsubscribe | null = null;
-      let retryTimer: ReturnType<typeof setTimeout> | undefined;
-      let attempts = 0;
       let last: GenerationStatus | null = null;
 
       const emit = (status: GenerationStatus) => {
@@ -173,8 +250,7 @@ export function socketSource(options: SocketSourceOptions = {}): LiveSource {
         handlers.onStatus(last);
         if (isTerminal(status.status)) {
           finished = true;
-          clearTimeout(retryTimer);
-          socket?.close(1000, "finished");
+          closeSocket?.("finished");
           stopFallback?.();
         }
       };
@@ -186,15 +262,10 @@ export function socketSource(options: SocketSourceOptions = {}): LiveSource {
         stopFallback?.();
         stopFallback = null;
       };
-      const retryLater = () => {
-        if (stopped || finished || attempts >= delays.length) return;
-        retryTimer = setTimeout(() => void connect(), delays[attempts++]);
-      };
       const onEvent = (event: LiveEvent) => {
         if (event.type === "snapshot") {
           const view = event.generations.find((g) => g.generation_id === target.generationId);
           if (!view) return;
-          attempts = 0;
           stopPolling();
           emit(statusFromView(view));
         } else if (event.type === "generation") {
@@ -204,32 +275,18 @@ export function socketSource(options: SocketSourceOptions = {}): LiveSource {
           emit({ ...last, scenes });
         }
       };
-      const connect = async () => {
-        if (stopped || finished) return;
-        if (!target.groupId) return startFallback();
-        let path: string;
-        try {
-          ({ path } = await ticket(target.groupId));
-        } catch (err) {
-          handlers.onError?.(err);
-          startFallback();
-          if (!isFinal(err)) retryLater();
-          return;
-        }
-        if (stopped || finished) return;
-        const ws = openGroupSocket(path, onEvent, () => {
-          if (socket === ws) socket = null;
-          if (stopped || finished) return;
-          startFallback();
-          retryLater();
+      if (target.groupId) {
+        closeSocket = keepGroupSocket(target.groupId, ticket, delays, {
+          onEvent,
+          onDown: startFallback,
+          onError: handlers.onError,
         });
-        socket = ws;
-      };
-      void connect();
+      } else {
+        startFallback();
+      }
       return () => {
         stopped = true;
-        clearTimeout(retryTimer);
-        socket?.close(1000, "unsubscribed");
+        closeSocket?.("unsubscribed");
         stopFallback?.();
       };
     },
@@ -316,82 +373,53 @@ export function followGroup(
   handlers: LiveHandlers,
   options: FollowGroupOptions,
 ): Unsubscribe {
-  const delays = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
-  const interval = options.pollIntervalMs ?? POLL_INTERVAL_MS;
-  const ticket = options.ticket ?? liveTicket;
   let stopped = false;
-  let socket: WebSocket | null = null;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let pollTimer: ReturnType<typeof setTimeout> | undefined;
-  let polling = false;
-  let failures = 0;
-  let attempts = 0;
-
+  let stopPoll: Unsubscribe | null = null;
   const emit = (status: GenerationStatus) => {
     if (!stopped) handlers.onStatus(status);
   };
-  const pollOnce = async () => {
-    try {
-      const list = await options.poll();
-      if (!polling) return; // the socket took over meanwhile: this answer may be older than its snapshot
-      failures = 0;
-      for (const s of list) emit(s);
-    } catch (err) {
-      if (!polling) return;
-      handlers.onError?.(err);
-      if (isFinal(err)) return stopPolling();
-      failures++;
-    }
-    pollTimer = setTimeout(pollOnce, failures ? Math.min(interval * 2 ** failures, 30_000) : interval);
-  };
   const startPolling = () => {
-    if (stopped || polling) return;
-    polling = true;
-    void pollOnce();
+    if (stopped || stopPoll) return;
+    stopPoll = pollLoop(
+      options.poll,
+      options.pollIntervalMs ?? POLL_INTERVAL_MS,
+      (list) => {
+        for (const s of list) emit(s);
+        return false;
+      },
+      handlers.onError,
+    );
   };
+  // Once stopped, an answer still in flight is dropped: it may be older than the socket's snapshot.
   const stopPolling = () => {
-    polling = false;
-    clearTimeout(pollTimer);
-  };
-  const retryLater = () => {
-    if (stopped || attempts >= delays.length) return;
-    retryTimer = setTimeout(() => void connect(), delays[attempts++]);
+    stopPoll?.();
+    stopPoll = null;
   };
   const onEvent = (event: LiveEvent) => {
     if (event.type === "snapshot") {
-      attempts = 0;
       stopPolling();
       for (const g of event.generations) emit(statusFromView(g));
     } else if (event.type === "generation") {
       emit(statusFromView(event.generation));
     }
   };
-  const connect = async () => {
-    if (stopped) return;
-    if (!(options.socket ?? capabilities.liveSocket)) return startPolling();
-    let path: string;
-    try {
-      ({ path } = await ticket(groupId));
-    } catch (err) {
-      handlers.onError?.(err);
-      startPolling();
-      if (!isFinal(err)) retryLater();
-      return;
-    }
-    if (stopped) return;
-    const ws = openGroupSocket(path, onEvent, () => {
-      if (socket === ws) socket = null;
-      if (stopped) return;
-      startPolling();
-      retryLater();
-    });
-    socket = ws;
-  };
-  void connect();
+  const closeSocket =
+    (options.socket ?? capabilities.liveSocket)
+      ? keepGroupSocket(
+          groupId,
+          options.ticket ?? liveTicket,
+          options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS,
+          {
+            onEvent,
+            onDown: startPolling,
+            onError: handlers.onError,
+          },
+        )
+      : null;
+  if (!closeSocket) startPolling();
   return () => {
     stopped = true;
     stopPolling();
-    clearTimeout(retryTimer);
-    socket?.close(1000, "unsubscribed");
+    closeSocket?.("unsubscribed");
   };
 }
