@@ -3,16 +3,7 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
-import { json, SESSION, stubApi } from "./fixtures.tsx";
-
-const quote = (total: number) =>
-  json({
-    currency: "USD",
-    per_generation: total,
-    total,
-    breakdown: { llm: 0.002, video: total - 0.002, compose: 0 },
-    providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
-  });
+import { json, quote, SESSION, stubApi } from "./fixtures.tsx";
 
 describe("dashboard", () => {
   beforeEach(() => {

@@ -83,3 +83,14 @@ export function renderInRouter(ui: () => JSX.Element, path = "/") {
     </MemoryRouter>
   ));
 }
+
+/** A `GET /api/estimate` answer of `total` USD (paid providers, so it is not "offline"). */
+export function quote(total: number): Response {
+  return json({
+    currency: "USD",
+    per_generation: total,
+    total,
+    breakdown: { llm: 0.002, video: total - 0.002, compose: 0 },
+    providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
+  });
+}

@@ -12,16 +12,7 @@ import {
 } from "../src/parallel.ts";
 import { startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
-import { json, SESSION, stubApi } from "./fixtures.tsx";
-
-const quote = (total: number) =>
-  json({
-    currency: "USD",
-    per_generation: total,
-    total,
-    breakdown: { llm: 0.002, video: total - 0.002, compose: 0 },
-    providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
-  });
+import { json, quote, SESSION, stubApi } from "./fixtures.tsx";
 
 describe("parallel drafts", () => {
   test("start with three variations: the current prompt, and profiles A-C with different grades", () => {

@@ -31,6 +31,16 @@ class FakeMedia implements SyncMedia {
   }
 }
 
+/** A player over fake videos of these lengths, added in order (the first leads). */
+function playerOf<D extends number[]>(
+  ...durations: D
+): { player: SyncPlayer; media: { [K in keyof D]: FakeMedia } } {
+  const player = new SyncPlayer();
+  const media = durations.map((d) => new FakeMedia(d)) as { [K in keyof D]: FakeMedia };
+  for (const m of media) player.add(m);
+  return { player, media };
+}
+
 afterEach(() => vi.useRealTimers());
 
 describe("steeringRate", () => {
@@ -45,9 +55,10 @@ describe("steeringRate", () => {
 
 describe("SyncPlayer", () => {
   test("play starts all from the leader's position, with only one soundtrack", async () => {
-    const [a, b, c] = [new FakeMedia(15.5), new FakeMedia(15.5), new FakeMedia(15.5)];
-    const player = new SyncPlayer();
-    for (const m of [a, b, c]) player.add(m);
+    const {
+      player,
+      media: [a, b, c],
+    } = playerOf(15.5, 15.5, 15.5);
     a.currentTime = 4.2;
     b.currentTime = 9;
     player.listenTo(b);
@@ -60,11 +71,10 @@ describe("SyncPlayer", () => {
 
   test("steering pulls a drifting follower back within a frame without seeking", async () => {
     vi.useFakeTimers();
-    const leader = new FakeMedia(15.5);
-    const follower = new FakeMedia(15.5);
-    const player = new SyncPlayer();
-    player.add(leader);
-    player.add(follower);
+    const {
+      player,
+      media: [leader, follower],
+    } = playerOf(15.5, 15.5);
     player.play();
     // The follower started 80 ms late (a slow decoder): about two frames at 24 fps.
     follower.currentTime = -0.08 + leader.currentTime;
@@ -83,11 +93,10 @@ describe("SyncPlayer", () => {
   });
 
   test("a follower far off is seeked onto the leader", async () => {
-    const leader = new FakeMedia(15.5);
-    const follower = new FakeMedia(15.5);
-    const player = new SyncPlayer();
-    player.add(leader);
-    player.add(follower);
+    const {
+      player,
+      media: [leader, follower],
+    } = playerOf(15.5, 15.5);
     player.play();
     leader.currentTime = 6;
     follower.currentTime = 5;
@@ -98,11 +107,10 @@ describe("SyncPlayer", () => {
   });
 
   test("pause lines everyone up on the leader's frame; seek moves all, clamped to each length", async () => {
-    const long = new FakeMedia(30);
-    const short = new FakeMedia(15);
-    const player = new SyncPlayer();
-    player.add(long);
-    player.add(short);
+    const {
+      player,
+      media: [long, short],
+    } = playerOf(30, 15);
     player.play();
     long.currentTime = 7.5;
     short.currentTime = 7.47;
@@ -118,11 +126,10 @@ describe("SyncPlayer", () => {
   });
 
   test("when the leader ends, everything stops; play again starts from the top", async () => {
-    const a = new FakeMedia(2);
-    const b = new FakeMedia(2);
-    const player = new SyncPlayer();
-    player.add(a);
-    player.add(b);
+    const {
+      player,
+      media: [a, b],
+    } = playerOf(2, 2);
     player.play();
     a.run(3);
     b.run(1.9);
@@ -137,9 +144,10 @@ describe("SyncPlayer", () => {
 
   test("nobody starts or runs on while one is still loading; then all go in the same step", () => {
     vi.useFakeTimers();
-    const [a, b, c] = [new FakeMedia(15.5), new FakeMedia(15.5), new FakeMedia(15.5)];
-    const player = new SyncPlayer();
-    for (const m of [a, b, c]) player.add(m);
+    const {
+      player,
+      media: [a, b, c],
+    } = playerOf(15.5, 15.5, 15.5);
     b.readyState = 1; // metadata only
     player.play();
     expect([a, b, c].map((m) => m.paused)).toEqual([true, true, true]);

@@ -42,17 +42,14 @@ function label(e: Estimate | null | undefined): string {
  * identical clips) can make the real cost lower, never higher.
  */
 export function TotalEstimate(props: { settings: GenerationSettings[] }) {
-  const keys = createMemo(() =>
-    props.settings
-      .map((s) => `${s.duration_s}:${s.enhanced_planning}`)
-      .sort()
-      .join(","),
+  // Only what changes a price; editing a grade or a name asks nothing.
+  const priced = createMemo(
+    () => props.settings.map((s) => [s.duration_s, s.enhanced_planning] as const),
+    [],
+    { equals: (a, b) => a.length === b.length && a.every(([d, e], i) => d === b[i]?.[0] && e === b[i]?.[1]) },
   );
   const estimate = createAsync(() => {
-    const pairs = keys()
-      .split(",")
-      .map((k) => k.split(":"));
-    return Promise.all(pairs.map(([d, e]) => getEstimate(Number(d) as 15 | 30 | 60, e === "true"))).then(
+    return Promise.all(priced().map(([d, e]) => getEstimate(d, e))).then(
       (quotes): Estimate => ({
         amount: Math.round(quotes.reduce((sum, q) => sum + q.amount, 0) * 1e6) / 1e6,
         offline: quotes.every((q) => q.offline),

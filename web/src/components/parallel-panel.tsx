@@ -6,6 +6,7 @@ import {
   type ParallelDraft,
   resize,
   type VariationKind,
+  variationCount,
 } from "../parallel.ts";
 import type { GenerationSettings } from "../settings.ts";
 import { PromptInput } from "./prompt-input.tsx";
@@ -38,8 +39,7 @@ export function ParallelPanel(props: {
   /** The server's messages after a 400, by field. */
   serverErrors: Record<string, string | undefined>;
 }) {
-  const count = () =>
-    props.draft.kind === "prompt" ? props.draft.prompts.length : props.draft.profiles.length;
+  const count = () => variationCount(props.draft);
   const setPromptAt = (i: number, value: string) =>
     props.onChange({ ...props.draft, prompts: props.draft.prompts.map((p, k) => (k === i ? value : p)) });
   const setProfileAt = (i: number, patch: Partial<ParallelDraft["profiles"][number]>) =>

@@ -1,5 +1,5 @@
 import { A } from "@solidjs/router";
-import { createSignal, For, Match, onCleanup, Show, Switch } from "solid-js";
+import { createSignal, Index, Match, onCleanup, Show, Switch } from "solid-js";
 import type { Variation } from "../api.ts";
 import { fieldRows } from "../compare.ts";
 import { CANCELLED_ERROR, formatCost } from "../format.ts";
@@ -18,7 +18,7 @@ export function VariationCard(props: {
   differing: readonly string[];
   winner: boolean;
   /** Registers the card's video with the page's sync player; returns its removal. */
-  register: (video: SyncMedia) => () => void;
+  register: (video: HTMLVideoElement) => () => void;
   /** The video heard while all play together (undefined when they are not playing together). */
   listening: SyncMedia | undefined;
   onListen: (video: SyncMedia) => void;
@@ -101,22 +101,23 @@ export function VariationCard(props: {
       </div>
 
       <dl class="variation-meta">
-        <For each={fieldRows(v())}>
+        {/* Index: rows stay in place while live updates re-derive them. */}
+        <Index each={fieldRows(v())}>
           {(row) => {
-            const differs = () => props.differing.includes(row.field);
+            const differs = () => props.differing.includes(row().field);
             return (
-              <div class="meta-row" classList={{ differs: differs() }} data-field={row.field}>
+              <div class="meta-row" classList={{ differs: differs() }} data-field={row().field}>
                 <dt>
-                  {row.label}
+                  {row().label}
                   <Show when={differs()}>
                     <span class="sr-only"> (differs)</span>
                   </Show>
                 </dt>
-                <dd>{row.value}</dd>
+                <dd>{row().value}</dd>
               </div>
             );
           }}
-        </For>
+        </Index>
         <div class="meta-row">
           <dt>Cost</dt>
           <dd class="tabular" data-testid="variation-cost">

@@ -131,19 +131,27 @@ function ComparisonView(props: { initial: Comparison }) {
   const [duration, setDuration] = createSignal(0);
   const [members, setMembers] = createSignal(0);
   const [audible, setAudible] = createSignal<SyncMedia | undefined>();
-  // The scrubber and the button follow the player (the leader can end, or be paused on its own).
-  const clock = setInterval(() => {
-    setTime(player.time);
-    setDuration(player.duration);
-    setPlaying(player.playing);
-  }, 100);
-  onCleanup(() => clearInterval(clock));
-  const register = (video: SyncMedia) => {
+  // While they play, the scrubber and the button follow the player (the leader can end, or be
+  // paused from its own controls); nothing ticks while they are still.
+  createEffect(() => {
+    if (!playing()) return;
+    const clock = setInterval(() => {
+      setTime(player.time);
+      setPlaying(player.playing);
+    }, 100);
+    onCleanup(() => clearInterval(clock));
+  });
+  const register = (video: HTMLVideoElement) => {
     const remove = player.add(video);
+    const lengthKnown = () => setDuration(player.duration);
+    video.addEventListener("durationchange", lengthKnown);
     setMembers(player.size);
+    lengthKnown();
     return () => {
+      video.removeEventListener("durationchange", lengthKnown);
       remove();
       setMembers(player.size);
+      lengthKnown();
     };
   };
   const togglePlay = () => {

@@ -25,6 +25,10 @@ const EXAMPLES = [
 ];
 
 type Mode = "single" | "parallel";
+const MODES: [Mode, string][] = [
+  ["single", "One ad"],
+  ["parallel", "Parallel variations"],
+];
 
 /**
  * `/`: the prompt, the settings and Generate; or, in Parallel mode, 2-5 variations that go to the
@@ -71,6 +75,12 @@ export function DashboardPage() {
   const fieldMessage = () => {
     const fields = Object.keys(apiError()?.fields ?? {});
     return fields.length > 0 && fields.every((f) => f === "prompt" || /^prompts\.\d+$/.test(f));
+  };
+
+  const chooseMode = (next: Mode) => {
+    setMode(next);
+    // The prompt typed so far becomes the first variation's.
+    if (next === "parallel" && parallel().kind === "prompt") setParallel(carryPrompt(parallel(), prompt()));
   };
 
   const submit = async (e: SubmitEvent) => {
@@ -120,29 +130,20 @@ export function DashboardPage() {
         <fieldset class="mode-switch">
           <legend class="sr-only">What to make</legend>
           <div class="segmented">
-            <label class="segment">
-              <input
-                type="radio"
-                name="mode"
-                value="single"
-                checked={mode() === "single"}
-                onChange={() => setMode("single")}
-              />
-              <span>One ad</span>
-            </label>
-            <label class="segment">
-              <input
-                type="radio"
-                name="mode"
-                value="parallel"
-                checked={mode() === "parallel"}
-                onChange={() => {
-                  setMode("parallel");
-                  if (parallel().kind === "prompt") setParallel(carryPrompt(parallel(), prompt()));
-                }}
-              />
-              <span>Parallel variations</span>
-            </label>
+            <For each={MODES}>
+              {([value, label]) => (
+                <label class="segment">
+                  <input
+                    type="radio"
+                    name="mode"
+                    value={value}
+                    checked={mode() === value}
+                    onChange={() => chooseMode(value)}
+                  />
+                  <span>{label}</span>
+                </label>
+              )}
+            </For>
           </div>
         </fieldset>
         <Show
