@@ -41,17 +41,24 @@ export async function makeWorkDir(prefix: string): Promise<string> {
   return mkdtemp(join(root, `${prefix}-`));
 }
 
+/** How a job moves its files (staging dir, local paths allowed or not) and its abort signal as a probe option. */
+export function jobTransfer(
+  jobId: string,
+  opts: RunJobOptions,
+): { transfer: TransferOptions; signalOpt: { signal?: AbortSignal } } {
+  const signalOpt = opts.signal ? { signal: opts.signal } : {};
+  return {
+    transfer: { allowLocal: opts.allowLocal, stagingDir: stagingDir(jobId), ...signalOpt },
+    signalOpt,
+  };
+}
+
 /** Renders one ad. Throws a JobError on failure; the temp dir is always removed. */
 export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<JobResult> {
   const started = performance.now();
   const progress: OnProgress = (p, phase) => opts.onProgress?.(Math.round(p * 10) / 10, phase);
   const work = await makeWorkDir("render");
-  const transfer: TransferOptions = {
-    allowLocal: opts.allowLocal,
-    stagingDir: stagingDir(job.job_id),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  };
-  const signalOpt = opts.signal ? { signal: opts.signal } : {};
+  const { transfer, signalOpt } = jobTransfer(job.job_id, opts);
   try {
     progress(0, "fetching");
     const clipPaths = await Promise.all(

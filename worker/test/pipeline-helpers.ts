@@ -1,19 +1,11 @@
 /** Helpers for pipeline tests: waiting on a generation, reading the coordinator, listing R2. */
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
+import type { generationStatus } from "../src/routes/serialize.ts";
 import { call, postJson } from "./helpers.ts";
 
-export interface Status {
-  generation_id: string;
-  group_id: string;
-  status: "pending" | "processing" | "completed" | "failed";
-  progress: number;
-  current_step: string | null;
-  video_url: string | null;
-  thumbnail_url: string | null;
-  cost: number;
-  error: string | null;
-}
+/** `GET /api/status/:id` as the route builds it (generations.test.ts pins the exact body). */
+export type Status = Awaited<ReturnType<typeof generationStatus>>;
 
 export const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 

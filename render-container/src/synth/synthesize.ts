@@ -3,24 +3,18 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobResult, SynthesizeJob } from "../contract.ts";
-import { deliver, resolveSource, type TransferOptions } from "../fetch-inputs.ts";
+import { deliver, resolveSource } from "../fetch-inputs.ts";
 import { runFfmpeg } from "../ffmpeg.ts";
 import { assertFontInstalled, pickFont } from "../fonts.ts";
 import { probeFile } from "../probe.ts";
-import { makeWorkDir, type RunJobOptions } from "../render.ts";
-import { stagingDir } from "../staging.ts";
+import { jobTransfer, makeWorkDir, type RunJobOptions } from "../render.ts";
 import { planSynth } from "./plan-synth.ts";
 
 /** Synthesises one scene clip. Throws a JobError on failure; the temp dir is always removed. */
 export async function runSynthesizeJob(job: SynthesizeJob, opts: RunJobOptions): Promise<JobResult> {
   const started = performance.now();
   const work = await makeWorkDir("synth");
-  const transfer: TransferOptions = {
-    allowLocal: opts.allowLocal,
-    stagingDir: stagingDir(job.job_id),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  };
-  const signalOpt = opts.signal ? { signal: opts.signal } : {};
+  const { transfer, signalOpt } = jobTransfer(job.job_id, opts);
   try {
     opts.onProgress?.(0, "fetching");
     let image: { path: string; width: number; height: number } | undefined;
