@@ -1,7 +1,7 @@
 /** Debian Chromium through playwright-core, plus the screenshot and wait helpers the flows share. */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 
 /** Where screenshots go (gitignored). */
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, "../../test-artifacts/screenshots");
@@ -99,6 +99,19 @@ export function fetchStatus(page: Page, url: string): Promise<number> {
     async (u) => (await fetch(u, { cache: "no-store", headers: { Range: "bytes=0-1" } })).status,
     url,
   );
+}
+
+/**
+ * The URLs of `page`'s requests that have started and not yet finished or failed. A video the
+ * page no longer shows must not be among them: it would hold one of the six connections a
+ * browser opens per host over HTTP/1.1.
+ */
+export function trackPendingRequests(page: Page): () => string[] {
+  const pending = new Set<Request>();
+  page.on("request", (r) => pending.add(r));
+  page.on("requestfinished", (r) => pending.delete(r));
+  page.on("requestfailed", (r) => pending.delete(r));
+  return () => [...pending].map((r) => r.url());
 }
 
 /** One visitor of a flow file: Chromium, a desktop context with one page, and that page's uncaught errors. */

@@ -6,7 +6,14 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { fetchStatus, onPhone as phoneRun, screenshot, signUp, startVisit } from "./browser.ts";
+import {
+  fetchStatus,
+  onPhone as phoneRun,
+  screenshot,
+  signUp,
+  startVisit,
+  trackPendingRequests,
+} from "./browser.ts";
 import { recordLiveEvents, showVideoFrames, socketProgress } from "./live.ts";
 
 const baseUrl = inject("baseUrl");
@@ -28,10 +35,12 @@ let page: Page;
 let events: ReturnType<typeof recordLiveEvents>;
 let comparisonPath = "";
 let pageErrors: string[] = [];
+let pendingUrls: () => string[];
 
 beforeAll(async () => {
   ({ browser, context, page, pageErrors } = await startVisit(baseUrl));
   events = recordLiveEvents(page);
+  pendingUrls = trackPendingRequests(page);
 });
 
 afterAll(async () => {
@@ -282,9 +291,18 @@ describe("parallel variations, from the dashboard to the comparison", () => {
       await screenshot(p, "comparison");
     });
 
+    const gridVideos = await page
+      .locator("[data-testid=variation-card] video")
+      .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).currentSrc));
+    expect(gridVideos).toHaveLength(3);
     await card("Prompt 3").getByRole("link", { name: "Open" }).click();
     await page.waitForURL(/\/generations\/[\w-]+$/);
     await page.getByLabel("Your finished ad").waitFor();
+    // The grid's videos stopped downloading when the page was left: over HTTP/1.1 three held
+    // connections of six starved this page's own API calls.
+    await expect
+      .poll(() => pendingUrls().filter((u) => gridVideos.includes(u)), { timeout: 5_000 })
+      .toEqual([]);
     await page.getByRole("link", { name: "← Back to comparison" }).click();
     await page.waitForURL((u) => u.pathname === comparisonPath);
     await cards().nth(2).waitFor();

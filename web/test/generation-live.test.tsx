@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
-import { beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
@@ -26,6 +26,9 @@ describe("a running generation", () => {
         202,
       ),
     });
+    // jsdom has no media loading; the spy records which elements were told to drop theirs.
+    const load = vi.spyOn(HTMLMediaElement.prototype, "load").mockImplementation(() => {});
+    vi.spyOn(HTMLMediaElement.prototype, "pause").mockImplementation(() => {});
     render(() => <App />);
     await screen.findByText("Your ad is queued");
     // Before the plan exists, placeholder cards hold the storyboard's space.
@@ -99,6 +102,9 @@ describe("a running generation", () => {
     expect(document.querySelector(".progress-view .badge")?.textContent).toBe("Cancelled");
     // Its clips were deleted with it: no storyboard, a retry instead.
     expect(screen.queryAllByTestId("scene-card")).toHaveLength(0);
+    // The removed preview let go of its download (a detached video keeps it open otherwise).
+    expect(preview.hasAttribute("src")).toBe(false);
+    expect(load.mock.contexts).toContain(preview);
     expect(screen.getByRole("button", { name: "Start again" })).toBeTruthy();
   });
 });

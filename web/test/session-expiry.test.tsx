@@ -11,7 +11,7 @@ import {
   session,
   startSession,
 } from "../src/session.ts";
-import { json, SESSION, stubApi } from "./fixtures.tsx";
+import { json, quote, SESSION, stubApi } from "./fixtures.tsx";
 
 const unauthorized = () =>
   json(
@@ -41,6 +41,7 @@ describe("an expired session", () => {
     startSession(SESSION);
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/estimate": quote(0.42),
       "POST /api/generate": unauthorized(),
       "POST /api/auth/login": json({ ...SESSION, token: "token-2" }),
     });

@@ -13,6 +13,9 @@ if (typeof HTMLDialogElement !== "undefined" && !HTMLDialogElement.prototype.sho
   };
 }
 
+// jsdom does no layout, so scrolling has nothing to do; its stub only prints "Not implemented".
+window.scrollTo = () => {};
+
 afterEach(() => {
   cleanup();
   localStorage.clear();

@@ -1,6 +1,6 @@
 import { Index, Show } from "solid-js";
 import type { SceneView } from "../api.ts";
-import { createStableUrl } from "../media-url.ts";
+import { createStableUrl, releaseOnCleanup } from "../media-url.ts";
 
 const SCENE_STATUS = {
   pending: "Waiting",
@@ -61,6 +61,7 @@ function SceneCard(props: { scene: SceneView; aspect: string }) {
         >
           {(url) => (
             <video
+              ref={releaseOnCleanup}
               src={url()}
               muted
               loop

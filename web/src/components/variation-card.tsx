@@ -3,7 +3,7 @@ import { createSignal, Index, Match, onCleanup, Show, Switch } from "solid-js";
 import type { Variation } from "../api.ts";
 import { fieldRows } from "../compare.ts";
 import { CANCELLED_ERROR, formatCost } from "../format.ts";
-import { createStableUrl } from "../media-url.ts";
+import { createStableUrl, releaseOnCleanup } from "../media-url.ts";
 import { normalizeSettings } from "../settings.ts";
 import type { SyncMedia } from "../sync-player.ts";
 import { StatusBadge } from "./status-badge.tsx";
@@ -60,6 +60,7 @@ export function VariationCard(props: {
               <video
                 ref={(el) => {
                   setElement(el);
+                  releaseOnCleanup(el);
                   const remove = props.register(el);
                   onCleanup(remove);
                 }}

@@ -1,4 +1,4 @@
-import { createStableUrl } from "../media-url.ts";
+import { createStableUrl, releaseOnCleanup } from "../media-url.ts";
 
 /** The finished ad: the player in the ad's own aspect ratio, and a download link. */
 export function VideoResult(props: {
@@ -15,6 +15,7 @@ export function VideoResult(props: {
       <div class="stage" data-aspect={props.aspect}>
         {/* biome-ignore lint/a11y/useMediaCaption: the ad's text is burned into the video; there is no caption track to offer yet */}
         <video
+          ref={releaseOnCleanup}
           class="stage-video"
           src={video() ?? undefined}
           poster={poster() ?? undefined}
