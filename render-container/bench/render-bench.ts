@@ -10,9 +10,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { libraryTrack } from "../src/audio/music.ts";
 import { type JobResult, RenderJobSchema, SynthesizeJobSchema } from "../src/contract.ts";
-import { runFfmpeg } from "../src/ffmpeg.ts";
+import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 import { measureLoudness } from "../src/loudness.ts";
-import { encoderArgs, QUIET_ARGS } from "../src/plan.ts";
+import { encoderArgs } from "../src/plan.ts";
 import { probeFile } from "../src/probe.ts";
 import { runRenderJob } from "../src/render.ts";
 import { runSynthesizeJob } from "../src/synth/synthesize.ts";
@@ -101,7 +101,13 @@ async function floor(clips: string[]): Promise<{ wall: number; rssKib: number }>
   await writeFile(list, clips.map((c) => `file '${c}'`).join("\n"));
   const t0 = performance.now();
   const r = await runFfmpeg([
-    ...[...QUIET_ARGS, "-f", "concat", "-safe", "0", "-i", list],
+    ...QUIET_ARGS,
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+    "-i",
+    list,
     ...[
       "-t",
       "15.5",
@@ -149,7 +155,9 @@ async function main(): Promise<void> {
     true_peak: loud.true_peak_dbtp <= -1,
   };
   await runFfmpeg([
-    ...[...QUIET_ARGS, "-i", file],
+    ...QUIET_ARGS,
+    "-i",
+    file,
     ...[
       "-vf",
       "fps=1,scale=216:384,tile=8x2:padding=6:margin=6:color=0x202020",

@@ -22,6 +22,9 @@ export interface InputLayout {
   whoosh?: number;
 }
 
+/** Whether the clips' own sound is mixed in; only then does the loudness analysis need the clips. */
+export const mixesClipSound = (job: RenderJob): boolean => job.audio.clip_volume > 0;
+
 /**
  * Input indices. The composition opens every clip (it needs the pictures); the audio-only analysis
  * opens only clips whose sound is mixed in, because opening a video file makes ffmpeg probe it
@@ -30,7 +33,7 @@ export interface InputLayout {
 export function inputLayout(job: RenderJob, inputs: ComposeInputs, audioOnly: boolean): InputLayout {
   let next = 0;
   const clips = inputs.clips.map((c) =>
-    !audioOnly || (job.audio.clip_volume > 0 && c.info.audio) ? next++ : undefined,
+    !audioOnly || (mixesClipSound(job) && c.info.audio) ? next++ : undefined,
   );
   const out: InputLayout = { clips };
   if (inputs.music) out.music = next++;
@@ -48,7 +51,7 @@ export function audioGraph(job: RenderJob, inputs: ComposeInputs, idx: InputLayo
   const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
   const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];
   const mix = ["[abed]"];
-  if (job.audio.clip_volume > 0) {
+  if (mixesClipSound(job)) {
     job.scenes.forEach((scene, i) => {
       const input = idx.clips[i];
       if (!inputs.clips[i]?.info.audio || input === undefined) return; // silent clips simply add nothing

@@ -16,6 +16,21 @@ const STDERR_KEEP = 64 * 1024;
 const live = new Set<ChildProcess>();
 
 /** Options of one ffmpeg run. */
+/** Leading arguments of a quiet one-off ffmpeg run: errors only, overwrite, never read stdin. */
+export const QUIET_ARGS: readonly string[] = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
+
+/** Leading arguments of a job's main pass: machine-readable progress on stdout (parsed by runFfmpeg). */
+export const PROGRESS_ARGS: readonly string[] = [
+  "-hide_banner",
+  "-nostdin",
+  "-y",
+  "-nostats",
+  "-loglevel",
+  "info",
+  "-progress",
+  "pipe:1",
+];
+
 export interface RunOptions {
   signal?: AbortSignal;
   /** Expected output duration, to turn `out_time` into a percentage. */

@@ -112,7 +112,7 @@ function readFrame(buf: Uint8Array, at: number, end: number, progressive: boolea
  * ffmpeg's name for the decoded pixel format of the usual layouts (JPEG is full range: yuvj*). What
  * counts is the ratio of luma to chroma sampling: ffmpeg's encoder writes 4:4:4 as 1x2 everywhere.
  */
-export function jpegPixFmt(h: JpegHeader): string {
+function jpegPixFmt(h: JpegHeader): string {
   const [y, cb, cr] = h.sampling;
   if (!y) return "unknown";
   if (!cb || !cr) return "gray";

@@ -11,9 +11,11 @@ import {
   type LoudnessMeasure,
   loudnessFilter,
   MIX_METER,
+  mixesClipSound,
 } from "./audio-graph.ts";
 import type { MediaInfo, RenderJob } from "./contract.ts";
 import { crossfadeChains } from "./crossfade.ts";
+import { PROGRESS_ARGS } from "./ffmpeg.ts";
 import { gradeFilters } from "./grade.ts";
 import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
 import { num, timeline } from "./timeline.ts";
@@ -202,7 +204,7 @@ function inputArgs(job: RenderJob, inputs: ComposeInputs, layout: InputLayout): 
  */
 export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, graphPath: string): FfmpegPlan {
   const { total, loudness } = { total: timeline(job).total, loudness: job.audio };
-  if (job.audio.clip_volume > 0 && inputs.clips.length !== job.scenes.length) {
+  if (mixesClipSound(job) && inputs.clips.length !== job.scenes.length) {
     throw new Error("the loudness analysis mixes the clips' sound: it needs every probed clip");
   }
   const layout = inputLayout(job, inputs, true);
@@ -213,7 +215,7 @@ export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, grap
     `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`,
   ).join(";\n");
   const args = [
-    ...commonArgs(),
+    ...PROGRESS_ARGS,
     ...inputArgs(job, inputs, layout),
     "-filter_complex_script",
     assertPlainPath(graphPath),
@@ -224,25 +226,6 @@ export function planLoudnessAnalysis(job: RenderJob, inputs: ComposeInputs, grap
     "-",
   ];
   return { args, graph, files: [], duration_s: total };
-}
-
-/** Leading arguments of a quiet one-off ffmpeg run: errors only, overwrite, never read stdin. */
-export const QUIET_ARGS: readonly string[] = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
-
-/** Leading arguments of a job's main pass: machine-readable progress on stdout (parsed here). */
-export const PROGRESS_ARGS: readonly string[] = [
-  "-hide_banner",
-  "-nostdin",
-  "-y",
-  "-nostats",
-  "-loglevel",
-  "info",
-  "-progress",
-  "pipe:1",
-];
-
-function commonArgs(): string[] {
-  return [...PROGRESS_ARGS];
 }
 
 /** The composition: one ffmpeg invocation producing the MP4 (and the thumbnail from the same pass). */
@@ -262,7 +245,7 @@ export function planCompose(
   const audio = audioGraph(job, inputs, layout, tail);
   const graph = [...video.chains, ...audio].join(";\n");
   const args = [
-    ...commonArgs(),
+    ...PROGRESS_ARGS,
     ...inputArgs(job, inputs, layout),
     "-filter_complex_script",
     assertPlainPath(graphPath),

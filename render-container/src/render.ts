@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "./audio/music.ts";
+import { mixesClipSound } from "./audio-graph.ts";
 import type { JobResult, MediaInfo, Phase, RenderJob } from "./contract.ts";
 import { deliver, resolveSource, type TransferOptions } from "./fetch-inputs.ts";
 import { runFfmpeg } from "./ffmpeg.ts";
@@ -76,7 +77,7 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
     // independent launches run together rather than one after another. The music probe starts first:
     // the loudness analysis waits for it.
     const musicProbe = musicPath ? probeFile(musicPath, { kind: "audio", ...signalOpt }) : undefined;
-    const clipProbes = Promise.all(
+    const clipProbes = settleAll(
       clipPaths.map(async (path, i) => {
         try {
           return { path, info: await probeFile(path, { kind: "video", ...signalOpt }) };
@@ -103,7 +104,7 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
     // default) it waits only for the music probe, and runs alongside the clip probes. Inputs are still
     // only opened once probed.
     const analysing = (async () => {
-      const [musicInfo, clips] = await Promise.all([musicProbe, job.audio.clip_volume > 0 ? clipProbes : []]);
+      const [musicInfo, clips] = await Promise.all([musicProbe, mixesClipSound(job) ? clipProbes : []]);
       progress(15, "analysing");
       const analysis = planLoudnessAnalysis(job, composeInputs(clips, musicInfo), join(work, "analysis.txt"));
       await writeFile(join(work, "analysis.txt"), analysis.graph);
@@ -125,12 +126,11 @@ export async function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise
     // Checks of the outputs. The thumbnail is checked in Node (no ffprobe launch); the loudness of the
     // final mix was metered inside the main pass. Only if its summary is missing or ambiguous is the
     // output file measured separately.
-    const [video, thumbnail] = await Promise.all([
+    const [video, thumbnail, loudness] = await settleAll([
       probeFile(inputs.output.video, { kind: "video", ...signalOpt }),
       inputs.output.thumbnail ? probeJpeg(inputs.output.thumbnail) : undefined,
-    ]);
-    const loudness =
-      parseEbur128Summary(result.stderr) ?? (await measureLoudness(inputs.output.video, opts.signal));
+      parseEbur128Summary(result.stderr) ?? measureLoudness(inputs.output.video, opts.signal),
+    ] as const);
     progress(95, "uploading");
     await deliver(job.outputs.video, inputs.output.video, "video/mp4", transfer);
     if (job.outputs.thumbnail && inputs.output.thumbnail) {

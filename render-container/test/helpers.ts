@@ -2,8 +2,7 @@
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runFfmpeg } from "../src/ffmpeg.ts";
-import { QUIET_ARGS } from "../src/plan.ts";
+import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 
 /** A fresh temp dir for one test file. */
 export function tempDir(prefix = "rc-test"): Promise<string> {

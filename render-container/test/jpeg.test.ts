@@ -1,9 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFfmpeg } from "../src/ffmpeg.ts";
+import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 import { parseJpeg, probeJpeg } from "../src/jpeg.ts";
-import { QUIET_ARGS } from "../src/plan.ts";
 import { probeFile } from "../src/probe.ts";
 import { tempDir } from "./helpers.ts";
 

@@ -1,8 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFfmpeg } from "../src/ffmpeg.ts";
-import { QUIET_ARGS } from "../src/plan.ts";
+import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 import { probeFile } from "../src/probe.ts";
 import { makeClip, tempDir } from "./helpers.ts";
 

@@ -7,8 +7,7 @@ import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Mood } from "../contract.ts";
-import { runFfmpeg } from "../ffmpeg.ts";
-import { QUIET_ARGS } from "../plan.ts";
+import { QUIET_ARGS, runFfmpeg } from "../ffmpeg.ts";
 
 /** Length of every library track in seconds (the render loops and trims it). */
 export const TRACK_SECONDS = 32;

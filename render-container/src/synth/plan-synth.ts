@@ -4,15 +4,9 @@
  * drawn sharp at full resolution.
  */
 import type { SynthesizeJob } from "../contract.ts";
+import { PROGRESS_ARGS } from "../ffmpeg.ts";
 import { pickFont } from "../fonts.ts";
-import {
-  assertPlainPath,
-  encoderArgs,
-  type FfmpegPlan,
-  inputGuard,
-  type PlanFile,
-  PROGRESS_ARGS,
-} from "../plan.ts";
+import { assertPlainPath, encoderArgs, type FfmpegPlan, inputGuard, type PlanFile } from "../plan.ts";
 import { lookChains, lookFor, moodSpeed } from "./looks.ts";
 import { derivePalette } from "./palette.ts";
 
