@@ -51,11 +51,7 @@ describe("parallel variations offline", () => {
     );
     expect(doneOnSocket.size).toBe(5);
 
-    const cmp = (await (await call(`/api/comparison/${group_id}`, { headers: auth(token) })).json()) as {
-      differing_fields: string[];
-      total_cost: number;
-      variations: { label: string }[];
-    };
+    const cmp = await comparison(token, group_id);
     expect(cmp.differing_fields).toEqual(["settings.grade"]);
     expect(cmp.variations.map((v) => v.label)).toEqual(grades);
     expect(cmp.total_cost).toBe(0);
@@ -100,5 +96,10 @@ function pickWinner(token: string, groupId: string, generationId: string | null)
 async function comparison(token: string, groupId: string) {
   const res = await call(`/api/comparison/${groupId}`, { headers: auth(token) });
   expect(res.status).toBe(200);
-  return (await res.json()) as { winner_generation_id: string | null; variations: { label: string }[] };
+  return (await res.json()) as {
+    differing_fields: string[];
+    total_cost: number;
+    winner_generation_id: string | null;
+    variations: { label: string }[];
+  };
 }

@@ -19,6 +19,16 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): Record<string,
   return fields;
 }
 
+/**
+ * A validation failure the schema could not see (it needs the database): the same 400 shape as
+ * a zod failure, for one field.
+ */
+export function fieldError(field: string, message: string): ApiError {
+  return new ApiError(400, "validation_failed", `${field}: ${message}`, {
+    details: { fields: { [field]: [message] } },
+  });
+}
+
 function failure(issues: readonly z.core.$ZodIssue[]): ApiError {
   const fields = fieldErrors(issues);
   const first = issues[0];

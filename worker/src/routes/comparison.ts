@@ -12,7 +12,7 @@ import type { AppEnv, Env } from "../env.ts";
 import { coordinator, startGroup } from "../groups/coordinator-client.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
-import { jsonBody, pathParams } from "../lib/validate.ts";
+import { fieldError, jsonBody, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
 import { createGenerations, type NewGeneration } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
@@ -159,12 +159,7 @@ export const comparisonRoutes = new Hono<AppEnv>()
           .from(generations)
           .where(and(eq(generations.id, generation_id), eq(generations.groupId, group_id)))
           .get();
-        if (!row) {
-          const message = "Not a variation of this comparison";
-          throw new ApiError(400, "validation_failed", `generation_id: ${message}`, {
-            details: { fields: { generation_id: [message] } },
-          });
-        }
+        if (!row) throw fieldError("generation_id", "Not a variation of this comparison");
         if (row.status !== "completed")
           throw new ApiError(409, "conflict", "Only a finished variation can be the winner");
       }
