@@ -32,6 +32,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The messages of the fields under `path`, keyed by the rest of their name: under "settings",
+ * `settings.seed` is `seed`. A message for `path` itself is `_` (the form shows it on its own).
+ */
+export function fieldsUnder(
+  messages: Record<string, string | undefined>,
+  path: string,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(messages)) {
+    if (k === path) out._ = v;
+    else if (k.startsWith(`${path}.`)) out[k.slice(path.length + 1)] = v;
+  }
+  return out;
+}
+
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown; details?: { fields?: unknown } };
 }

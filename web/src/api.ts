@@ -9,7 +9,7 @@ import type { GenerationView, SceneView } from "../../worker/src/groups/events.t
 import { ApiError, errorFromResponse, networkError } from "./api-error.ts";
 import { currentToken, endSession, type Session, updateSessionUser } from "./session.ts";
 
-export { ApiError, messageOf } from "./api-error.ts";
+export { ApiError, fieldsUnder, messageOf } from "./api-error.ts";
 
 /**
  * fetch for every API call: adds the bearer token (never on /api/auth/*, so a wrong password
@@ -43,7 +43,6 @@ const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
 
 type StatusBody = InferResponseType<(typeof client.api.status)[":id"]["$get"], 200>;
 type ListBody = InferResponseType<typeof client.api.generations.$get, 200>;
-type ComparisonBody = InferResponseType<(typeof client.api.comparison)[":group_id"]["$get"], 200>;
 
 /** Generation settings as the API accepts them (every field optional; defaults server-side). */
 export type GenerateInput = InferRequestType<typeof client.api.generate.$post>["json"];
@@ -165,9 +164,9 @@ export async function cancelGeneration(id: string): Promise<void> {
 /** `POST /api/generate/parallel`: 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
 export type ParallelInput = InferRequestType<typeof client.api.generate.parallel.$post>["json"];
 /** A comparison: every variation with its status, cost and media, plus what differs. */
-export type Comparison = ComparisonBody;
+export type Comparison = InferResponseType<(typeof client.api.comparison)[":group_id"]["$get"], 200>;
 /** One variation of a comparison. */
-export type Variation = ComparisonBody["variations"][number];
+export type Variation = Comparison["variations"][number];
 
 /** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
 export async function generateParallel(input: ParallelInput) {

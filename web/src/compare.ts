@@ -74,18 +74,16 @@ export function sortVariations<T extends Pick<Variation, "cost" | "generation_ti
   variations: readonly T[],
   key: SortKey,
 ): T[] {
-  const indexed = variations.map((v, i) => ({ v, i }));
-  if (key === "created") return indexed.map((x) => x.v);
+  if (key === "created") return [...variations];
   const value = (v: T): number | null =>
     key === "cost" ? (v.status === "completed" ? v.cost : null) : v.generation_time_s;
-  return indexed
-    .sort((a, b) => {
-      const x = value(a.v);
-      const y = value(b.v);
-      if (x === null || y === null) return x === y ? a.i - b.i : x === null ? 1 : -1;
-      return x - y || a.i - b.i;
-    })
-    .map((x) => x.v);
+  // Array.prototype.sort is stable: equal keys keep the order they were created in.
+  return [...variations].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return x - y;
+  });
 }
 
 /** The fields of a live update that a variation card shows (the rest comes with the comparison). */
@@ -99,9 +97,4 @@ export function liveFields(s: GenerationStatus) {
     video_url: s.video_url,
     thumbnail_url: s.thumbnail_url,
   };
-}
-
-/** True once no variation can change any more. */
-export function allSettled(variations: readonly Pick<Variation, "status">[]): boolean {
-  return variations.every((v) => v.status === "completed" || v.status === "failed");
 }

@@ -7,6 +7,8 @@ import { cleanPrompt, type GenerationSettings, normalizeSettings, promptProblem 
 
 export const MIN_VARIATIONS = 2;
 export const MAX_VARIATIONS = 5;
+/** Longest profile name the server accepts. */
+export const PROFILE_NAME_MAX = 40;
 
 /** What the variations differ by. */
 export type VariationKind = "prompt" | "settings";
@@ -111,7 +113,8 @@ export function parallelProblems(d: ParallelDraft, prompt: string): Record<strin
     d.profiles.forEach((p, i) => {
       const name = p.name.trim();
       if (!name) problems[`profiles.${i}.name`] = "Give the profile a name.";
-      else if (name.length > 40) problems[`profiles.${i}.name`] = "At most 40 characters.";
+      else if (name.length > PROFILE_NAME_MAX)
+        problems[`profiles.${i}.name`] = `At most ${PROFILE_NAME_MAX} characters.`;
     });
   }
   return problems;

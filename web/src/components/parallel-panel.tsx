@@ -1,9 +1,11 @@
 import { For, Index, Show } from "solid-js";
+import { fieldsUnder } from "../api.ts";
 import {
   carryPrompt,
   MAX_VARIATIONS,
   MIN_VARIATIONS,
   type ParallelDraft,
+  PROFILE_NAME_MAX,
   resize,
   type VariationKind,
   variationCount,
@@ -122,7 +124,7 @@ export function ParallelPanel(props: {
                       <input
                         id={`profile-${i}-name`}
                         class="input"
-                        maxLength={40}
+                        maxLength={PROFILE_NAME_MAX}
                         value={profile().name}
                         aria-invalid={
                           props.showProblems && props.problems[`profiles.${i}.name`] ? "true" : undefined
@@ -138,7 +140,7 @@ export function ParallelPanel(props: {
                       title={profile().name.trim() || `Profile ${i + 1}`}
                       settings={profile().settings}
                       onChange={(settings) => setProfileAt(i, { settings })}
-                      errors={settingsErrors(props.serverErrors, `profiles.${i}.settings.`)}
+                      errors={fieldsUnder(props.serverErrors, `profiles.${i}.settings`)}
                     />
                   </li>
                 )}
@@ -167,19 +169,9 @@ export function ParallelPanel(props: {
           title="Shared settings"
           settings={props.settings}
           onChange={props.onSettings}
-          errors={settingsErrors(props.serverErrors, "settings.")}
+          errors={fieldsUnder(props.serverErrors, "settings")}
         />
       </Show>
     </section>
   );
-}
-
-/** The server's messages under `prefix`, keyed by setting (`seed`, `grade`). */
-function settingsErrors(
-  all: Record<string, string | undefined>,
-  prefix: string,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix)) out[k.slice(prefix.length) || "_"] = v;
-  return out;
 }

@@ -12,14 +12,7 @@ import {
   setWinner,
   type Variation,
 } from "../api.ts";
-import {
-  allSettled,
-  describeDifferences,
-  liveFields,
-  SORTS,
-  type SortKey,
-  sortVariations,
-} from "../compare.ts";
+import { describeDifferences, liveFields, SORTS, type SortKey, sortVariations } from "../compare.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ErrorPanel } from "../components/error-panel.tsx";
 import { VariationCard } from "../components/variation-card.tsx";
@@ -100,7 +93,7 @@ function ComparisonView(props: { initial: Comparison }) {
 
   // Live progress of every variation over the group's one socket, until all of them settle.
   // A memo, so the subscription is made again only when "settled" flips, not on every status.
-  const settled = createMemo(() => allSettled(cmp.variations));
+  const settled = createMemo(() => cmp.variations.every((v) => isTerminal(v.status)));
   createEffect(
     on(settled, (done) => {
       if (done) return;

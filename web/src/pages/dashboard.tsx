@@ -1,6 +1,6 @@
 import { useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, For, Show } from "solid-js";
-import { ApiError, generate, generateParallel, messageOf } from "../api.ts";
+import { ApiError, fieldsUnder, generate, generateParallel, messageOf } from "../api.ts";
 import { CostEstimate, TotalEstimate } from "../components/cost-estimate.tsx";
 import { ParallelPanel } from "../components/parallel-panel.tsx";
 import { PromptInput } from "../components/prompt-input.tsx";
@@ -58,19 +58,13 @@ export function DashboardPage() {
     const e = error();
     return e instanceof ApiError ? e : null;
   };
-  const settingsErrors = () => {
-    const fields = apiError()?.fields ?? {};
-    const out: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(fields))
-      if (k.startsWith("settings")) out[k.split(".")[1] ?? "_"] = v[0];
-    return out;
-  };
   /** The server's first message per field (`prompts.1`, `profiles.0.settings.seed`). */
   const serverErrors = () => {
     const out: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(apiError()?.fields ?? {})) out[k] = v[0];
     return out;
   };
+  const settingsErrors = () => fieldsUnder(serverErrors(), "settings");
   const problems = () => parallelProblems(parallel(), prompt());
   const fieldMessage = () => {
     const fields = Object.keys(apiError()?.fields ?? {});
