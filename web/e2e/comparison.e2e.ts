@@ -137,9 +137,13 @@ describe("parallel variations, from the dashboard to the comparison", () => {
   test(
     "all three progress live on the comparison page and finish",
     async () => {
-      let liveSockets = 0;
+      // Sockets open at the same time: a reconnect on a loaded machine is fine, one per card is not.
+      let openSockets = 0;
+      let mostOpen = 0;
       page.on("websocket", (ws) => {
-        if (ws.url().includes("/live?")) liveSockets++;
+        if (!ws.url().includes("/live?")) return;
+        mostOpen = Math.max(mostOpen, ++openSockets);
+        ws.on("close", () => openSockets--);
       });
       await page.getByRole("button", { name: "Generate 3 variations" }).click();
       await page.waitForURL(/\/comparisons\/[\w-]+$/);
@@ -188,7 +192,7 @@ describe("parallel variations, from the dashboard to the comparison", () => {
         ).toBe(true);
       }
       // One socket for the whole group, not one per card.
-      expect(liveSockets).toBe(1);
+      expect(mostOpen).toBe(1);
     },
     ALL_DONE_TIMEOUT_MS + 60_000,
   );
@@ -205,11 +209,10 @@ describe("parallel variations, from the dashboard to the comparison", () => {
         .waitFor();
     }
     expect(await page.getByTestId("variation-cost").allTextContents()).toEqual(["$0.00", "$0.00", "$0.00"]);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("[data-testid=variation-time]")].every((e) =>
-        /^\d+(\.\d)? s$/.test(e.textContent ?? ""),
-      ),
-    );
+    await page.waitForFunction(() => {
+      const times = [...document.querySelectorAll("[data-testid=variation-time]")];
+      return times.length === 3 && times.every((e) => /^\d+(\.\d)? s$/.test(e.textContent ?? ""));
+    });
     await page.getByRole("combobox", { name: "Sort by" }).selectOption("time");
     const times = (await page.getByTestId("variation-time").allTextContents()).map((t) =>
       Number.parseFloat(t),
@@ -301,7 +304,7 @@ describe("parallel variations, from the dashboard to the comparison", () => {
     // The grid's videos stopped downloading when the page was left: over HTTP/1.1 three held
     // connections of six starved this page's own API calls.
     await expect
-      .poll(() => pendingUrls().filter((u) => gridVideos.includes(u)), { timeout: 5_000 })
+      .poll(() => pendingUrls().filter((u) => gridVideos.includes(u)), { timeout: 15_000 })
       .toEqual([]);
     await page.getByRole("link", { name: "← Back to comparison" }).click();
     await page.waitForURL((u) => u.pathname === comparisonPath);

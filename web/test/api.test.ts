@@ -6,6 +6,7 @@ import {
   clearApiCache,
   deleteGeneration,
   estimateCost,
+  fieldsUnder,
   generate,
   getGenerationDetails,
   listGenerations,
@@ -53,6 +54,18 @@ describe("api", () => {
     expect((err as ApiError).status).toBe(400);
     expect((err as ApiError).field("prompt")).toBe("Prompt must be at least 10 characters");
     expect(session()).not.toBeNull();
+  });
+
+  test("field messages under a path are keyed by the rest of their name; the path's own is _", () => {
+    const messages = {
+      prompt: "Too short",
+      settings: "Expected an object",
+      "settings.seed": "Too big",
+      "profiles.1.settings.grade": "Unknown grade",
+      "profiles.10.settings.seed": "Too big",
+    };
+    expect(fieldsUnder(messages, "settings")).toEqual({ _: "Expected an object", seed: "Too big" });
+    expect(fieldsUnder(messages, "profiles.1.settings")).toEqual({ grade: "Unknown grade" });
   });
 
   test("a 429 says when to try again", async () => {

@@ -5,7 +5,7 @@ import { App } from "../src/app.tsx";
 import { sortVariations } from "../src/compare.ts";
 import { startSession } from "../src/session.ts";
 import { FakeWebSocket, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, stubApi, summaryFixture } from "./fixtures.tsx";
+import { json, SESSION, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
 
 function variation(i: number, over: Partial<Variation> = {}): Variation {
   const id = `g${i}`;
@@ -56,8 +56,18 @@ const titles = () => cards().map((c) => within(c).getByRole("heading").textConte
 describe("comparison helpers", () => {
   test("sorting by cost or time puts unfinished variations last and keeps ties in order", () => {
     const vs = comparison().variations;
-    expect(sortVariations(vs, "cost").map((v) => v.label)).toEqual(["Prompt 2", "Prompt 1", "Prompt 3"]);
-    expect(sortVariations(vs, "time").map((v) => v.label)).toEqual(["Prompt 1", "Prompt 2", "Prompt 3"]);
+    // From the reverse order, so a sort that did nothing would fail.
+    const reversed = [...vs].reverse();
+    expect(sortVariations(reversed, "cost").map((v) => v.label)).toEqual([
+      "Prompt 2",
+      "Prompt 1",
+      "Prompt 3",
+    ]);
+    expect(sortVariations(reversed, "time").map((v) => v.label)).toEqual([
+      "Prompt 1",
+      "Prompt 2",
+      "Prompt 3",
+    ]);
     expect(sortVariations(vs, "created").map((v) => v.label)).toEqual(["Prompt 1", "Prompt 2", "Prompt 3"]);
   });
 });
@@ -83,7 +93,7 @@ describe("the comparison page", () => {
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/comparison/grp-1": () => json(reads++ === 0 ? comparison() : finished),
-      "POST /api/groups/grp-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live?ticket=t" }),
+      "POST /api/groups/grp-1/ticket": ticket("grp-1"),
     });
     render(() => <App />);
     await screen.findByText("Compare variations");

@@ -84,6 +84,10 @@ export function renderInRouter(ui: () => JSX.Element, path = "/") {
   ));
 }
 
+/** A `POST /api/groups/:id/ticket` answer for `group`'s live socket. */
+export const ticket = (group: string): Response =>
+  json({ ticket: "t", expires_at: 0, path: `/api/groups/${group}/live?ticket=t` });
+
 /** A `GET /api/estimate` answer of `total` USD (paid providers, so it is not "offline"). */
 export function quote(total: number): Response {
   return json({

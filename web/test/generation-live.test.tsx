@@ -4,7 +4,7 @@ import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
 import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi, summaryFixture } from "./fixtures.tsx";
+import { json, SESSION, statusFixture, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
 
 describe("a running generation", () => {
   beforeEach(() => {
@@ -20,7 +20,7 @@ describe("a running generation", () => {
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(queued),
       "GET /api/generations/gen-1": json(summaryFixture({ ...queued, created_at: Date.now() - 65_000 })),
-      "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live?ticket=t" }),
+      "POST /api/groups/group-1/ticket": ticket("group-1"),
       "POST /api/generations/gen-1/cancel": json(
         { generation_id: "gen-1", status: "processing", cancellation_requested: true },
         202,

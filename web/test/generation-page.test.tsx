@@ -4,7 +4,7 @@ import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
 import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi, summaryFixture } from "./fixtures.tsx";
+import { json, SESSION, statusFixture, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
 
 const SETTINGS = {
   seed: 7,
@@ -15,10 +15,6 @@ const SETTINGS = {
   enhanced_planning: false,
   reference_image: null,
 };
-
-/** A ticket answer for a group's live socket. */
-const ticket = (group: string) =>
-  json({ ticket: "t", expires_at: 0, path: `/api/groups/${group}/live?ticket=t` });
 
 describe("generation page", () => {
   beforeEach(() => {
@@ -136,26 +132,22 @@ describe("generation page", () => {
     expect(api.mock.calls.filter(([u]) => String(u).includes("/api/status/")).length).toBe(1);
     expect(FakeWebSocket.latest().closedWith?.code).toBe(1000);
   });
-});
 
-describe("a variation's page", () => {
-  beforeEach(() => {
-    clearApiCache();
-    startSession(SESSION);
-    FakeWebSocket.install();
-  });
-
-  test("leads back to its comparison; a single generation leads back to the library", async () => {
+  test.each([
+    { label: "Prompt 2", link: "← Back to comparison", href: "/comparisons/grp-7" },
+    { label: null, link: "← Library", href: "/library" },
+  ])("a generation labelled $label leads back to $href", async ({ label, link, href }) => {
     const done = statusFixture({ status: "completed", progress: 100, group_id: "grp-7" });
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(done),
-      "GET /api/generations/gen-1": json(summaryFixture({ ...done, label: "Prompt 2" })),
+      "GET /api/generations/gen-1": json(summaryFixture({ ...done, label })),
       "POST /api/groups/grp-7/ticket": ticket("grp-7"),
     });
-    history.replaceState(null, "", "/generations/gen-1");
     render(() => <App />);
-    const back = await screen.findByRole("link", { name: "← Back to comparison" });
-    expect(back.getAttribute("href")).toBe("/comparisons/grp-7");
+    // The details (which carry the label) have arrived: the link is decided, not a default.
+    await screen.findAllByText(/vegan protein powder, energetic/);
+    const back = await screen.findByRole("link", { name: link });
+    expect(back.getAttribute("href")).toBe(href);
   });
 });

@@ -3,7 +3,7 @@ import { type ApiError, clearApiCache, type GenerationStatus } from "../src/api.
 import { followGroup, type LiveSource, socketSource } from "../src/live.ts";
 import { startSession } from "../src/session.ts";
 import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi } from "./fixtures.tsx";
+import { json, SESSION, statusFixture, stubApi, ticket } from "./fixtures.tsx";
 
 const TARGET = { generationId: "gen-1", groupId: "group-1" };
 
@@ -222,7 +222,7 @@ describe("followGroup", () => {
       "POST /api/groups/group-1/ticket": () =>
         tickets++ === 0
           ? json({ error: { code: "unavailable", message: "try later" } }, 503)
-          : json({ ticket: "t", expires_at: 0, path: "/api/groups/group-1/live?ticket=t" }),
+          : ticket("group-1"),
     });
     vi.spyOn(console, "error").mockImplementation(() => {});
     let polls = 0;

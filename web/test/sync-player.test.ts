@@ -100,6 +100,7 @@ describe("SyncPlayer", () => {
     player.play();
     leader.currentTime = 6;
     follower.currentTime = 5;
+    follower.playbackRate = 1.2; // left from earlier nudging: the seek must reset it
     player.steer();
     expect(follower.currentTime).toBe(6);
     expect(follower.playbackRate).toBe(1);
