@@ -64,8 +64,19 @@ export const JobIdSchema = z
 
 const hexColour = z.string().regex(/^#?[0-9a-fA-F]{6}$/, "colours are 6-digit hex like #1a2b3c");
 
+/** A frame width or height in pixels: even (yuv420p), 64 up to `max`. */
+const evenSize = (name: "width" | "height", max: number) =>
+  z
+    .number()
+    .int()
+    .min(64)
+    .max(max)
+    .refine((n) => n % 2 === 0, `${name} must be even`);
+
 /** Moods shared by the brand, the music library and the synthesiser. */
-export const MoodSchema = z.enum(["upbeat", "calm", "luxury", "energetic", "corporate"]);
+export const MOODS = ["upbeat", "calm", "luxury", "energetic", "corporate"] as const;
+/** A brand mood (schema). */
+export const MoodSchema = z.enum(MOODS);
 /** A brand mood. */
 export type Mood = z.infer<typeof MoodSchema>;
 
@@ -74,14 +85,19 @@ export const FontSchema = z.enum(["auto", "sans", "serif", "condensed"]);
 /** A font family choice. */
 export type Font = z.infer<typeof FontSchema>;
 
+/** Where an overlay sits in the frame's safe area. */
+export const OVERLAY_POSITIONS = ["top", "center", "bottom"] as const;
+/** How an overlay enters. */
+export const OVERLAY_ANIMATIONS = ["fade_in", "slide_up", "none"] as const;
+
 /** Text drawn over one scene. `size` is a preferred height in output pixels; it shrinks to fit. */
 export const OverlaySchema = z.object({
   text: z.string().min(1).max(300),
-  position: z.enum(["top", "center", "bottom"]).default("bottom"),
+  position: z.enum(OVERLAY_POSITIONS).default("bottom"),
   colour: hexColour.default("#ffffff"),
   font: FontSchema.default("auto"),
   size: z.number().int().min(8).max(400).optional(),
-  animation: z.enum(["fade_in", "slide_up", "none"]).default("fade_in"),
+  animation: z.enum(OVERLAY_ANIMATIONS).default("fade_in"),
 });
 /** Text drawn over one scene. */
 export type Overlay = z.infer<typeof OverlaySchema>;
@@ -95,9 +111,12 @@ export const RenderSceneSchema = z.object({
 /** One scene of the ad. */
 export type RenderScene = z.infer<typeof RenderSceneSchema>;
 
+/** The named colour grades (`brand` follows the brand's palette). */
+export const GRADE_PRESETS = ["none", "warm", "cool", "cinematic", "vivid", "brand"] as const;
+
 /** Colour grade: a preset or explicit parameters (ffmpeg `eq` semantics plus a warm/cool shift). */
 export const GradeSchema = z.union([
-  z.enum(["none", "warm", "cool", "cinematic", "vivid", "brand"]),
+  z.enum(GRADE_PRESETS),
   z
     .object({
       brightness: z.number().min(-0.5).max(0.5).default(0),
@@ -138,20 +157,8 @@ export type Audio = z.infer<typeof AudioSchema>;
 
 /** Output video settings. The default is the product's 1080x1920 24 fps vertical ad. */
 export const VideoSettingsSchema = z.object({
-  width: z
-    .number()
-    .int()
-    .min(64)
-    .max(3840)
-    .refine((n) => n % 2 === 0, "width must be even")
-    .default(1080),
-  height: z
-    .number()
-    .int()
-    .min(64)
-    .max(3840)
-    .refine((n) => n % 2 === 0, "height must be even")
-    .default(1920),
+  width: evenSize("width", 3840).default(1080),
+  height: evenSize("height", 3840).default(1920),
   fps: z.number().int().min(24).max(30).default(24),
   /** libx264 preset; `medium` is the product default. */
   preset: z
@@ -240,18 +247,8 @@ export type Brand = z.infer<typeof BrandSchema>;
 export const SynthesizeJobSchema = z.object({
   version: z.literal(CONTRACT_VERSION),
   job_id: JobIdSchema,
-  width: z
-    .number()
-    .int()
-    .min(64)
-    .max(1920)
-    .refine((n) => n % 2 === 0, "width must be even"),
-  height: z
-    .number()
-    .int()
-    .min(64)
-    .max(1920)
-    .refine((n) => n % 2 === 0, "height must be even"),
+  width: evenSize("width", 1920),
+  height: evenSize("height", 1920),
   fps: z.number().int().min(12).max(30).default(24),
   duration_s: z.number().min(0.5).max(20),
   seed: z

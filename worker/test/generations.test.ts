@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
 import { call, cancelAllRunning, client, postJson, signUp } from "./helpers.ts";
 
 afterEach(cancelAllRunning);
@@ -203,13 +204,24 @@ describe("reading and deleting generations", () => {
     expect(await res.json()).toEqual({
       generation_id,
       group_id,
+      label: null,
+      prompt: "status polling ad",
+      settings: { ...DEFAULT_SETTINGS, seed: expect.any(Number) },
       status: "pending",
       progress: 0,
-      current_step: null,
+      current_step: "Queued",
+      spec: null,
+      scenes: [],
       video_url: null,
       thumbnail_url: null,
       cost: 0,
+      cost_breakdown: null,
       error: null,
+      error_code: null,
+      created_at: expect.any(Number),
+      started_at: null,
+      completed_at: null,
+      generation_time_s: null,
     });
   });
 

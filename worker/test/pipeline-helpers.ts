@@ -1,11 +1,11 @@
 /** Helpers for pipeline tests: waiting on a generation, reading the coordinator, listing R2. */
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
-import type { generationStatus } from "../src/routes/serialize.ts";
+import type { GenerationView } from "../src/views/generation.ts";
 import { call, postJson } from "./helpers.ts";
 
-/** `GET /api/status/:id` as the route builds it (generations.test.ts pins the exact body). */
-export type Status = Awaited<ReturnType<typeof generationStatus>>;
+/** `GET /api/status/:id`: the generation read model (generations.test.ts pins the exact body). */
+export type Status = GenerationView;
 
 export const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -56,6 +56,7 @@ export async function cancelAndCheck(token: string, id: string) {
   const elapsed = Date.now() - started;
   expect(final.status).toBe("failed");
   expect(final.error).toBe("Cancelled by user");
+  expect(final.error_code).toBe("cancelled");
   expect(await mediaKeys(id)).toEqual([]);
   return { final, elapsed };
 }

@@ -1,6 +1,7 @@
 /** The offline template planner and the scene planner: pure functions, checked on real prompts. */
+
+import { RenderJobSchema } from "@promptreel/render-container/contract";
 import { describe, expect, it } from "vitest";
-import { RenderJobSchema } from "../../render-container/src/contract.ts";
 import { buildRenderJob } from "../src/pipeline/render-job.ts";
 import { CROSSFADE_S, clipDuration, planScenes } from "../src/pipeline/scene-plan.ts";
 import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";

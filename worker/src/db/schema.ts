@@ -60,6 +60,8 @@ export const generations = sqliteTable(
     spec: text("spec"),
     /** JSON: the ScenePlan. */
     scenePlan: text("scene_plan"),
+    /** JSON: each scene's clip (status, R2 key, model, billed seconds, cost), as the coordinator tracks it. */
+    sceneClips: text("scene_clips"),
     videoKey: text("video_key"),
     thumbnailKey: text("thumbnail_key"),
     /** USD. */

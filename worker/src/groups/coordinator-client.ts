@@ -5,7 +5,7 @@ import { generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import type { NewGeneration } from "../pipeline/create.ts";
+import type { CreatedGenerations, NewGeneration } from "../pipeline/create.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
 export const coordinator = (env: Env, groupId: string) =>
@@ -23,7 +23,7 @@ export async function startGroup(
     origin: string;
     items: NewGeneration[];
     /** What `createGenerations` wrote for `items`. */
-    created: { groupId: string; generationIds: string[]; seeds: number[] };
+    created: CreatedGenerations;
   },
 ): Promise<void> {
   const { groupId, generationIds, seeds } = input.created;
@@ -34,6 +34,8 @@ export async function startGroup(
       origin: input.origin,
       generations: input.items.map((item, i) => ({
         id: generationIds[i]!,
+        label: item.label ?? null,
+        createdAt: input.created.createdAt[i]!,
         prompt: item.prompt,
         settings: { ...item.settings, seed: seeds[i]! },
         seed: seeds[i]!,

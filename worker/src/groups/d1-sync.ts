@@ -1,42 +1,53 @@
 /**
- * Mirrors a generation's coordinator state into its D1 row, which is what polling
- * (`GET /api/status/:id`) and the library read. Completion also charges the user, once:
- * the increment is guarded by the row not yet being `completed`, in the same transaction.
+ * Mirrors a generation's coordinator state into its D1 row, which REST reads (status, details,
+ * library, comparison) build the same view from. Completion also charges the user, once: the
+ * increment is guarded by the row not yet being finished, in the same transaction.
  */
+import { and, eq, exists, notInArray, sql } from "drizzle-orm";
+import { getDb } from "../db/client.ts";
+import { generations, users } from "../db/schema.ts";
 import type { Env } from "../env.ts";
-import { costSoFar, type GenerationState } from "./state.ts";
+import { totalOf } from "../pipeline/prices.ts";
+import type { GenerationState } from "./state.ts";
+
+const json = (value: unknown) => (value ? JSON.stringify(value) : null);
 
 /** Writes the row for `s`; on completion, adds its cost to the user's total exactly once. */
 export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
-  const cost = costSoFar(s);
-  const update = env.DB.prepare(
-    `UPDATE generations SET status = ?, progress = ?, current_step = ?, spec = ?, scene_plan = ?, video_key = ?,
-       thumbnail_key = ?, cost = ?, cost_breakdown = ?, error = ?, cancellation_requested = ?, started_at = ?, completed_at = ?
-     WHERE id = ? AND status NOT IN ('completed', 'failed')`,
-  ).bind(
-    s.status,
-    s.progress,
-    s.currentStep,
-    s.spec ? JSON.stringify(s.spec) : null,
-    s.plan ? JSON.stringify(s.plan) : null,
-    s.status === "completed" ? s.videoKey : null,
-    s.status === "completed" ? s.thumbnailKey : null,
-    cost,
-    JSON.stringify({ ...s.costs, total: cost }),
-    s.error,
-    s.cancelRequested ? 1 : 0,
-    s.startedAt,
-    s.completedAt,
-    s.id,
-  );
-  if (s.status !== "completed") {
+  const db = getDb(env);
+  const cost = totalOf(s.costs);
+  const completed = s.status === "completed";
+  // A finished row is final: a late save from a stage never reopens it.
+  const stillOpen = and(eq(generations.id, s.id), notInArray(generations.status, ["completed", "failed"]));
+  const update = db
+    .update(generations)
+    .set({
+      status: s.status,
+      progress: s.progress,
+      currentStep: s.currentStep,
+      spec: json(s.spec),
+      scenePlan: json(s.plan),
+      sceneClips: json(s.clips),
+      videoKey: completed ? s.videoKey : null,
+      thumbnailKey: completed ? s.thumbnailKey : null,
+      cost,
+      costBreakdown: JSON.stringify({ ...s.costs, total: cost }),
+      error: s.error,
+      cancellationRequested: s.cancelRequested,
+      startedAt: s.startedAt,
+      completedAt: s.completedAt,
+    })
+    .where(stillOpen);
+  if (!completed) {
     await update.run();
     return;
   }
-  const charge = env.DB.prepare(
-    `UPDATE users SET total_cost = total_cost + ?
-     WHERE id = ? AND EXISTS (SELECT 1 FROM generations WHERE id = ? AND status NOT IN ('completed', 'failed'))`,
-  ).bind(cost, s.userId, s.id);
+  const charge = db
+    .update(users)
+    .set({ totalCost: sql`${users.totalCost} + ${cost}` })
+    .where(
+      and(eq(users.id, s.userId), exists(db.select({ one: sql`1` }).from(generations).where(stillOpen))),
+    );
   // One transaction: the charge sees the row before the update marks it completed.
-  await env.DB.batch([charge, update]);
+  await db.batch([charge, update]);
 }

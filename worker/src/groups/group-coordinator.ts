@@ -10,14 +10,15 @@ import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import type { GenerationSettings } from "../pipeline/settings.ts";
-import { videoProvider } from "../providers/index.ts";
+import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
+import { type Providers, providersFromEnv } from "../providers/index.ts";
 import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
+import { generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView, LiveEvent } from "./events.ts";
 import { SharedWork } from "./shared-work.ts";
-import { STAGE_RUNNERS, type StageContext } from "./stages.ts";
-import { type GenerationState, initialState, isTerminal, viewOf } from "./state.ts";
+import { type GenerationState, initialState, isTerminal } from "./state.ts";
 
 /**
  * Each progress value stays visible at least this long before the next stage moves it on, so
@@ -41,7 +42,14 @@ export interface StartInput {
   groupId: string;
   userId: string;
   origin: string;
-  generations: { id: string; prompt: string; settings: GenerationSettings; seed: number }[];
+  generations: {
+    id: string;
+    label: string | null;
+    prompt: string;
+    settings: GenerationSettings;
+    seed: number;
+    createdAt: number;
+  }[];
 }
 
 const genKey = (id: string) => `gen:${id}`;
@@ -55,6 +63,17 @@ export class GroupCoordinator extends DurableObject<Env> {
   private readonly sharedWork = new SharedWork(this.ctx.storage);
   /** When each generation's current progress value was first saved. */
   private readonly progressShown = new Map<string, { progress: number; at: number }>();
+  /**
+   * The group's providers, chosen from the environment once, on first use, and handed to
+   * every stage. A public field (not an RPC method): tests set in-memory providers through
+   * `runInDurableObject` before the group starts.
+   */
+  providers: Providers | null = null;
+
+  private groupProviders(): Providers {
+    this.providers ??= providersFromEnv(this.env);
+    return this.providers;
+  }
 
   // ---- RPC from the Worker ------------------------------------------------------------
 
@@ -207,6 +226,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   private stageContext(signal: AbortSignal, log: ReturnType<typeof createLogger>): StageContext {
     return {
       env: this.env,
+      providers: this.groupProviders(),
       signal,
       log,
       save: (s) => this.save(s),
@@ -230,7 +250,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   private async finishCancelled(s: GenerationState): Promise<void> {
-    const provider = videoProvider(this.env);
+    const provider = this.groupProviders().video;
     const journals = await this.ctx.storage.list<ClipJournalEntry>({ prefix: `journal:${s.id}:` });
     await Promise.all(
       [...journals.values()].map((entry) => provider.cancelClip(entry).catch(() => undefined)),
@@ -297,6 +317,6 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   private async view(s: GenerationState): Promise<GenerationView> {
-    return viewOf(this.env, (await this.meta()).origin, s);
+    return generationView(this.env, (await this.meta()).origin, s);
   }
 }

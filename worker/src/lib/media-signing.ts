@@ -49,6 +49,18 @@ const signature = (env: Env, method: MediaMethod, key: string, exp: number) =>
 /** The path under which media is served (outside /api: its own auth and body rules); keys keep their slashes. */
 export const mediaPath = (key: string) => `/media/${key.split("/").map(encodeURIComponent).join("/")}`;
 
+/**
+ * The expiry of a link made at `nowMs`: `ttl` seconds from the start of the current window.
+ * Every link to one key made within a window is the same URL, so the REST and live views of a
+ * generation agree and a browser's cache keeps working; the window is a tenth of the TTL (at
+ * most 5 minutes), so a link lives at least 90 % of its TTL.
+ */
+function expiryOf(nowMs: number, ttl: number): number {
+  const now = Math.floor(nowMs / 1000);
+  const window = Math.max(1, Math.min(300, Math.floor(ttl / 10)));
+  return now - (now % window) + ttl;
+}
+
 /** A link to `key` valid for `ttlSeconds` (default MEDIA_URL_TTL_SECONDS or 6 h). */
 export async function signedMediaUrl(
   env: Env,
@@ -58,7 +70,7 @@ export async function signedMediaUrl(
 ): Promise<string> {
   const method = options.method ?? "GET";
   const ttl = options.ttlSeconds ?? intVar(env.MEDIA_URL_TTL_SECONDS, DEFAULT_TTL_SECONDS);
-  const exp = Math.floor((options.now ?? Date.now()) / 1000) + ttl;
+  const exp = expiryOf(options.now ?? Date.now(), ttl);
   const sig = await signature(env, method, key, exp);
   return `${origin}${mediaPath(key)}?exp=${exp}&sig=${sig}`;
 }

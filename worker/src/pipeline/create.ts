@@ -14,6 +14,15 @@ export interface NewGeneration {
   label?: string | null;
 }
 
+/** What {@link createGenerations} wrote, in the order of its items. */
+export interface CreatedGenerations {
+  groupId: string;
+  generationIds: string[];
+  seeds: number[];
+  /** Each record's `created_at` (epoch ms). */
+  createdAt: number[];
+}
+
 /** Random seed in the range the settings accept. */
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]! % 2_147_483_647;
 
@@ -25,7 +34,7 @@ export async function createGenerations(
   env: Env,
   input: { userId: string; comparisonType: ComparisonType; items: NewGeneration[] },
   now = Date.now(),
-): Promise<{ groupId: string; generationIds: string[]; seeds: number[] }> {
+): Promise<CreatedGenerations> {
   const groupId = crypto.randomUUID();
   const generationIds = input.items.map(() => crypto.randomUUID());
   const claimed = "EXISTS (SELECT 1 FROM usage_events WHERE group_id = ?)";
@@ -40,8 +49,8 @@ export async function createGenerations(
     const seed = seeds[i]!;
     const settings = { ...item.settings, seed };
     return env.DB.prepare(
-      `INSERT INTO generations (id, user_id, group_id, prompt, label, settings, status, progress, seed, created_at)
-       SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE ${claimed}`,
+      `INSERT INTO generations (id, user_id, group_id, prompt, label, settings, status, progress, current_step, seed, created_at)
+       SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, 'Queued', ?, ? WHERE ${claimed}`,
     ).bind(
       generationIds[i]!,
       input.userId,
@@ -61,5 +70,5 @@ export async function createGenerations(
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0)
     throw await quotaExceeded(env, input.userId, input.items.length, now);
-  return { groupId, generationIds, seeds };
+  return { groupId, generationIds, seeds, createdAt: input.items.map((_, i) => now + i) };
 }

@@ -2,7 +2,7 @@
  * Builds the render container's job for the compose stage from the plan, the specification
  * and the user's settings. Pure: the coordinator stages the clips under these file names.
  */
-import { CONTRACT_VERSION, type Mood, type RenderJobInput } from "../../../render-container/src/contract.ts";
+import { CONTRACT_VERSION, type Mood, type RenderJobInput } from "@promptreel/render-container/contract";
 import { CROSSFADE_S, clipDuration } from "./scene-plan.ts";
 import { type GenerationSettings, outputSize } from "./settings.ts";
 import type { AdSpecification, ScenePlan } from "./spec.ts";

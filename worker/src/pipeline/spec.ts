@@ -5,8 +5,14 @@
  * The specification schema is also sent to OpenAI as a strict structured-output schema,
  * which is why every field is required (nullable where it may be absent).
  */
+
+import {
+  MoodSchema,
+  OVERLAY_ANIMATIONS,
+  OVERLAY_POSITIONS,
+  SceneTypeSchema,
+} from "@promptreel/render-container/contract";
 import { z } from "zod";
-import { MoodSchema, SceneTypeSchema } from "../../../render-container/src/contract.ts";
 
 export const FRAMEWORKS = ["AIDA", "PAS", "BAB"] as const;
 export const FrameworkSchema = z.enum(FRAMEWORKS);
@@ -55,8 +61,8 @@ export const PlannedSceneSchema = z.object({
   visual_prompt: z.string(),
   overlay: z.object({
     text: z.string(),
-    position: z.enum(["top", "center", "bottom"]),
-    animation: z.enum(["fade_in", "slide_up", "none"]),
+    position: z.enum(OVERLAY_POSITIONS),
+    animation: z.enum(OVERLAY_ANIMATIONS),
   }),
   /** Derived from the generation's seed, so one seed reproduces every scene. */
   seed: z.number().int().min(0),

@@ -1,7 +1,8 @@
 /**
  * The one place providers are chosen: OPENAI_API_KEY selects the OpenAI LLM (else the
  * offline template planner), REPLICATE_API_TOKEN selects Replicate video (else the offline
- * motion renderer). Tests and offline runs therefore use the local ones.
+ * motion renderer). The coordinator calls {@link providersFromEnv} once and hands the result
+ * to every stage in its context; stages never read env to pick one. Tests inject their own.
  */
 import type { Env } from "../env.ts";
 import { createOfflinePlanner } from "./offline-planner.ts";
@@ -9,6 +10,12 @@ import { createOfflineVideoProvider } from "./offline-video.ts";
 import { createOpenAiProvider } from "./openai-llm.ts";
 import { createReplicateProvider } from "./replicate-video.ts";
 import type { LlmProvider, VideoProvider } from "./types.ts";
+
+/** The providers one group's stages use. */
+export interface Providers {
+  llm: LlmProvider;
+  video: VideoProvider;
+}
 
 /** The LLM provider for this environment. */
 export function llmProvider(env: Env): LlmProvider {
@@ -37,3 +44,9 @@ export function videoProvider(env: Env): VideoProvider {
   }
   return createOfflineVideoProvider(env);
 }
+
+/** Both providers for this environment. */
+export const providersFromEnv = (env: Env): Providers => ({
+  llm: llmProvider(env),
+  video: videoProvider(env),
+});

@@ -3,7 +3,7 @@
  * imagery, and the copy templates of each framework stage. `{product}`, `{brand}` and
  * `{cta}` are filled in by the planner.
  */
-import type { Mood } from "../../../render-container/src/contract.ts";
+import type { Mood } from "@promptreel/render-container/contract";
 
 export interface Category {
   name: string;

@@ -3,7 +3,7 @@
  * makes each scene's clip from the brand colours, mood, scene type and text, or a Ken Burns
  * move over the reference image. Runs entirely on this machine and costs nothing.
  */
-import { CONTRACT_VERSION } from "../../../render-container/src/contract.ts";
+import { CONTRACT_VERSION } from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../render/client.ts";
 import type { ClipContext, ClipRequest, ClipUsage, VideoProvider } from "./types.ts";

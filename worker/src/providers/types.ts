@@ -2,7 +2,7 @@
  * Provider interfaces, one per kind. The pipeline only sees these; `providers/index.ts`
  * chooses the implementation from the environment (offline by default).
  */
-import type { Brand } from "../../../render-container/src/contract.ts";
+import type { Brand } from "@promptreel/render-container/contract";
 import type { AdSpecification, PlannedScene } from "../pipeline/spec.ts";
 
 /** What the LLM stage is asked. */

@@ -15,7 +15,7 @@ import {
   type JobResult,
   type RenderJobInput,
   type SynthesizeJobInput,
-} from "../../../render-container/src/contract.ts";
+} from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
 
 /** Sends `init` to `path` on the render container. */

@@ -17,7 +17,7 @@ import { differingFields } from "../pipeline/compare.ts";
 import { createGenerations, type NewGeneration } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
-import { generationSummary } from "./serialize.ts";
+import { rowView } from "./serialize.ts";
 
 const count = { error: "Between 2 and 5 variations" };
 const ParallelSchema = z.discriminatedUnion("mode", [
@@ -95,15 +95,7 @@ export const comparisonRoutes = new Hono<AppEnv>()
       .where(eq(generations.groupId, group_id))
       .orderBy(asc(generations.createdAt))
       .all();
-    const origin = new URL(c.req.url).origin;
-    const variations = await Promise.all(
-      rows.map(async (g) => ({
-        ...(await generationSummary(c.env, origin, g)),
-        label: g.label,
-        generation_time_s:
-          g.startedAt && g.completedAt ? Math.round((g.completedAt - g.startedAt) / 100) / 10 : null,
-      })),
-    );
+    const variations = await Promise.all(rows.map((g) => rowView(c, g)));
     return c.json(
       {
         group_id,

@@ -17,7 +17,7 @@ import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { createGenerations } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
-import { generationStatus, generationSummary } from "./serialize.ts";
+import { rowView } from "./serialize.ts";
 
 const GenerateSchema = z.object({
   prompt: PromptSchema,
@@ -105,7 +105,7 @@ export const generationRoutes = new Hono<AppEnv>()
   .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const row = await ownGeneration(c.env, id, c.get("user").id);
-    return c.json(await generationStatus(c.env, new URL(c.req.url).origin, row), 200);
+    return c.json(await rowView(c, row), 200);
   })
   .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
@@ -131,10 +131,9 @@ export const generationRoutes = new Hono<AppEnv>()
       .all();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const origin = new URL(c.req.url).origin;
     return c.json(
       {
-        generations: await Promise.all(page.map((g) => generationSummary(c.env, origin, g))),
+        generations: await Promise.all(page.map((g) => rowView(c, g))),
         next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
       },
       200,
@@ -143,7 +142,7 @@ export const generationRoutes = new Hono<AppEnv>()
   .get("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const row = await ownGeneration(c.env, id, c.get("user").id);
-    return c.json(await generationSummary(c.env, new URL(c.req.url).origin, row), 200);
+    return c.json(await rowView(c, row), 200);
   })
   .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");

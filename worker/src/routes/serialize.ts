@@ -1,9 +1,8 @@
-/** How records leave the API: snake_case, no secrets, signed media URLs. */
+/** How records leave the API: snake_case, no secrets, signed media URLs, one generation view. */
 import type { Context } from "hono";
 import type { generations, users } from "../db/schema.ts";
-import type { AppEnv, Env } from "../env.ts";
-import { signedMediaUrl } from "../lib/media-signing.ts";
-import type { CostBreakdown } from "../pipeline/prices.ts";
+import type { AppEnv } from "../env.ts";
+import { type GenerationView, generationView, sourceFromRow } from "../views/generation.ts";
 
 type UserRow = typeof users.$inferSelect;
 type GenerationRow = typeof generations.$inferSelect;
@@ -18,33 +17,7 @@ export function clientAddress(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "local";
 }
 
-/** The polling view of a generation (`GET /api/status/:id`). */
-export async function generationStatus(env: Env, origin: string, g: GenerationRow) {
-  return {
-    generation_id: g.id,
-    group_id: g.groupId,
-    status: g.status,
-    progress: g.progress,
-    current_step: g.currentStep,
-    video_url: g.videoKey ? await signedMediaUrl(env, origin, g.videoKey) : null,
-    thumbnail_url: g.thumbnailKey ? await signedMediaUrl(env, origin, g.thumbnailKey) : null,
-    cost: g.cost,
-    error: g.error,
-  };
-}
-
-/** The library view of a generation (`GET /api/generations`). */
-export async function generationSummary(env: Env, origin: string, g: GenerationRow) {
-  return {
-    ...(await generationStatus(env, origin, g)),
-    prompt: g.prompt,
-    label: g.label,
-    settings: JSON.parse(g.settings) as Record<string, unknown>,
-    /** Per stage and per scene; set once the generation completed. */
-    cost_breakdown:
-      g.status === "completed" && g.costBreakdown ? (JSON.parse(g.costBreakdown) as CostBreakdown) : null,
-    created_at: g.createdAt,
-    started_at: g.startedAt,
-    completed_at: g.completedAt,
-  };
+/** The read model of a generation row (views/generation.ts), with links for this request's origin. */
+export function rowView(c: Context<AppEnv>, g: GenerationRow): Promise<GenerationView> {
+  return generationView(c.env, new URL(c.req.url).origin, sourceFromRow(g));
 }

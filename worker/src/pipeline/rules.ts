@@ -1,0 +1,48 @@
+/**
+ * What a request may contain, as plain values: the settings defaults, the prompt's limits and
+ * clean-up rule, and the variation limits. The zod schemas (settings.ts, routes) are built from
+ * these, and the web app imports this module (`@promptreel/worker/rules`) to validate as the
+ * server does. No zod here, so the web bundle stays free of it.
+ */
+
+/**
+ * The settings a request gets when it names none; the schema's defaults come from here (and
+ * settings.ts checks at compile time that this is a valid `GenerationSettings`).
+ */
+export const DEFAULT_SETTINGS = {
+  seed: null,
+  duration_s: 15,
+  aspect_ratio: "9:16",
+  grade: "brand",
+  music_mood: "auto",
+  enhanced_planning: false,
+  reference_image: null,
+} as const;
+
+/** The largest seed accepted (a signed 32-bit integer). */
+export const MAX_SEED = 2_147_483_647;
+
+/** Prompt length limits, counted after {@link cleanPrompt}. */
+export const PROMPT_MIN = 10;
+export const PROMPT_MAX = 500;
+
+// C0/C1 control characters (tabs and newlines included): a prompt is one line of intent.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/** The prompt as the server stores it: control characters become spaces, runs of spaces one, trimmed. */
+export function cleanPrompt(prompt: string): string {
+  return prompt
+    .replace(CONTROL_CHARS, " ")
+    .replace(/\s{2,}/g, " ")
+    .trim();
+}
+
+/** How many variations one parallel request makes. */
+export const MIN_VARIATIONS = 2;
+export const MAX_VARIATIONS = 5;
+/** Longest settings-profile name. */
+export const PROFILE_NAME_MAX = 40;
+
+/** The name a settings profile gets when it has none: "Profile A", "Profile B", ... */
+export const profileName = (i: number) => `Profile ${String.fromCharCode(65 + i)}`;

@@ -1,0 +1,210 @@
+/**
+ * The one read model of a generation: what every client sees of it, wherever it comes from.
+ * `GET /api/status/:id`, `GET /api/generations/:id`, the library's rows, the comparison's
+ * variations and every live event carry this same shape, built by {@link generationView}
+ * from a {@link ViewSource}: the coordinator's state while it runs (live events), or the D1
+ * row it mirrors (REST). Both hold the same fields, so the two views of one moment are equal.
+ */
+import { z } from "zod";
+import { GENERATION_STATUSES, type generations } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { signedMediaUrl } from "../lib/media-signing.ts";
+import { type CostBreakdown, totalOf } from "../pipeline/prices.ts";
+import { type GenerationSettings, GenerationSettingsSchema } from "../pipeline/settings.ts";
+import { type AdSpecification, FrameworkSchema, type ScenePlan } from "../pipeline/spec.ts";
+
+export const SCENE_STATUSES = ["pending", "rendering", "ready", "failed"] as const;
+
+export const SceneViewSchema = z.object({
+  index: z.number().int(),
+  /** The scene's role in the framework: attention, problem, before, action, ... */
+  type: z.string(),
+  status: z.enum(SCENE_STATUSES),
+  overlay_text: z.string(),
+  duration_s: z.number(),
+  /** What the video model is asked to show. */
+  visual_prompt: z.string(),
+  /** Signed, playable as soon as the clip exists. */
+  clip_url: z.string().nullable(),
+  /** A still of the clip, signed; null while no poster frame exists for the scene. */
+  poster_url: z.string().nullable(),
+});
+export type SceneView = z.infer<typeof SceneViewSchema>;
+
+/** The parts of the ad specification a client draws: who, what, how it feels. */
+export const SpecSummarySchema = z.object({
+  product: z.string(),
+  brand: z.string(),
+  framework: FrameworkSchema,
+  mood: z.string(),
+  /** Brand colours, `#rrggbb`. */
+  palette: z.array(z.string()),
+  visual_style: z.string(),
+  call_to_action: z.string(),
+});
+export type SpecSummary = z.infer<typeof SpecSummarySchema>;
+
+export const CostBreakdownSchema = z.object({
+  enhance: z.number(),
+  plan: z.number(),
+  clips: z.array(z.object({ scene: z.number(), model: z.string(), seconds: z.number(), cost: z.number() })),
+  compose: z.number(),
+  total: z.number(),
+});
+
+/** Why a generation ended `failed`: the user cancelled it, or a stage gave up. */
+export const ERROR_CODES = ["cancelled", "failed"] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const GenerationViewSchema = z.object({
+  generation_id: z.string(),
+  group_id: z.string(),
+  /** The variation's name in a comparison; null for a single generation. */
+  label: z.string().nullable(),
+  prompt: z.string(),
+  settings: GenerationSettingsSchema,
+  status: z.enum(GENERATION_STATUSES),
+  progress: z.number().int().min(0).max(100),
+  current_step: z.string().nullable(),
+  /** Set once the ad specification exists. */
+  spec: SpecSummarySchema.nullable(),
+  /** One per planned scene, in order; empty before planning. */
+  scenes: z.array(SceneViewSchema),
+  /** USD so far. */
+  cost: z.number(),
+  /** Per stage and per scene; set once the generation completed. */
+  cost_breakdown: CostBreakdownSchema.nullable(),
+  video_url: z.string().nullable(),
+  thumbnail_url: z.string().nullable(),
+  /** A message for people; `error_code` is what code compares. */
+  error: z.string().nullable(),
+  error_code: z.enum(ERROR_CODES).nullable(),
+  created_at: z.number(),
+  started_at: z.number().nullable(),
+  completed_at: z.number().nullable(),
+  /** Seconds from start to completion, one decimal; null until completed. */
+  generation_time_s: z.number().nullable(),
+});
+export type GenerationView = z.infer<typeof GenerationViewSchema>;
+
+/** One scene's clip as the coordinator tracks it. */
+export interface ClipState {
+  status: SceneView["status"];
+  key: string | null;
+  model: string | null;
+  seconds: number;
+  cost: number;
+}
+
+/** Everything a view is built from; the coordinator's state and a D1 row both provide it. */
+export interface ViewSource {
+  id: string;
+  groupId: string;
+  label: string | null;
+  prompt: string;
+  settings: GenerationSettings;
+  status: GenerationView["status"];
+  progress: number;
+  currentStep: string | null;
+  spec: AdSpecification | null;
+  plan: ScenePlan | null;
+  clips: ClipState[];
+  costs: Omit<CostBreakdown, "total">;
+  cancelRequested: boolean;
+  error: string | null;
+  videoKey: string | null;
+  thumbnailKey: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+const NO_COSTS: Omit<CostBreakdown, "total"> = { enhance: 0, plan: 0, clips: [], compose: 0 };
+
+type GenerationRow = typeof generations.$inferSelect;
+const parsed = <T>(json: string | null): T | null => (json ? (JSON.parse(json) as T) : null);
+
+/** The view source of a D1 row (which the coordinator keeps in step with its state). */
+export function sourceFromRow(row: GenerationRow): ViewSource {
+  const breakdown = parsed<CostBreakdown>(row.costBreakdown);
+  const { total: _total, ...costs } = breakdown ?? { ...NO_COSTS, total: 0 };
+  return {
+    id: row.id,
+    groupId: row.groupId,
+    label: row.label,
+    prompt: row.prompt,
+    settings: JSON.parse(row.settings) as GenerationSettings,
+    status: row.status,
+    progress: row.progress,
+    currentStep: row.currentStep,
+    spec: parsed<AdSpecification>(row.spec),
+    plan: parsed<ScenePlan>(row.scenePlan),
+    clips: parsed<ClipState[]>(row.sceneClips) ?? [],
+    costs,
+    cancelRequested: row.cancellationRequested,
+    error: row.error,
+    videoKey: row.videoKey,
+    thumbnailKey: row.thumbnailKey,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+  };
+}
+
+function specSummary(spec: AdSpecification | null): SpecSummary | null {
+  if (!spec) return null;
+  return {
+    product: spec.product,
+    brand: spec.brand.name,
+    framework: spec.framework,
+    mood: spec.brand.mood,
+    palette: spec.brand.colours,
+    visual_style: spec.brand.visual_style,
+    call_to_action: spec.call_to_action,
+  };
+}
+
+/** The view of `s`, with signed media links for `origin`. */
+export async function generationView(env: Env, origin: string, s: ViewSource): Promise<GenerationView> {
+  const sign = (key: string | null) => (key ? signedMediaUrl(env, origin, key) : Promise.resolve(null));
+  const completed = s.status === "completed";
+  const scenes = await Promise.all(
+    (s.plan?.scenes ?? []).map(async (scene, i): Promise<SceneView> => {
+      const clip = s.clips[i];
+      return {
+        index: i,
+        type: scene.type,
+        status: clip?.status ?? "pending",
+        overlay_text: scene.overlay.text,
+        duration_s: scene.duration_s,
+        visual_prompt: scene.visual_prompt,
+        clip_url: clip?.status === "ready" ? await sign(clip.key) : null,
+        poster_url: null,
+      };
+    }),
+  );
+  const cost = totalOf(s.costs);
+  return {
+    generation_id: s.id,
+    group_id: s.groupId,
+    label: s.label,
+    prompt: s.prompt,
+    settings: s.settings,
+    status: s.status,
+    progress: s.progress,
+    current_step: s.currentStep,
+    spec: specSummary(s.spec),
+    scenes,
+    cost,
+    cost_breakdown: completed ? { ...s.costs, total: cost } : null,
+    video_url: completed ? await sign(s.videoKey) : null,
+    thumbnail_url: completed ? await sign(s.thumbnailKey) : null,
+    error: s.error,
+    error_code: s.status === "failed" ? (s.cancelRequested ? "cancelled" : "failed") : null,
+    created_at: s.createdAt,
+    started_at: s.startedAt,
+    completed_at: s.completedAt,
+    generation_time_s:
+      completed && s.startedAt && s.completedAt ? Math.round((s.completedAt - s.startedAt) / 100) / 10 : null,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The one read model: REST (built from the D1 row) and live (built from the coordinator's
+ * state) show the same generation identically while it runs, once it completed, and once it
+ * was cancelled. The group runs on injected in-memory providers, which also shows the seam:
+ * the stages use what the coordinator was given, not what env would pick.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { coordinator, startGroup } from "../src/groups/coordinator-client.ts";
+import type { LiveEvent } from "../src/groups/events.ts";
+import type { GroupCoordinator } from "../src/groups/group-coordinator.ts";
+import { createLogger } from "../src/lib/log.ts";
+import { createGenerations } from "../src/pipeline/create.ts";
+import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
+import { createOfflinePlanner } from "../src/providers/offline-planner.ts";
+import { createOfflineVideoProvider } from "../src/providers/offline-video.ts";
+import { type GenerationView, GenerationViewSchema } from "../src/views/generation.ts";
+import { gate, scriptedLlm, scriptedVideo } from "./fakes/scripted-providers.ts";
+import { call, signUp } from "./helpers.ts";
+import { auth } from "./pipeline-helpers.ts";
+
+const ORIGIN = "http://localhost";
+
+/** Starts a one-generation group on scripted providers; clips wait at `hold` until released. */
+async function startScripted(userId: string, prompt: string) {
+  const planner = createOfflinePlanner();
+  const llm = scriptedLlm(async (request) => {
+    const { spec } = await planner.generateSpec(request);
+    return { ...spec, brand: { ...spec.brand, name: "Scripted Co" } };
+  });
+  const hold = gate();
+  const video = scriptedVideo(createOfflineVideoProvider(env), hold);
+  const items = [{ prompt, settings: DEFAULT_SETTINGS }];
+  const created = await createGenerations(env, { userId, comparisonType: "single", items });
+  await runInDurableObject(coordinator(env, created.groupId), (instance: GroupCoordinator) => {
+    instance.providers = { llm, video };
+  });
+  return { created, items, llm, video, hold };
+}
+
+/** Follows the group's socket, keeping the latest view of each generation. */
+async function follow(token: string, groupId: string) {
+  const ticket = (await (
+    await call(`/api/groups/${groupId}/ticket`, { method: "POST", headers: auth(token) })
+  ).json()) as { path: string };
+  const ws = (await call(ticket.path, { headers: { Upgrade: "websocket" } })).webSocket!;
+  ws.accept();
+  const latest = new Map<string, GenerationView>();
+  const waiters: (() => void)[] = [];
+  ws.addEventListener("message", (m) => {
+    const event = JSON.parse(String(m.data)) as LiveEvent;
+    if (event.type === "snapshot") for (const g of event.generations) latest.set(g.generation_id, g);
+    if (event.type === "generation") latest.set(event.generation.generation_id, event.generation);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  /** Resolves with the live view once `done` holds for it. */
+  const until = async (id: string, done: (v: GenerationView) => boolean) => {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const view = latest.get(id);
+      if (view && done(view)) return view;
+      if (Date.now() > deadline) throw new Error(`timed out; last view ${JSON.stringify(view)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  return { until, close: () => ws.close() };
+}
+
+async function restViews(token: string, id: string) {
+  const status = await call(`/api/status/${id}`, { headers: auth(token) });
+  const details = await call(`/api/generations/${id}`, { headers: auth(token) });
+  expect(status.status).toBe(200);
+  expect(details.status).toBe(200);
+  return {
+    status: (await status.json()) as GenerationView,
+    details: (await details.json()) as GenerationView,
+  };
+}
+
+/** REST and live agree, and the shape is the schema's (nothing missing, nothing extra). */
+async function expectSameView(token: string, live: GenerationView) {
+  const rest = await restViews(token, live.generation_id);
+  expect(rest.status).toEqual(live);
+  expect(rest.details).toEqual(live);
+  expect(GenerationViewSchema.strict().parse(live)).toEqual(live);
+  const [snapshot] = await coordinator(env, live.group_id).snapshot();
+  expect(snapshot).toEqual(live);
+}
+
+describe("one generation read model", () => {
+  it("REST and live views are equal while running, once completed, and once cancelled", async () => {
+    const { token, user } = await signUp();
+    const log = createLogger({ test: "read-model" });
+
+    const run = await startScripted(user.id, "Cold brew coffee in a can for busy students");
+    const id = run.created.generationIds[0]!;
+    await startGroup(env, log, { userId: user.id, origin: ORIGIN, items: run.items, created: run.created });
+    // A snapshot on connect, then every change: nothing before the connection is missed.
+    const live = await follow(token, run.created.groupId);
+
+    // Running: clips held at the gate, three of them rendering (the stage's concurrency).
+    const running = await live.until(
+      id,
+      (v) => v.scenes.filter((s) => s.status === "rendering").length === 3,
+    );
+    expect(running).toMatchObject({ status: "processing", progress: 30, error_code: null, video_url: null });
+    expect(running.spec).toMatchObject({ brand: "Scripted Co", product: expect.any(String) });
+    expect(running.scenes[0]).toMatchObject({ index: 0, visual_prompt: expect.any(String), clip_url: null });
+    await expectSameView(token, running);
+    // The stages used the injected providers, once each per scene.
+    expect(run.llm.calls.map((c) => c.method)).toEqual(["generateSpec"]);
+    expect(run.hold.entered.sort()).toEqual([0, 1, 2]);
+
+    // Completed: signed links included.
+    run.hold.release();
+    const completed = await live.until(id, (v) => v.status === "completed");
+    expect(completed.video_url).toMatch(/\/media\/renders\//);
+    expect(completed.scenes.every((s) => s.status === "ready" && s.clip_url)).toBe(true);
+    expect(completed.generation_time_s).toBeGreaterThan(0);
+    expect(run.video.calls.map((c) => c.scene.index).sort()).toEqual(completed.scenes.map((s) => s.index));
+    await expectSameView(token, completed);
+    live.close();
+
+    // Cancelled: a code, not only a message.
+    const second = await startScripted(user.id, "Luxury watch ad for Instagram");
+    const secondId = second.created.generationIds[0]!;
+    await startGroup(env, log, {
+      userId: user.id,
+      origin: ORIGIN,
+      items: second.items,
+      created: second.created,
+    });
+    const secondLive = await follow(token, second.created.groupId);
+    await secondLive.until(secondId, (v) => v.scenes.some((s) => s.status === "rendering"));
+    const res = await call(`/api/generations/${secondId}/cancel`, { method: "POST", headers: auth(token) });
+    expect(res.status).toBe(202);
+    const cancelled = await secondLive.until(secondId, (v) => v.status === "failed");
+    expect(cancelled).toMatchObject({ error_code: "cancelled", error: "Cancelled by user", video_url: null });
+    await expectSameView(token, cancelled);
+    secondLive.close();
+  });
+});
