@@ -8,13 +8,12 @@
 import { copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureLoudness } from "../src/audio/loudness.ts";
 import { libraryTrack } from "../src/audio/music.ts";
+import { runRenderJob } from "../src/compose/render.ts";
 import { type JobResult, RenderJobSchema, SynthesizeJobSchema } from "../src/contract.ts";
-import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
-import { measureLoudness } from "../src/loudness.ts";
-import { encoderArgs } from "../src/plan.ts";
+import { encoderArgs, QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 import { probeFile } from "../src/probe.ts";
-import { runRenderJob } from "../src/render.ts";
 import { runSynthesizeJob } from "../src/synth/synthesize.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

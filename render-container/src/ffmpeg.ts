@@ -1,12 +1,15 @@
 /**
- * The ONLY module that starts ffmpeg or ffprobe.
+ * The ONLY module that starts ffmpeg or ffprobe, and the home of the argument conventions every
+ * invocation shares (leading flags, the input guard, encoder settings, filter-graph text).
  *
  * It uses `child_process.spawn` rather than fluent-ffmpeg: we need exact argument order (per-input
  * `-protocol_whitelist`/`-format_whitelist`, `-filter_complex_script`), `-progress pipe:1` parsing and
  * a hard kill on an AbortSignal, and fluent-ffmpeg (archived) quotes filter values badly and owns the
- * process lifetime. Every child is tracked so shutdown can kill them all.
+ * process lifetime (docs/architecture.md, "Render container layout"). Every child is tracked so
+ * shutdown can kill them all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { JobError } from "./errors.ts";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -15,7 +18,6 @@ const STDERR_KEEP = 64 * 1024;
 
 const live = new Set<ChildProcess>();
 
-/** Options of one ffmpeg run. */
 /** Leading arguments of a quiet one-off ffmpeg run: errors only, overwrite, never read stdin. */
 export const QUIET_ARGS: readonly string[] = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
 
@@ -31,6 +33,51 @@ export const PROGRESS_ARGS: readonly string[] = [
   "pipe:1",
 ];
 
+/** Demuxers ffmpeg may use on user inputs: no playlists (hls, dash), no concat lists, no network. */
+export const INPUT_FORMATS =
+  "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mp3,wav,flac,ogg,aac,image2,png_pipe,jpeg_pipe,webp_pipe";
+
+/** Input options put before every `-i` of user data (ffprobe's included). */
+export function inputGuard(): string[] {
+  return ["-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS];
+}
+
+/** H.264 High yuv420p; CRF with an 8 Mb/s cap keeps a 15 s ad far under 50 MB. Shared with the bench floor. */
+export function encoderArgs(preset: string, crf: number, fps: number): string[] {
+  return [
+    ...["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-pix_fmt", "yuv420p"],
+    ...["-crf", String(crf), "-maxrate", "8M", "-bufsize", "16M", "-g", String(fps * 2), "-r", String(fps)],
+  ];
+}
+
+/** A number as filter-graph text: at most `decimals` decimals (4 unless told), no trailing zeros. */
+export function num(n: number, decimals = 4): string {
+  return Number(n.toFixed(decimals)).toString();
+}
+
+/** Paths inside a filter graph must not need escaping; ours are generated, so insist on it. */
+export function assertPlainPath(p: string): string {
+  if (!/^[A-Za-z0-9_./-]+$/.test(p)) throw new Error(`path not safe for a filter graph: ${p}`);
+  return p;
+}
+
+/** A file the caller writes before running ffmpeg. */
+export interface PlanFile {
+  path: string;
+  content: string;
+}
+
+/** Everything needed to run one ffmpeg invocation: what a pure planner returns. */
+export interface FfmpegPlan {
+  args: string[];
+  /** The filter graph, read by ffmpeg from `graphPath` (`-filter_complex_script`). */
+  graph: string;
+  graphPath: string;
+  files: PlanFile[];
+  duration_s: number;
+}
+
+/** Options of one ffmpeg run. */
 export interface RunOptions {
   signal?: AbortSignal;
   /** Expected output duration, to turn `out_time` into a percentage. */
@@ -59,13 +106,48 @@ export function killAllChildren(): void {
 
 async function readPeakRss(pid: number): Promise<number> {
   try {
-    const { readFile } = await import("node:fs/promises");
     const status = await readFile(`/proc/${pid}/status`, "utf8");
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
     return m ? Number(m[1]) : 0;
   } catch {
     return 0; // process already reaped or no /proc: the caller reports 0 as unknown
   }
+}
+
+/** ffmpeg's memory peaks during encoding; sample VmHWM (a high-water mark, so sampling late is fine). */
+function samplePeakRss(child: ChildProcess): { peak: () => number; stop: () => void } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    if (child.pid) void readPeakRss(child.pid).then((k) => (peak = Math.max(peak, k)));
+  }, 250);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Collects a child's output: stderr (the tail), and stdout either whole or, for `-progress pipe:1`,
+ * line by line into `onProgress` fractions of `duration_s`.
+ */
+function collectOutput(child: ChildProcess, opts: RunOptions, parseProgress: boolean) {
+  let stderr = "";
+  let stdout = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    stdout += chunk;
+    if (!parseProgress) return;
+    const lines = stdout.split("\n");
+    stdout = lines.pop() ?? "";
+    for (const line of lines) {
+      const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+      if (m && opts.duration_s && opts.onProgress) {
+        opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.duration_s));
+      }
+    }
+  });
+  return { stderr: () => stderr, stdout: () => stdout };
 }
 
 function run(bin: string, args: string[], opts: RunOptions, parseProgress: boolean): Promise<RunResult> {
@@ -76,41 +158,16 @@ function run(bin: string, args: string[], opts: RunOptions, parseProgress: boole
     }
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     live.add(child);
-    let stderr = "";
-    let stdoutBuf = "";
-    let peak = 0;
+    const rss = samplePeakRss(child);
+    const output = collectOutput(child, opts, parseProgress);
     let settled = false;
-    // ffmpeg's memory peaks during encoding; sample VmHWM (a high-water mark, so sampling late is fine).
-    const sampler = setInterval(() => {
-      if (child.pid) void readPeakRss(child.pid).then((k) => (peak = Math.max(peak, k)));
-    }, 250);
     const onAbort = () => child.kill("SIGKILL");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     if (child.pid) opts.onSpawn?.(child.pid);
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_KEEP);
-    });
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      if (!parseProgress) {
-        stdoutBuf += chunk;
-        return;
-      }
-      stdoutBuf += chunk;
-      const lines = stdoutBuf.split("\n");
-      stdoutBuf = lines.pop() ?? "";
-      for (const line of lines) {
-        const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
-        if (m && opts.duration_s && opts.onProgress) {
-          opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / opts.duration_s));
-        }
-      }
-    });
     const finish = (err: Error | null, result?: RunResult) => {
       if (settled) return;
       settled = true;
-      clearInterval(sampler);
+      rss.stop();
       live.delete(child);
       opts.signal?.removeEventListener("abort", onAbort);
       if (err) reject(err);
@@ -125,8 +182,9 @@ function run(bin: string, args: string[], opts: RunOptions, parseProgress: boole
     );
     child.on("close", (code, sig) => {
       if (opts.signal?.aborted) return finish(abortError(opts.signal));
-      if (code === 0) return finish(null, { stderr: parseProgress ? stderr : stdoutBuf, peakRssKib: peak });
-      const tail = lastLines(stderr, 6);
+      const text = parseProgress ? output.stderr() : output.stdout();
+      if (code === 0) return finish(null, { stderr: text, peakRssKib: rss.peak() });
+      const tail = lastLines(output.stderr(), 6);
       finish(new JobError("ffmpeg_failed", `${bin} exited with ${code ?? sig}: ${tail}`));
     });
   });
@@ -151,6 +209,13 @@ function lastLines(text: string, n: number): string {
 /** Runs ffmpeg with the given arguments; rejects with a {@link JobError} on failure or abort. */
 export function runFfmpeg(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(FFMPEG, args, opts, true);
+}
+
+/** Writes a plan's filter graph and text files, then runs it (with progress over its duration). */
+export async function runPlan(plan: FfmpegPlan, opts: RunOptions = {}): Promise<RunResult> {
+  await writeFile(plan.graphPath, plan.graph);
+  await Promise.all(plan.files.map((f) => writeFile(f.path, f.content)));
+  return runFfmpeg(plan.args, { duration_s: plan.duration_s, ...opts });
 }
 
 /** Runs ffprobe and returns its stdout (JSON when asked with `-print_format json`). */

@@ -2,6 +2,8 @@
  * Job registry shared by the server and the CLI: runs a job under the queue with its own
  * AbortController (cancel by id, timeout) and turns the outcome into NDJSON events.
  */
+
+import { runRenderJob } from "./compose/render.ts";
 import {
   type JobEvent,
   type Phase,
@@ -12,7 +14,6 @@ import {
 } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
 import { concurrencyFromEnv, JobQueue } from "./queue.ts";
-import { runRenderJob } from "./render.ts";
 import { runSynthesizeJob } from "./synth/synthesize.ts";
 
 /** What the runner needs to know about a job. */

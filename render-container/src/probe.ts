@@ -6,8 +6,7 @@
 import { open, stat } from "node:fs/promises";
 import type { MediaInfo } from "./contract.ts";
 import { JobError } from "./errors.ts";
-import { runFfprobe } from "./ffmpeg.ts";
-import { INPUT_FORMATS, inputGuard } from "./plan.ts";
+import { INPUT_FORMATS, inputGuard, runFfprobe } from "./ffmpeg.ts";
 
 /** Limits applied to every input. */
 export interface ProbeLimits {
@@ -84,6 +83,15 @@ function rate(r: string | undefined): number {
   return d ? (n ?? 0) / d : (n ?? 0);
 }
 
+/** What ffprobe prints with `-print_format json -show_format -show_streams`. */
+interface FfprobeOutput {
+  format?: { format_name?: string; duration?: string; size?: string };
+  streams?: FfprobeStream[];
+}
+
+/** The probe's kinds of input: what the caller needs the file to be. */
+type ProbeKind = "video" | "audio" | "image" | "any";
+
 /**
  * Probes a local file and enforces the limits. `kind` says what the caller needs: a video clip, an
  * audio track or a still image. Errors are {@link JobError}s with code `input_rejected` and a message
@@ -91,30 +99,12 @@ function rate(r: string | undefined): number {
  */
 export async function probeFile(
   path: string,
-  opts: { limits?: ProbeLimits; kind?: "video" | "audio" | "image" | "any"; signal?: AbortSignal } = {},
+  opts: { limits?: ProbeLimits; kind?: ProbeKind; signal?: AbortSignal } = {},
 ): Promise<MediaInfo> {
   const limits = opts.limits ?? limitsFromEnv();
   const kind = opts.kind ?? "any";
   await sniff(path);
-  let raw: string;
-  try {
-    raw = await runFfprobe(
-      [...inputGuard(), "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
-      opts.signal ? { signal: opts.signal } : {},
-    );
-  } catch (err) {
-    if (err instanceof JobError && err.code === "ffmpeg_failed") {
-      throw new JobError(
-        "input_rejected",
-        `not a readable media file (${err.message.replace(/^.*?: /, "")})`,
-      );
-    }
-    throw err;
-  }
-  const json = JSON.parse(raw) as {
-    format?: { format_name?: string; duration?: string; size?: string };
-    streams?: FfprobeStream[];
-  };
+  const json = await ffprobeJson(path, opts.signal);
   const format = json.format?.format_name ?? "";
   const streams = json.streams ?? [];
   if (!format.split(",").some((f) => ALLOWED.has(f))) {
@@ -132,53 +122,16 @@ export async function probeFile(
     IMAGE_CODECS.has(v.codec_name ?? "") &&
     !a &&
     (format.startsWith("image2") || format.endsWith("_pipe"));
-  if (v) {
-    const w = v.width ?? 0;
-    const h = v.height ?? 0;
-    if (w <= 0 || h <= 0)
-      throw new JobError("input_rejected", "video stream has no dimensions: file is corrupt");
-    if (w > limits.maxWidth || h > limits.maxHeight) {
-      throw new JobError(
-        "input_rejected",
-        `dimensions ${w}x${h} exceed the limit of ${limits.maxWidth}x${limits.maxHeight}`,
-      );
-    }
-  }
+  if (v) checkDimensions(v, limits);
   const duration = Number(json.format?.duration ?? v?.duration ?? a?.duration ?? 0);
-  if (!isImage) {
-    if (!Number.isFinite(duration) || duration <= 0)
-      throw new JobError("input_rejected", "input has no duration: file is corrupt");
-    if (duration > limits.maxDurationS) {
-      throw new JobError(
-        "input_rejected",
-        `duration ${formatDuration(duration)} exceeds the limit of ${formatDuration(limits.maxDurationS)}`,
-      );
-    }
-  }
-  if (kind === "video" && (!v || isImage))
-    throw new JobError("input_rejected", "expected a video clip, found no video stream");
-  if (kind === "image" && !isImage)
-    throw new JobError("input_rejected", "expected a still image (PNG, JPEG or WebP)");
-  if (kind === "audio" && !a)
-    throw new JobError("input_rejected", "expected an audio file, found no audio stream");
-  const rotationTag = Number(v?.tags?.rotate ?? 0);
-  const rotation = v?.side_data_list?.find((s) => s.rotation !== undefined)?.rotation ?? rotationTag;
+  if (!isImage) checkDuration(duration, limits);
+  checkKind(kind, { video: v !== undefined, audio: a !== undefined, isImage });
   const info: MediaInfo = {
     format,
     duration_s: isImage ? 0 : duration,
     size_bytes: Number(json.format?.size ?? (await stat(path)).size),
   };
-  if (v) {
-    info.video = {
-      codec: v.codec_name ?? "unknown",
-      width: v.width ?? 0,
-      height: v.height ?? 0,
-      fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate),
-      pix_fmt: v.pix_fmt ?? "unknown",
-      rotation,
-      ...(v.profile ? { profile: v.profile } : {}),
-    };
-  }
+  if (v) info.video = videoInfo(v);
   if (a)
     info.audio = {
       codec: a.codec_name ?? "unknown",
@@ -187,6 +140,73 @@ export async function probeFile(
     };
   if (format.includes("mp4")) info.faststart = await moovBeforeMdat(path);
   return info;
+}
+
+/** Runs ffprobe behind the input guard; a file it cannot read is `input_rejected`. */
+async function ffprobeJson(path: string, signal: AbortSignal | undefined): Promise<FfprobeOutput> {
+  let raw: string;
+  try {
+    raw = await runFfprobe(
+      [...inputGuard(), "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+      signal ? { signal } : {},
+    );
+  } catch (err) {
+    if (err instanceof JobError && err.code === "ffmpeg_failed") {
+      throw new JobError(
+        "input_rejected",
+        `not a readable media file (${err.message.replace(/^.*?: /, "")})`,
+      );
+    }
+    throw err;
+  }
+  return JSON.parse(raw) as FfprobeOutput;
+}
+
+function checkDimensions(v: FfprobeStream, limits: ProbeLimits): void {
+  const w = v.width ?? 0;
+  const h = v.height ?? 0;
+  if (w <= 0 || h <= 0)
+    throw new JobError("input_rejected", "video stream has no dimensions: file is corrupt");
+  if (w > limits.maxWidth || h > limits.maxHeight) {
+    throw new JobError(
+      "input_rejected",
+      `dimensions ${w}x${h} exceed the limit of ${limits.maxWidth}x${limits.maxHeight}`,
+    );
+  }
+}
+
+function checkDuration(duration: number, limits: ProbeLimits): void {
+  if (!Number.isFinite(duration) || duration <= 0)
+    throw new JobError("input_rejected", "input has no duration: file is corrupt");
+  if (duration > limits.maxDurationS) {
+    throw new JobError(
+      "input_rejected",
+      `duration ${formatDuration(duration)} exceeds the limit of ${formatDuration(limits.maxDurationS)}`,
+    );
+  }
+}
+
+function checkKind(kind: ProbeKind, has: { video: boolean; audio: boolean; isImage: boolean }): void {
+  if (kind === "video" && (!has.video || has.isImage))
+    throw new JobError("input_rejected", "expected a video clip, found no video stream");
+  if (kind === "image" && !has.isImage)
+    throw new JobError("input_rejected", "expected a still image (PNG, JPEG or WebP)");
+  if (kind === "audio" && !has.audio)
+    throw new JobError("input_rejected", "expected an audio file, found no audio stream");
+}
+
+function videoInfo(v: FfprobeStream): NonNullable<MediaInfo["video"]> {
+  const rotationTag = Number(v.tags?.rotate ?? 0);
+  const rotation = v.side_data_list?.find((s) => s.rotation !== undefined)?.rotation ?? rotationTag;
+  return {
+    codec: v.codec_name ?? "unknown",
+    width: v.width ?? 0,
+    height: v.height ?? 0,
+    fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate),
+    pix_fmt: v.pix_fmt ?? "unknown",
+    rotation,
+    ...(v.profile ? { profile: v.profile } : {}),
+  };
 }
 
 function formatDuration(s: number): string {

@@ -7,15 +7,15 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type ErrorCode, type JobEvent, ProbeRequestSchema } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
-import { resolveSource, transferDefaults } from "./fetch-inputs.ts";
 import { ffmpegVersion, killAllChildren } from "./ffmpeg.ts";
 import { type AnyJob, JobRunner, parseJob } from "./jobs.ts";
 import { probeFile } from "./probe.ts";
-import { makeWorkDir } from "./render.ts";
 import { existingStagedFile, putStagedFile, removeStaging } from "./staging.ts";
+import { resolveSource, transferDefaults } from "./transfer.ts";
+import { withWorkDir } from "./workspace.ts";
 
 const STATUS: Record<ErrorCode, 400 | 404 | 409 | 422 | 500 | 502 | 504> = {
   invalid_job: 400,
@@ -28,9 +28,12 @@ const STATUS: Record<ErrorCode, 400 | 404 | 409 | 422 | 500 | 502 | 504> = {
   internal: 500,
 };
 
-/** Builds the app; `runner` is injectable so tests can share or inspect it. */
-export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
-  const stream = (kind: AnyJob["kind"]) => async (c: import("hono").Context) => {
+/**
+ * `POST /render` and `POST /synthesize`: validates the body, then streams the job's events as
+ * NDJSON. Closing the response (client disconnect) cancels the job.
+ */
+function jobStream(runner: JobRunner, kind: AnyJob["kind"]) {
+  return async (c: Context) => {
     const body = await c.req.json().catch(() => {
       throw new JobError("invalid_job", "body is not JSON");
     });
@@ -71,7 +74,10 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
       },
     });
   };
+}
 
+/** Builds the app; `runner` is injectable so tests can share or inspect it. */
+export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
   const app = new Hono()
     .get("/health", async (c) =>
       c.json(
@@ -87,20 +93,17 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
         200,
       ),
     )
-    .post("/render", stream("render"))
-    .post("/synthesize", stream("synthesize"))
+    .post("/render", jobStream(runner, "render"))
+    .post("/synthesize", jobStream(runner, "synthesize"))
     .post("/probe", async (c) => {
       const parsed = ProbeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success)
         throw new JobError("invalid_job", parsed.error.issues.map((i) => i.message).join("; "));
-      const work = await makeWorkDir("probe");
-      try {
+      const probe = await withWorkDir("probe", async (work) => {
         const path = await resolveSource(parsed.data.source, work, "input", { allowLocal: opts.allowLocal });
-        return c.json({ probe: await probeFile(path) }, 200);
-      } finally {
-        const { rm } = await import("node:fs/promises");
-        await rm(work, { recursive: true, force: true });
-      }
+        return probeFile(path);
+      });
+      return c.json({ probe }, 200);
     })
     .put("/jobs/:job_id/files/:name", async (c) => {
       const body = c.req.raw.body;

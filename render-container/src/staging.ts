@@ -5,14 +5,12 @@
  * space (`DELETE /jobs/:job_id`). This way the container needs no credentials and no route
  * back to the Worker. Abandoned spaces are swept after an hour.
  */
-import { createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { JobIdSchema, StagedNameSchema } from "./contract.ts";
 import { JobError } from "./errors.ts";
+import { writeCapped } from "./transfer.ts";
 
 const ABANDONED_MS = 60 * 60 * 1000;
 
@@ -41,29 +39,18 @@ export async function putStagedFile(
 ): Promise<number> {
   const path = stagedPath(jobId, name);
   await mkdir(stagingDir(jobId), { recursive: true });
-  let seen = 0;
-  const cap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > maxBytes) cb(new JobError("input_rejected", `upload is over the ${maxBytes}-byte limit`));
-      else cb(null, chunk);
-    },
-  });
   // Written under a temporary name, so a broken upload never looks like a complete file.
   const partial = `${path}.partial`;
+  let size: number;
   try {
-    await pipeline(
-      Readable.fromWeb(body as import("node:stream/web").ReadableStream),
-      cap,
-      createWriteStream(partial),
-    );
+    size = await writeCapped(body, partial, maxBytes, "upload");
     await rename(partial, path);
   } catch (err) {
     await rm(partial, { force: true });
     throw err;
   }
   void sweepAbandoned();
-  return seen;
+  return size;
 }
 
 /** The path of an existing staged file, or a 404-style error. */

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { parseEbur128Summary } from "../src/audio/loudness.ts";
+import {
+  layoutOverlay,
+  readableColours,
+  safeZone,
+  textWidth,
+  wrapText,
+} from "../src/compose/overlay-layout.ts";
+import { planCompose, planLoudnessAnalysis } from "../src/compose/plan.ts";
+import { timeline } from "../src/compose/timeline.ts";
+import { thumbnailTime } from "../src/compose/video-graph.ts";
 import { RenderJobSchema } from "../src/contract.ts";
-import { parseEbur128Summary } from "../src/loudness.ts";
-import { layoutOverlay, readableColours, safeZone, textWidth, wrapText } from "../src/overlay-layout.ts";
-import { planCompose, planLoudnessAnalysis, thumbnailTime, timeline } from "../src/plan.ts";
 
 const job = RenderJobSchema.parse({
   version: 1,
@@ -33,6 +41,7 @@ const inputs = {
   workDir: "/tmp/work",
   output: { video: "/tmp/work/out.mp4", thumbnail: "/tmp/work/thumb.jpg" },
 };
+const tl = timeline(job);
 const measured = {
   input_i: "-20.5",
   input_tp: "-6.1",
@@ -43,20 +52,20 @@ const measured = {
 
 describe("planCompose", () => {
   it("builds the standard 5-scene graph (snapshot)", async () => {
-    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     await expect(plan.graph).toMatchFileSnapshot("__snapshots__/standard-graph.txt");
     expect(plan.args).toMatchSnapshot();
     expect(plan.files.map((f) => f.content).join(" ")).toContain(`Scene 1: it's 100% "real" \\o/`);
   });
 
   it("puts the text in files read with expansion=none, never inline", () => {
-    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     expect(plan.graph).not.toContain("100%");
     expect(plan.graph.match(/expansion=none/g)?.length).toBe(plan.files.length);
   });
 
   it("guards every input with protocol and format whitelists", () => {
-    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     const inputsCount = plan.args.filter((a) => a === "-i").length;
     expect(inputsCount).toBe(7);
     expect(plan.args.filter((a) => a === "-protocol_whitelist").length).toBe(inputsCount);
@@ -66,32 +75,32 @@ describe("planCompose", () => {
   it("computes durations with overlapping crossfades", () => {
     expect(timeline(job).total).toBeCloseTo(15.5, 6);
     expect(timeline(job).starts).toEqual([0, 3, 6, 9, 12]);
-    expect(thumbnailTime(job)).toBeGreaterThan(job.fade_in_s);
+    expect(thumbnailTime(job, tl)).toBeGreaterThan(job.fade_in_s);
   });
 });
 
 describe("loudness", () => {
   it("meters the final mix as the last audio filter of the main pass", () => {
-    const plan = planCompose(job, inputs, "/tmp/work/graph.txt", measured);
+    const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     expect(plan.graph).toMatch(
       /,aresample=48000,aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose\[aout\]$/,
     );
     // Silence gets no loudnorm, but is still metered.
-    const silent = planCompose(job, inputs, "/tmp/work/graph.txt", undefined);
+    const silent = planCompose(job, tl, inputs, "/tmp/work/graph.txt", undefined);
     expect(silent.graph).toMatch(
       /atrim=duration=15\.5,aformat=channel_layouts=stereo,ebur128=[^,]*\[aout\]$/,
     );
   });
 
   it("plans the analysis without clip information when clip sound is not mixed", () => {
-    const full = planLoudnessAnalysis(job, inputs, "/tmp/work/analysis.txt");
-    const early = planLoudnessAnalysis(job, { ...inputs, clips: [] }, "/tmp/work/analysis.txt");
+    const full = planLoudnessAnalysis(job, tl, inputs, "/tmp/work/analysis.txt");
+    const early = planLoudnessAnalysis(job, tl, { ...inputs, clips: [] }, "/tmp/work/analysis.txt");
     expect(early).toEqual(full);
     expect(full.args).not.toContain("/clips/1.mp4");
     const withSound = RenderJobSchema.parse({ ...job, audio: { ...job.audio, clip_volume: 0.5 } });
-    expect(() => planLoudnessAnalysis(withSound, { ...inputs, clips: [] }, "/tmp/a.txt")).toThrow(
-      /needs every probed clip/,
-    );
+    expect(() =>
+      planLoudnessAnalysis(withSound, timeline(withSound), { ...inputs, clips: [] }, "/tmp/a.txt"),
+    ).toThrow(/needs every probed clip/);
   });
 
   it("reads the ebur128 summary of the whole mix, and refuses two partial ones", () => {

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { measureLoudness } from "../src/audio/loudness.ts";
+import { layoutOverlay, safeZone } from "../src/compose/overlay-layout.ts";
+import { runRenderJob } from "../src/compose/render.ts";
 import { type RenderJobInput, RenderJobSchema } from "../src/contract.ts";
 import { liveChildren } from "../src/ffmpeg.ts";
 import { JobRunner } from "../src/jobs.ts";
-import { measureLoudness } from "../src/loudness.ts";
-import { layoutOverlay, safeZone } from "../src/overlay-layout.ts";
-import { runRenderJob } from "../src/render.ts";
 import { alive, ffmpegChildren, frameAt, makeClip, meanDiff, meanLuma, tempDir } from "./helpers.ts";
 
 const W = 270;

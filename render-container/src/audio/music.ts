@@ -3,7 +3,7 @@
  * and drums from an `aevalsrc` expression), plus a whoosh. Generated with ffmpeg at first use into
  * MUSIC_CACHE_DIR (default render-container/.cache/music) and reused; never downloaded.
  */
-import { mkdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Mood } from "../contract.ts";
@@ -166,7 +166,6 @@ async function generate(file: string, graph: string, signal?: AbortSignal): Prom
       signal ? { signal } : {},
     );
     await rename(tmp, file); // atomic: a half-written track is never picked up
-    const { rm } = await import("node:fs/promises");
     await rm(script, { force: true });
     return file;
   })();

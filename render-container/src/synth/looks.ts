@@ -5,7 +5,9 @@
  * scaled up once; sharp type is drawn at full resolution afterwards. Sprites are drawn with `geq` for
  * ONE frame and repeated with `loop`, so per-frame cost is only overlays and the gradient.
  */
+import type { Rgb } from "../colour.ts";
 import type { Mood, SceneType } from "../contract.ts";
+import { num } from "../ffmpeg.ts";
 import type { Palette } from "./palette.ts";
 
 /** The four looks; scene types map onto them so neighbouring scenes differ. */
@@ -47,11 +49,12 @@ export interface LookParams {
   palette: Palette;
 }
 
-const n = (x: number) => Number(x.toFixed(3)).toString();
+/** Synthesiser graphs print 3 decimals. */
+export const n = (x: number): string => num(x, 3);
 const frac = (e: string) => `(${e}-floor(${e}))`;
 
 /** A soft round glow sprite (one frame, looped). */
-function glowSprite(size: number, [r, g, b]: [number, number, number], label: string, fps: number): string {
+function glowSprite(size: number, [r, g, b]: Rgb, label: string, fps: number): string {
   const c = size / 2;
   return (
     `nullsrc=s=${size}x${size}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
@@ -60,7 +63,7 @@ function glowSprite(size: number, [r, g, b]: [number, number, number], label: st
 }
 
 /** A thin ring sprite. */
-function ringSprite(size: number, [r, g, b]: [number, number, number], label: string, fps: number): string {
+function ringSprite(size: number, [r, g, b]: Rgb, label: string, fps: number): string {
   const c = size / 2;
   const radius = c * 0.8;
   const width = Math.max(2, size * 0.02);
@@ -76,7 +79,7 @@ function particleSprite(
   h: number,
   cell: number,
   seed: number,
-  rgb: [number, number, number],
+  rgb: Rgb,
   label: string,
   fps: number,
 ): string {
@@ -119,7 +122,7 @@ function panelSprite(
 }
 
 /** Radial rays around the centre. */
-function raysSprite(size: number, rgb: [number, number, number], label: string, fps: number): string {
+function raysSprite(size: number, rgb: Rgb, label: string, fps: number): string {
   const c = size / 2;
   return (
     `nullsrc=s=${size}x${size}:r=${fps}:d=${n(1 / fps)},format=rgba,` +
@@ -128,96 +131,105 @@ function raysSprite(size: number, rgb: [number, number, number], label: string, 
   );
 }
 
+/** What every look draws with: its parameters and the expression helpers built from them. */
+interface LookKit extends LookParams {
+  /** The moving three-colour gradient under everything. */
+  base: (c0: string, c1: string, c2: string) => string;
+  /** Ease-out cubic from 0 to 1 between `t0` and `t0 + dur`. */
+  ease: (t0: number, dur: number) => string;
+  /** An overlay x that sweeps a layer across the frame between `t0` and `t0 + dur`. */
+  sweepX: (t0: number, dur: number) => string;
+  /** A seeded offset in -1..1, one per `k`. */
+  jitter: (k: number) => number;
+  /** Size of the main glow sprite. */
+  glow: number;
+}
+
+function lookKit(p: LookParams): LookKit {
+  const { w, h, fps, d, seed, speed } = p;
+  return {
+    ...p,
+    base: (c0, c1, c2) =>
+      `gradients=s=${w}x${h}:c0=${c0}:c1=${c1}:c2=${c2}:n=3:speed=${n(0.006 * speed + 0.004)}:seed=${seed}:r=${fps}:d=${n(d)}`,
+    ease: (t0, dur) => `(1-pow(1-min(1,max(0,(t-${n(t0)})/${n(dur)})),3))`,
+    sweepX: (t0, dur) => `'-overlay_w+(W+overlay_w)*min(1,max(0,(t-${n(t0)})/${n(dur)}))'`,
+    jitter: (k) => (((seed * 9301 + k * 49297) % 233280) / 233280) * 2 - 1,
+    glow: Math.round(Math.min(w, h) * 1.1),
+  };
+}
+
+function heroChains(k: LookKit): string[] {
+  const { w, h, fps, d, speed: s, palette, jitter, ease, sweepX } = k;
+  const gx = `'(W-overlay_w)/2+${n(w * 0.25 * jitter(1))}+${n(w * 0.05 * s)}*sin(t*0.8)'`;
+  return [
+    `${k.base(palette.dark, palette.primary, palette.secondary)}[g]`,
+    glowSprite(k.glow, palette.lightRgb, "glow", fps),
+    ringSprite(Math.round(w * 0.9), palette.lightRgb, "ring", fps),
+    sweepSprite(h, "sweep", fps),
+    `color=c=${palette.light}@0.85:s=${Math.round(w * 0.42)}x${Math.max(4, Math.round(h * 0.008))}:r=${fps}:d=${n(d)},format=rgba[bar]`,
+    `[g][glow]overlay=x=${gx}:y='${n(h * 0.18)}+${n(h * 0.03)}*cos(t*0.6*${n(s)})':shortest=1[a1]`,
+    `[a1][ring]overlay=x='(W-overlay_w)/2':y='${n(h * 0.55)}-${n(h * 0.08 * s)}*t/${n(d)}':shortest=1[a2]`,
+    `[a2][bar]overlay=x='-overlay_w+${n(w * 0.06)}+overlay_w*${ease(0.2, 0.6)}':y=${n(h * 0.72)}:shortest=1[a3]`,
+    `[a3][sweep]overlay=x=${sweepX(d * 0.35, 1.1 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
+  ];
+}
+
+function floatChains(k: LookKit): string[] {
+  const { w, h, fps, seed, speed: s, palette, jitter } = k;
+  return [
+    `${k.base(palette.deep, palette.dark, palette.primary)}[g]`,
+    glowSprite(k.glow, palette.secondaryRgb, "glow", fps),
+    particleSprite(w, h * 2, Math.round(w / 9), seed, palette.lightRgb, "p1", fps),
+    particleSprite(w, h * 2, Math.round(w / 4), seed + 17, palette.lightRgb, "p2", fps),
+    `[g][glow]overlay=x='(W-overlay_w)/2+${n(w * 0.3 * jitter(2))}':y='${n(h * 0.6)}-${n(h * 0.05)}*sin(t*${n(0.7 * s)})':shortest=1[a1]`,
+    // Two particle layers at different speeds: parallax; the field is twice as tall, so it wraps.
+    `[a1][p1]overlay=x=0:y='-mod(t*${n(h * 0.06 * s)}+${n(h * 0.5 * (1 + jitter(3)))},${h})':shortest=1[a2]`,
+    `[a2][p2]overlay=x=0:y='-mod(t*${n(h * 0.14 * s)}+${n(h * 0.4)},${h})':shortest=1,vignette=PI/4[bgout]`,
+  ];
+}
+
+function panelsChains(k: LookKit): string[] {
+  const { w, h, fps, d, speed: s, palette, jitter, ease, sweepX } = k;
+  return [
+    `${k.base(palette.primary, palette.secondary, palette.dark)}[g]`,
+    panelSprite(Math.round(w * 0.55), Math.round(h * 1.4), palette.dark, 0.55, "pa", fps),
+    panelSprite(Math.round(w * 0.18), Math.round(h * 1.4), palette.light, 0.35, "pb", fps),
+    glowSprite(k.glow, palette.lightRgb, "glow", fps),
+    sweepSprite(h, "sweep", fps),
+    `[g][pa]overlay=x='${n(w * 0.75)}-${n(w * 0.45)}*${ease(0, 0.9)}-t*${n(w * 0.02 * s)}':y=-${n(h * 0.2)}:shortest=1[a1]`,
+    `[a1][pb]overlay=x='${n(-w * 0.4)}+${n(w * 0.5)}*${ease(0.15, 1)}+t*${n(w * 0.03 * s)}':y=-${n(h * 0.2)}:shortest=1[a2]`,
+    `[a2][glow]overlay=x='(W-overlay_w)/2':y='${n(h * 0.05 + h * 0.1 * jitter(4))}':shortest=1[a3]`,
+    `[a3][sweep]overlay=x=${sweepX(d * 0.2, 1.3 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
+  ];
+}
+
+function burstChains(k: LookKit): string[] {
+  const { w, h, fps, speed: s, palette } = k;
+  const raysSize = Math.round(Math.max(w, h) * 1.2);
+  return [
+    `${k.base(palette.primary, palette.dark, palette.secondary)}[g]`,
+    `${raysSprite(Math.round(raysSize / 2), palette.lightRgb, "rays0", fps)}`,
+    `[rays0]scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':c=none[rays]`,
+    ringSprite(Math.round(w * 0.7), palette.lightRgb, "ring", fps),
+    glowSprite(Math.round(w * 0.9), palette.lightRgb, "glow", fps),
+    `[g][rays]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a1]`,
+    `[a1][glow]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a2]`,
+    `[a2][ring]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2+${n(h * 0.01)}*sin(t*${n(3 * s)})':shortest=1,vignette=PI/4[bgout]`,
+  ];
+}
+
+/** The registry of looks, keyed by name. */
+const LOOKS: Record<LookName, (k: LookKit) => string[]> = {
+  hero: heroChains,
+  float: floatChains,
+  panels: panelsChains,
+  burst: burstChains,
+};
+
 /**
  * Half-resolution background chains for a look; the last chain ends in `[bgout]`.
  * Positions use the seed so two scenes of the same type still differ.
  */
 export function lookChains(look: LookName, p: LookParams): string[] {
-  const { w, h, fps, d, seed, speed, palette } = p;
-  const s = speed;
-  const jitter = (k: number) => (((seed * 9301 + k * 49297) % 233280) / 233280) * 2 - 1;
-  const chains: string[] = [];
-  const base = (c0: string, c1: string, c2: string) =>
-    `gradients=s=${w}x${h}:c0=${c0}:c1=${c1}:c2=${c2}:n=3:speed=${n(0.006 * s + 0.004)}:seed=${seed}:r=${fps}:d=${n(d)}`;
-  const ease = (t0: number, dur: number) => `(1-pow(1-min(1,max(0,(t-${n(t0)})/${n(dur)})),3))`;
-  const sweepX = (t0: number, dur: number) =>
-    `'-overlay_w+(W+overlay_w)*min(1,max(0,(t-${n(t0)})/${n(dur)}))'`;
-  const glow = Math.round(Math.min(w, h) * 1.1);
-  switch (look) {
-    case "hero": {
-      chains.push(`${base(palette.dark, palette.primary, palette.secondary)}[g]`);
-      chains.push(glowSprite(glow, palette.lightRgb, "glow", fps));
-      chains.push(ringSprite(Math.round(w * 0.9), palette.lightRgb, "ring", fps));
-      chains.push(sweepSprite(h, "sweep", fps));
-      chains.push(
-        `color=c=${palette.light}@0.85:s=${Math.round(w * 0.42)}x${Math.max(4, Math.round(h * 0.008))}:r=${fps}:d=${n(d)},format=rgba[bar]`,
-      );
-      const gx = `'(W-overlay_w)/2+${n(w * 0.25 * jitter(1))}+${n(w * 0.05 * s)}*sin(t*0.8)'`;
-      chains.push(
-        `[g][glow]overlay=x=${gx}:y='${n(h * 0.18)}+${n(h * 0.03)}*cos(t*0.6*${n(s)})':shortest=1[a1]`,
-      );
-      chains.push(
-        `[a1][ring]overlay=x='(W-overlay_w)/2':y='${n(h * 0.55)}-${n(h * 0.08 * s)}*t/${n(d)}':shortest=1[a2]`,
-      );
-      chains.push(
-        `[a2][bar]overlay=x='-overlay_w+${n(w * 0.06)}+overlay_w*${ease(0.2, 0.6)}':y=${n(h * 0.72)}:shortest=1[a3]`,
-      );
-      chains.push(
-        `[a3][sweep]overlay=x=${sweepX(d * 0.35, 1.1 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
-      );
-      break;
-    }
-    case "float": {
-      chains.push(`${base(palette.deep, palette.dark, palette.primary)}[g]`);
-      chains.push(glowSprite(glow, palette.secondaryRgb, "glow", fps));
-      chains.push(particleSprite(w, h * 2, Math.round(w / 9), seed, palette.lightRgb, "p1", fps));
-      chains.push(particleSprite(w, h * 2, Math.round(w / 4), seed + 17, palette.lightRgb, "p2", fps));
-      chains.push(
-        `[g][glow]overlay=x='(W-overlay_w)/2+${n(w * 0.3 * jitter(2))}':y='${n(h * 0.6)}-${n(h * 0.05)}*sin(t*${n(0.7 * s)})':shortest=1[a1]`,
-      );
-      // Two particle layers at different speeds: parallax; the field is twice as tall, so it wraps.
-      chains.push(
-        `[a1][p1]overlay=x=0:y='-mod(t*${n(h * 0.06 * s)}+${n(h * 0.5 * (1 + jitter(3)))},${h})':shortest=1[a2]`,
-      );
-      chains.push(
-        `[a2][p2]overlay=x=0:y='-mod(t*${n(h * 0.14 * s)}+${n(h * 0.4)},${h})':shortest=1,vignette=PI/4[bgout]`,
-      );
-      break;
-    }
-    case "panels": {
-      chains.push(`${base(palette.primary, palette.secondary, palette.dark)}[g]`);
-      chains.push(panelSprite(Math.round(w * 0.55), Math.round(h * 1.4), palette.dark, 0.55, "pa", fps));
-      chains.push(panelSprite(Math.round(w * 0.18), Math.round(h * 1.4), palette.light, 0.35, "pb", fps));
-      chains.push(glowSprite(glow, palette.lightRgb, "glow", fps));
-      chains.push(sweepSprite(h, "sweep", fps));
-      chains.push(
-        `[g][pa]overlay=x='${n(w * 0.75)}-${n(w * 0.45)}*${ease(0, 0.9)}-t*${n(w * 0.02 * s)}':y=-${n(h * 0.2)}:shortest=1[a1]`,
-      );
-      chains.push(
-        `[a1][pb]overlay=x='${n(-w * 0.4)}+${n(w * 0.5)}*${ease(0.15, 1)}+t*${n(w * 0.03 * s)}':y=-${n(h * 0.2)}:shortest=1[a2]`,
-      );
-      chains.push(
-        `[a2][glow]overlay=x='(W-overlay_w)/2':y='${n(h * 0.05 + h * 0.1 * jitter(4))}':shortest=1[a3]`,
-      );
-      chains.push(
-        `[a3][sweep]overlay=x=${sweepX(d * 0.2, 1.3 / Math.max(0.6, s))}:y=-${n(h * 0.3)}:shortest=1,vignette=PI/5[bgout]`,
-      );
-      break;
-    }
-    case "burst": {
-      chains.push(`${base(palette.primary, palette.dark, palette.secondary)}[g]`);
-      const raysSize = Math.round(Math.max(w, h) * 1.2);
-      chains.push(`${raysSprite(Math.round(raysSize / 2), palette.lightRgb, "rays0", fps)}`);
-      chains.push(`[rays0]scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':c=none[rays]`);
-      chains.push(ringSprite(Math.round(w * 0.7), palette.lightRgb, "ring", fps));
-      chains.push(glowSprite(Math.round(w * 0.9), palette.lightRgb, "glow", fps));
-      chains.push(`[g][rays]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a1]`);
-      chains.push(`[a1][glow]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a2]`);
-      chains.push(
-        `[a2][ring]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2+${n(h * 0.01)}*sin(t*${n(3 * s)})':shortest=1,vignette=PI/4[bgout]`,
-      );
-      break;
-    }
-  }
-  return chains;
+  return LOOKS[look](lookKit(p));
 }

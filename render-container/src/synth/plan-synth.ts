@@ -4,13 +4,17 @@
  * drawn sharp at full resolution.
  */
 import type { SynthesizeJob } from "../contract.ts";
-import { PROGRESS_ARGS } from "../ffmpeg.ts";
+import {
+  assertPlainPath,
+  encoderArgs,
+  type FfmpegPlan,
+  inputGuard,
+  type PlanFile,
+  PROGRESS_ARGS,
+} from "../ffmpeg.ts";
 import { pickFont } from "../fonts.ts";
-import { assertPlainPath, encoderArgs, type FfmpegPlan, inputGuard, type PlanFile } from "../plan.ts";
-import { lookChains, lookFor, moodSpeed } from "./looks.ts";
+import { lookChains, lookFor, moodSpeed, n } from "./looks.ts";
 import { derivePalette } from "./palette.ts";
-
-const n = (x: number) => Number(x.toFixed(3)).toString();
 
 /** The word that becomes the big background type: the longest word of the scene text, or the brand. */
 export function ghostWord(job: SynthesizeJob): string {
@@ -49,6 +53,49 @@ function kenBurnsChains(job: SynthesizeJob, imageSize: { width: number; height: 
   ];
 }
 
+/** The motion-graphics background of a scene without an image, scaled to full size as `[kb]`. */
+function lookBackground(job: SynthesizeJob, speed: number): string[] {
+  const { width: W, height: H, fps, duration_s: D } = job;
+  const palette = derivePalette(job.brand.colours);
+  const seed = (job.seed * 31 + job.scene.index * 7919) % 100000;
+  const look = lookFor(job.scene.type);
+  const half = { w: Math.max(32, Math.round(W / 4) * 2), h: Math.max(32, Math.round(H / 4) * 2) };
+  const tone =
+    job.scene.type === "before"
+      ? ",hue=s=0.35,eq=brightness=-0.06"
+      : job.scene.type === "after"
+        ? ",eq=saturation=1.25"
+        : "";
+  return [
+    ...lookChains(look, { w: half.w, h: half.h, fps, d: D, seed, speed, palette }),
+    `[bgout]scale=${W}:${H}:flags=bicubic,setsar=1,format=yuv420p${tone}[kb]`,
+  ];
+}
+
+/** The sharp type over `[kb]`, ending in `[out]`: the drifting ghost keyword and the brand wordmark. */
+function typeChain(job: SynthesizeJob, workDir: string, speed: number): { chain: string; files: PlanFile[] } {
+  const { width: W, height: H, duration_s: D } = job;
+  const ghost = ghostWord(job);
+  const ghostFace = pickFont(ghost, "condensed", job.brand.style);
+  const brandFace = pickFont(job.brand.name, "auto", job.brand.style);
+  const ghostFile = assertPlainPath(`${workDir}/ghost.txt`);
+  const brandFile = assertPlainPath(`${workDir}/brand.txt`);
+  const files = [
+    { path: ghostFile, content: ghost },
+    { path: brandFile, content: job.brand.name.toUpperCase() },
+  ];
+  // Sized to span about 90 % of the width (condensed capitals are ~0.62 em wide).
+  const ghostSize = Math.round(Math.min(W * 0.3, (W * 0.9) / (Math.max(4, ghost.length) * 0.62)));
+  const drift = job.scene.index % 2 === 0 ? 1 : -1;
+  const brandSize = Math.max(10, Math.round(Math.min(W, H) * 0.035));
+  const chain =
+    `[kb]drawtext=fontfile=${assertPlainPath(ghostFace.file)}:textfile=${ghostFile}:expansion=none:fontsize=${ghostSize}` +
+    `:fontcolor=white:alpha=0.10:x='(w-text_w)/2+${drift}*${n(W * 0.06 * speed)}*(t-${n(D / 2)})':y='h*0.42-text_h/2',` +
+    `drawtext=fontfile=${assertPlainPath(brandFace.file)}:textfile=${brandFile}:expansion=none:fontsize=${brandSize}` +
+    `:fontcolor=white:alpha='0.85*min(1,t/0.6)':x=(w-text_w)/2:y=h*0.075,format=yuv420p[out]`;
+  return { chain, files };
+}
+
 /** Plans a synthesis job. `image` is the local, probed image when the job has one. */
 export function planSynth(
   job: SynthesizeJob,
@@ -57,45 +104,9 @@ export function planSynth(
   graphPath: string,
   image?: { path: string; width: number; height: number },
 ): FfmpegPlan {
-  const { width: W, height: H, fps, duration_s: D } = job;
-  const palette = derivePalette(job.brand.colours);
   const speed = moodSpeed(job.brand.mood);
-  const seed = (job.seed * 31 + job.scene.index * 7919) % 100000;
-  const files: PlanFile[] = [];
-  const chains: string[] = [];
-  let last: string;
-  if (image) {
-    chains.push(...kenBurnsChains(job, image));
-    last = "kb";
-  } else {
-    const look = lookFor(job.scene.type);
-    const half = { w: Math.max(32, Math.round(W / 4) * 2), h: Math.max(32, Math.round(H / 4) * 2) };
-    chains.push(...lookChains(look, { w: half.w, h: half.h, fps, d: D, seed, speed, palette }));
-    const tone =
-      job.scene.type === "before"
-        ? ",hue=s=0.35,eq=brightness=-0.06"
-        : job.scene.type === "after"
-          ? ",eq=saturation=1.25"
-          : "";
-    chains.push(`[bgout]scale=${W}:${H}:flags=bicubic,setsar=1,format=yuv420p${tone}[kb]`);
-    last = "kb";
-  }
-  const ghost = ghostWord(job);
-  const ghostFace = pickFont(ghost, "condensed", job.brand.style);
-  const brandFace = pickFont(job.brand.name, "auto", job.brand.style);
-  const ghostFile = assertPlainPath(`${workDir}/ghost.txt`);
-  const brandFile = assertPlainPath(`${workDir}/brand.txt`);
-  files.push({ path: ghostFile, content: ghost }, { path: brandFile, content: job.brand.name.toUpperCase() });
-  // Sized to span about 90 % of the width (condensed capitals are ~0.62 em wide).
-  const ghostSize = Math.round(Math.min(W * 0.3, (W * 0.9) / (Math.max(4, ghost.length) * 0.62)));
-  const drift = job.scene.index % 2 === 0 ? 1 : -1;
-  const brandSize = Math.max(10, Math.round(Math.min(W, H) * 0.035));
-  chains.push(
-    `[${last}]drawtext=fontfile=${assertPlainPath(ghostFace.file)}:textfile=${ghostFile}:expansion=none:fontsize=${ghostSize}` +
-      `:fontcolor=white:alpha=0.10:x='(w-text_w)/2+${drift}*${n(W * 0.06 * speed)}*(t-${n(D / 2)})':y='h*0.42-text_h/2',` +
-      `drawtext=fontfile=${assertPlainPath(brandFace.file)}:textfile=${brandFile}:expansion=none:fontsize=${brandSize}` +
-      `:fontcolor=white:alpha='0.85*min(1,t/0.6)':x=(w-text_w)/2:y=h*0.075,format=yuv420p[out]`,
-  );
+  const background = image ? kenBurnsChains(job, image) : lookBackground(job, speed);
+  const type = typeChain(job, workDir, speed);
   const args = [...PROGRESS_ARGS];
   if (image) args.push(...inputGuard(), "-i", image.path);
   args.push(
@@ -103,8 +114,9 @@ export function planSynth(
     assertPlainPath(graphPath),
     "-map",
     "[out]",
-    ...encoderArgs("veryfast", 20, fps),
+    ...encoderArgs("veryfast", 20, job.fps),
   );
-  args.push("-t", n(D), "-an", "-movflags", "+faststart", output);
-  return { args, graph: chains.join(";\n"), files, duration_s: D };
+  args.push("-t", n(job.duration_s), "-an", "-movflags", "+faststart", output);
+  const graph = [...background, type.chain].join(";\n");
+  return { args, graph, graphPath, files: type.files, duration_s: job.duration_s };
 }

@@ -37,6 +37,37 @@ function combined(signal: AbortSignal | undefined, timeoutMs: number): AbortSign
   return signal ? AbortSignal.any([signal, t]) : t;
 }
 
+/**
+ * Streams `body` into the file `dest`, failing with `input_rejected` once it passes `maxBytes`
+ * (`what` names the bytes in that message). Returns the number of bytes written.
+ */
+export async function writeCapped(
+  body: ReadableStream,
+  dest: string,
+  maxBytes: number,
+  what: "input" | "upload",
+  signal?: AbortSignal,
+): Promise<number> {
+  let seen = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > maxBytes) cb(new JobError("input_rejected", `${what} is over the ${maxBytes}-byte limit`));
+      else cb(null, chunk);
+    },
+  });
+  const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream);
+  if (signal) await pipeline(source, cap, createWriteStream(dest), { signal });
+  else await pipeline(source, cap, createWriteStream(dest));
+  return seen;
+}
+
+/** The path of a `{ file }` name in the job's staging space; refused where there is none (the CLI). */
+function inStaging(opts: TransferOptions, name: string): string {
+  if (!opts.stagingDir) throw new JobError("invalid_job", "staged files are not available here");
+  return join(opts.stagingDir, name);
+}
+
 /** Makes an input available as a local file and returns its path. */
 export async function resolveSource(
   source: Source,
@@ -45,8 +76,7 @@ export async function resolveSource(
   opts: TransferOptions,
 ): Promise<string> {
   if ("file" in source) {
-    if (!opts.stagingDir) throw new JobError("invalid_job", "staged files are not available here");
-    const path = join(opts.stagingDir, source.file);
+    const path = inStaging(opts, source.file);
     await stat(path).catch(() => {
       throw new JobError("input_rejected", `staged file not found: ${source.file}`);
     });
@@ -60,49 +90,39 @@ export async function resolveSource(
     });
     return source.path;
   }
+  const dest = join(dir, name);
+  await download(source.url, dest, opts);
+  return dest;
+}
+
+/** Downloads a URL to `dest` under the size cap and the timeout. */
+async function download(url: string, dest: string, opts: TransferOptions): Promise<void> {
   const { maxBytes, timeoutMs } = { ...transferDefaults(), ...strip(opts) };
   const signal = combined(opts.signal, timeoutMs);
-  const dest = join(dir, name);
   let res: Response;
   try {
-    res = await fetch(source.url, { signal, redirect: "follow" });
+    res = await fetch(url, { signal, redirect: "follow" });
   } catch (err) {
     if (opts.signal?.aborted) throw new JobError("cancelled", "Cancelled");
-    throw new JobError("fetch_failed", `cannot fetch ${redact(source.url)}: ${(err as Error).message}`, {
+    throw new JobError("fetch_failed", `cannot fetch ${redact(url)}: ${(err as Error).message}`, {
       cause: err,
     });
   }
   if (!res.ok || !res.body) {
-    throw new JobError("fetch_failed", `cannot fetch ${redact(source.url)}: HTTP ${res.status}`);
+    throw new JobError("fetch_failed", `cannot fetch ${redact(url)}: HTTP ${res.status}`);
   }
   const declared = Number(res.headers.get("content-length") ?? 0);
   if (declared > maxBytes)
     throw new JobError("input_rejected", `input is ${declared} bytes, over the ${maxBytes}-byte limit`);
-  let seen = 0;
-  const cap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > maxBytes) cb(new JobError("input_rejected", `input is over the ${maxBytes}-byte limit`));
-      else cb(null, chunk);
-    },
-  });
   try {
-    await pipeline(
-      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
-      cap,
-      createWriteStream(dest),
-      { signal },
-    );
+    await writeCapped(res.body, dest, maxBytes, "input", signal);
   } catch (err) {
     if (err instanceof JobError) throw err;
     if (opts.signal?.aborted) throw new JobError("cancelled", "Cancelled");
-    throw new JobError(
-      "fetch_failed",
-      `download of ${redact(source.url)} failed: ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new JobError("fetch_failed", `download of ${redact(url)} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
-  return dest;
 }
 
 function strip(opts: TransferOptions): Partial<{ maxBytes: number; timeoutMs: number }> {
@@ -122,16 +142,6 @@ export function redact(url: string): string {
   }
 }
 
-/** Where an output should be written locally before delivery. */
-export function localTarget(target: OutputTarget, dir: string, name: string, allowLocal: boolean): string {
-  if ("path" in target) {
-    if (!allowLocal)
-      throw new JobError("invalid_job", "local output paths are not accepted here: send a signed URL");
-    return join(dir, name); // rendered in the temp dir, then copied: a failed job leaves no partial file
-  }
-  return join(dir, name);
-}
-
 /** Delivers a finished file: PUT to a signed URL (with Content-Type) or copy to a local path. */
 export async function deliver(
   target: OutputTarget,
@@ -140,12 +150,10 @@ export async function deliver(
   opts: TransferOptions,
 ): Promise<void> {
   if ("file" in target) {
-    if (!opts.stagingDir) throw new JobError("invalid_job", "staged files are not available here");
-    await mkdir(opts.stagingDir, { recursive: true });
+    const dest = inStaging(opts, target.file);
+    await mkdir(dirname(dest), { recursive: true });
     // Same filesystem as the work dir in practice; fall back to a copy across devices.
-    await rename(file, join(opts.stagingDir, target.file)).catch(() =>
-      copyFile(file, join(opts.stagingDir!, target.file)),
-    );
+    await rename(file, dest).catch(() => copyFile(file, dest));
     return;
   }
   if ("path" in target) {

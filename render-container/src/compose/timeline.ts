@@ -1,11 +1,19 @@
-/** The ad's timeline, pure: where each scene starts once neighbours overlap by the transition. */
-import type { RenderJob } from "./contract.ts";
+/**
+ * The ad's timeline, pure: where each scene starts once neighbours overlap by the transition.
+ * Computed once per job (by the planners' caller) and handed to every graph builder.
+ */
+import type { RenderJob } from "../contract.ts";
 
-/** A number as filter-graph text: at most 4 decimals, no trailing zeros. */
-export const num = (n: number) => Number(n.toFixed(4)).toString();
+/** Scene start times in the output, the total duration and the effective transition length. */
+export interface Timeline {
+  starts: number[];
+  total: number;
+  /** Seconds neighbouring scenes overlap; 0 for a single scene. */
+  transition: number;
+}
 
 /** Scene start times in the output and the total duration (transitions overlap neighbouring scenes). */
-export function timeline(job: RenderJob): { starts: number[]; total: number; transition: number } {
+export function timeline(job: RenderJob): Timeline {
   const durations = job.scenes.map((s) => s.duration_s);
   const shortest = Math.min(...durations);
   // A transition can never be longer than half of the shortest scene.

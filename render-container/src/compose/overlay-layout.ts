@@ -1,9 +1,10 @@
 /**
  * Overlay layout, pure: where a text block goes, how it wraps, how big it is, and which colours keep
- * it readable over any background. No I/O; `plan.ts` turns the result into filters.
+ * it readable over any background. No I/O; `video-graph.ts` turns the result into filters.
  */
-import type { Overlay } from "./contract.ts";
-import { type FontFace, pickFont } from "./fonts.ts";
+import { contrastRatio, mix, parseHex, type Rgb, toHex } from "../colour.ts";
+import type { Overlay } from "../contract.ts";
+import { type FontFace, pickFont } from "../fonts.ts";
 
 /** The 9:16 social safe zone in output pixels: UI chrome covers the top 14 % and bottom 20 %. */
 export interface SafeZone {
@@ -173,33 +174,6 @@ function ceilEven(n: number): number {
   return Math.max(0, Math.ceil(n / 2) * 2);
 }
 
-type Rgb = [number, number, number];
-
-/** Parses `#rrggbb` (the `#` is optional). */
-export function parseHex(hex: string): Rgb {
-  const h = hex.replace(/^#/, "");
-  return [0, 2, 4].map((i) => Number.parseInt(h.slice(i, i + 2), 16)) as Rgb;
-}
-
-/** WCAG relative luminance, 0..1. */
-export function luminance([r, g, b]: Rgb): number {
-  const lin = (c: number) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-}
-
-/** WCAG contrast ratio, 1..21. */
-export function contrastRatio(a: Rgb, b: Rgb): number {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-function blend(top: Rgb, bottom: Rgb, alpha: number): Rgb {
-  return top.map((c, i) => c * alpha + (bottom[i] ?? 0) * (1 - alpha)) as Rgb;
-}
-
 /**
  * Chooses box and outline colours so the text reads over any background. The worst backgrounds are
  * black, white and the text colour itself; the box alpha rises until the text clears 3:1 (WCAG AA for
@@ -218,7 +192,7 @@ export function readableColours(colour: string): {
   const light: Rgb = [255, 255, 255];
   const box = contrastRatio(text, dark) >= contrastRatio(text, light) ? dark : light;
   const worst = (alpha: number) =>
-    Math.min(...[dark, light, text].map((bg) => contrastRatio(text, blend(box, bg, alpha))));
+    Math.min(...[dark, light, text].map((bg) => contrastRatio(text, mix(bg, box, alpha))));
   // Above 0.7 the box would hide the picture: a colour that needs more falls back instead.
   for (const alpha of [0.45, 0.55, 0.65, 0.7]) {
     if (worst(alpha) >= MIN_CONTRAST) {
@@ -238,8 +212,4 @@ export function readableColours(colour: string): {
     borderColour: "#000000",
     colourFallback: true,
   };
-}
-
-function toHex(rgb: Rgb): string {
-  return `#${rgb.map((c) => Math.round(c).toString(16).padStart(2, "0")).join("")}`;
 }

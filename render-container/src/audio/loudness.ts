@@ -1,11 +1,18 @@
 /**
  * Loudness measurement: parse `loudnorm` JSON, parse an `ebur128` summary (the main pass meters its
- * own final mix, see `MIX_METER`), and measure a finished file with `ebur128` (independent
- * checks: the bench, and the fallback when the main pass's summary is missing).
+ * own final mix, see `MIX_METER` in compose/audio-graph.ts), and measure a finished file with
+ * `ebur128` (independent checks: the bench, and the fallback when the main pass's summary is missing).
  */
+import { runFfmpeg } from "../ffmpeg.ts";
 
-import type { LoudnessMeasure } from "./audio-graph.ts";
-import { runFfmpeg } from "./ffmpeg.ts";
+/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
+export interface LoudnessMeasure {
+  input_i: string;
+  input_tp: string;
+  input_lra: string;
+  input_thresh: string;
+  target_offset: string;
+}
 
 /** Integrated loudness and true peak as reported in a JobResult. */
 export interface LoudnessSummary {

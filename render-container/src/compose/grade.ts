@@ -2,8 +2,8 @@
  * Colour grades as cheap YUV filters. Everything stays in yuv420p (`eq` and `lutyuv`), because a
  * round trip through RGB at 1080x1920 would cost more than all other filters together.
  */
-import type { Grade } from "./contract.ts";
-import { parseHex } from "./overlay-layout.ts";
+import { chroma, parseHex } from "../colour.ts";
+import type { Grade } from "../contract.ts";
 
 /** Chroma shift that warms (positive) or cools (negative) the picture. */
 function temperature(amount: number): string {
@@ -32,10 +32,8 @@ export function gradeFilters(grade: Grade, brandColour?: string): string[] {
       return ["eq=contrast=1.06:saturation=1.3"];
     case "brand": {
       if (!brandColour) return ["eq=saturation=1.1"];
-      const [r, g, b] = parseHex(brandColour);
       // BT.601 chroma of the brand colour, scaled down to a gentle tint.
-      const u = -0.1687 * r - 0.3313 * g + 0.5 * b;
-      const v = 0.5 * r - 0.4187 * g - 0.0813 * b;
+      const { u, v } = chroma(parseHex(brandColour));
       const du = Math.round(u * 0.08);
       const dv = Math.round(v * 0.08);
       return ["eq=saturation=1.1", `lutyuv=u='clip(val+${du},0,255)':v='clip(val+${dv},0,255)'`];

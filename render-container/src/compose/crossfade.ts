@@ -7,8 +7,7 @@
  * cut into head, body and tail; only the short windows that actually blend go through `xfade` (and
  * through the 4:4:4 conversion), and the bodies stay yuv420p untouched. `concat` joins the pieces.
  */
-
-const num = (n: number) => Number(n.toFixed(4)).toString();
+import { num } from "../ffmpeg.ts";
 
 /** Scene `i` lasts `durations[i]`; neighbours overlap by `transition` seconds (> 0) with `type`. */
 export function crossfadeChains(

@@ -1,52 +1,25 @@
 /**
- * The audio half of the composition, pure: which inputs carry audio, the mix (clip audio, music,
- * whooshes) and the loudness filter built from the analysis pass's measurement.
+ * The audio half of the composition, pure: the mix (clip audio, music, whooshes), the loudness
+ * filter built from the analysis pass's measurement, and the meter of the final mix.
  */
-import type { RenderJob } from "./contract.ts";
-import type { ComposeInputs } from "./plan.ts";
-import { num, timeline } from "./timeline.ts";
-
-/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
-export interface LoudnessMeasure {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
-}
-
-/** Which ffmpeg input index holds what; `clips[i]` is undefined for a clip that is not opened. */
-export interface InputLayout {
-  clips: (number | undefined)[];
-  music?: number;
-  whoosh?: number;
-}
-
-/** Whether the clips' own sound is mixed in; only then does the loudness analysis need the clips. */
-export const mixesClipSound = (job: RenderJob): boolean => job.audio.clip_volume > 0;
-
-/**
- * Input indices. The composition opens every clip (it needs the pictures); the audio-only analysis
- * opens only clips whose sound is mixed in, because opening a video file makes ffmpeg probe it
- * (decoding frames to find its parameters), which is most of the cost of a pass over 15 s of audio.
- */
-export function inputLayout(job: RenderJob, inputs: ComposeInputs, audioOnly: boolean): InputLayout {
-  let next = 0;
-  const clips = inputs.clips.map((c) =>
-    !audioOnly || (mixesClipSound(job) && c.info.audio) ? next++ : undefined,
-  );
-  const out: InputLayout = { clips };
-  if (inputs.music) out.music = next++;
-  if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) out.whoosh = next++;
-  return out;
-}
+import type { LoudnessMeasure } from "../audio/loudness.ts";
+import type { RenderJob } from "../contract.ts";
+import { num } from "../ffmpeg.ts";
+import { type ComposeInputs, type InputLayout, mixesClipSound } from "./inputs.ts";
+import type { Timeline } from "./timeline.ts";
 
 /**
  * The audio part: a silent bed of exactly the output length, the clips' own audio (if wanted),
  * the music at its gain with a fade-out, and a whoosh centred on every transition, then `tail`.
  */
-export function audioGraph(job: RenderJob, inputs: ComposeInputs, idx: InputLayout, tail: string): string[] {
-  const { starts, total, transition } = timeline(job);
+export function audioGraph(
+  job: RenderJob,
+  tl: Timeline,
+  inputs: ComposeInputs,
+  idx: InputLayout,
+  tail: string,
+): string[] {
+  const { starts, total, transition } = tl;
   const T = num(total);
   const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
   const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];

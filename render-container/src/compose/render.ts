@@ -1,0 +1,167 @@
+/**
+ * Runs a composition job end to end: fetch, probe, music, loudness analysis, the one composition
+ * pass (which also meters its final mix), checks of the outputs, delivery. Progress is reported as
+ * (percent, phase).
+ */
+import { join } from "node:path";
+import {
+  type LoudnessMeasure,
+  measureLoudness,
+  parseEbur128Summary,
+  parseLoudnormJson,
+} from "../audio/loudness.ts";
+import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "../audio/music.ts";
+import type { JobResult, MediaInfo, RenderJob } from "../contract.ts";
+import { runPlan } from "../ffmpeg.ts";
+import { assertFontInstalled } from "../fonts.ts";
+import { probeJpeg } from "../jpeg.ts";
+import { probeFile } from "../probe.ts";
+import { deliver, resolveSource } from "../transfer.ts";
+import { type OnProgress, type RunJobOptions, type Workspace, withWorkspace } from "../workspace.ts";
+import { type ComposeInputs, mixesClipSound } from "./inputs.ts";
+import { layoutOverlay } from "./overlay-layout.ts";
+import { planCompose, planLoudnessAnalysis } from "./plan.ts";
+import { type Timeline, timeline } from "./timeline.ts";
+
+/** The job's inputs as local files, not yet probed. */
+interface LocalSources {
+  clips: string[];
+  music?: string;
+  whoosh?: string;
+}
+
+/** Renders one ad. Throws a JobError on failure; the temp dir is always removed. */
+export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<JobResult> {
+  const started = performance.now();
+  const progress: OnProgress = (p, phase) => opts.onProgress?.(Math.round(p * 10) / 10, phase);
+  const tl = timeline(job);
+  return withWorkspace("render", job.job_id, opts, async (ws) => {
+    progress(0, "fetching");
+    const sources = await fetchSources(job, ws);
+    progress(10, "probing");
+    const { inputs, measured } = await probeAndAnalyse(job, tl, ws, sources, progress);
+    for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
+    progress(20, "rendering");
+    const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), measured);
+    const result = await runPlan(plan, {
+      ...ws.ffmpeg,
+      onProgress: (f) => progress(20 + f * 72, "rendering"),
+    });
+    opts.onStats?.({ peakRssKib: result.peakRssKib });
+    const checked = await checkOutputs(inputs, result.stderr, ws);
+    progress(95, "uploading");
+    await deliver(job.outputs.video, inputs.output.video, "video/mp4", ws.transfer);
+    if (job.outputs.thumbnail && inputs.output.thumbnail) {
+      await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
+    }
+    return {
+      job_id: job.job_id,
+      outputs: { video: checked.video, ...(checked.thumbnail ? { thumbnail: checked.thumbnail } : {}) },
+      ...(Number.isFinite(checked.loudness.integrated_lufs) ? { loudness: checked.loudness } : {}),
+      wall_s: Math.round((performance.now() - started) / 10) / 100,
+    };
+  });
+}
+
+/** Makes every input a local file: clips, the music (library or uploaded) and the whoosh. */
+async function fetchSources(job: RenderJob, ws: Workspace): Promise<LocalSources> {
+  const clips = await Promise.all(
+    job.scenes.map((s, i) => resolveSource(s.clip, ws.dir, `clip-${i}`, ws.transfer)),
+  );
+  const music =
+    job.audio.music === undefined
+      ? undefined
+      : "library" in job.audio.music
+        ? await libraryTrack(job.audio.music.library, ws.signalOpt.signal)
+        : await resolveSource(job.audio.music.source, ws.dir, "music", ws.transfer);
+  const whoosh =
+    job.audio.whoosh && job.scenes.length > 1 ? await whooshTrack(ws.signalOpt.signal) : undefined;
+  return { clips, ...(music ? { music } : {}), ...(whoosh ? { whoosh } : {}) };
+}
+
+/** The planner's view of the inputs once probed (`clips` may be empty for the early analysis). */
+function composeInputs(
+  job: RenderJob,
+  ws: Workspace,
+  sources: LocalSources,
+  clips: ComposeInputs["clips"],
+  musicInfo: MediaInfo | undefined,
+): ComposeInputs {
+  return {
+    clips,
+    workDir: ws.dir,
+    output: {
+      video: join(ws.dir, "out.mp4"),
+      ...(job.outputs.thumbnail ? { thumbnail: join(ws.dir, "thumb.jpg") } : {}),
+    },
+    ...(sources.music && musicInfo
+      ? { music: { path: sources.music, duration_s: musicInfo.duration_s } }
+      : {}),
+    ...(sources.whoosh ? { whoosh: { path: sources.whoosh, peak_s: WHOOSH_PEAK_S } } : {}),
+  };
+}
+
+/**
+ * Probes every input and runs the loudness analysis. Every ffmpeg/ffprobe start costs ~0.25 s of
+ * CPU (Debian's build loads ~150 libraries), so the independent launches run together rather than
+ * one after another. The music probe starts first: the analysis waits for it.
+ */
+async function probeAndAnalyse(
+  job: RenderJob,
+  tl: Timeline,
+  ws: Workspace,
+  sources: LocalSources,
+  progress: OnProgress,
+): Promise<{ inputs: ComposeInputs; measured: LoudnessMeasure | undefined }> {
+  const musicProbe = sources.music ? probeFile(sources.music, { kind: "audio", ...ws.signalOpt }) : undefined;
+  const clipProbes = settleAll(
+    sources.clips.map(async (path, i) => {
+      try {
+        return { path, info: await probeFile(path, { kind: "video", ...ws.signalOpt }) };
+      } catch (err) {
+        if (err instanceof Error) err.message = `scene ${i + 1}: ${err.message}`;
+        throw err;
+      }
+    }),
+  );
+  // The loudness analysis opens a clip only to mix its sound. Without clip sound (clip_volume 0, the
+  // default) it waits only for the music probe, and runs alongside the clip probes. Inputs are still
+  // only opened once probed.
+  const analysing = (async () => {
+    const [musicInfo, clips] = await Promise.all([musicProbe, mixesClipSound(job) ? clipProbes : []]);
+    progress(15, "analysing");
+    const inputs = composeInputs(job, ws, sources, clips, musicInfo);
+    const analysis = planLoudnessAnalysis(job, tl, inputs, join(ws.dir, "analysis.txt"));
+    return parseLoudnormJson((await runPlan(analysis, ws.ffmpeg)).stderr);
+  })();
+  const [clips, musicInfo, measured] = await settleAll([clipProbes, musicProbe, analysing] as const);
+  return { inputs: composeInputs(job, ws, sources, clips, musicInfo), measured };
+}
+
+/**
+ * Checks of the outputs. The thumbnail is checked in Node (no ffprobe launch); the loudness of the
+ * final mix was metered inside the main pass. Only if its summary is missing or ambiguous is the
+ * output file measured separately.
+ */
+async function checkOutputs(inputs: ComposeInputs, stderr: string, ws: Workspace) {
+  const [video, thumbnail, loudness] = await settleAll([
+    probeFile(inputs.output.video, { kind: "video", ...ws.signalOpt }),
+    inputs.output.thumbnail ? probeJpeg(inputs.output.thumbnail) : undefined,
+    parseEbur128Summary(stderr) ?? measureLoudness(inputs.output.video, ws.signalOpt.signal),
+  ] as const);
+  return { video, thumbnail, loudness };
+}
+
+/**
+ * Promise.all that waits for every promise to settle before throwing the first error (in order): a
+ * failed probe must not leave its sibling ffmpeg running after the job has ended.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The video half of the composition, pure: one normalised chain per scene with its overlay, the
+ * transitions between scenes, then grade, fades and the thumbnail tap.
+ */
+import type { RenderJob } from "../contract.ts";
+import { assertPlainPath, num, type PlanFile } from "../ffmpeg.ts";
+import { crossfadeChains } from "./crossfade.ts";
+import { gradeFilters } from "./grade.ts";
+import type { ComposeInputs } from "./inputs.ts";
+import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
+import type { Timeline } from "./timeline.ts";
+
+/** Filter chains plus the text files they read. */
+interface Chains {
+  chains: string[];
+  files: PlanFile[];
+}
+
+/** Time (output seconds) of the thumbnail: the first scene with its overlay fully shown. */
+export function thumbnailTime(job: RenderJob, tl: Timeline): number {
+  const { total, transition } = tl;
+  if (job.thumbnail_time_s !== undefined) return Math.min(job.thumbnail_time_s, total - 1 / job.video.fps);
+  const first = job.scenes[0]!;
+  const end = first.duration_s - transition;
+  const wanted =
+    first.overlay && first.overlay.animation !== "none" ? overlayStart(job) + 0.7 : first.duration_s / 2;
+  return Math.max(job.fade_in_s + 0.1, Math.min(wanted, end - 0.05));
+}
+
+function overlayStart(job: RenderJob): number {
+  return Math.max(0.2, job.fade_in_s);
+}
+
+/** The overlay of scene `i` as a layer (`[ov<i>]`) and the `overlay` filter that applies it. */
+function overlayFilters(
+  i: number,
+  job: RenderJob,
+  layout: OverlayLayout,
+  workDir: string,
+  animation: string,
+): Chains & { apply: string } {
+  const { fps, height } = job.video;
+  const d = job.scenes[i]!.duration_s;
+  const files: PlanFile[] = [];
+  const draw: string[] = [];
+  layout.lines.forEach((line, k) => {
+    const file = assertPlainPath(`${workDir}/overlay-${i}-${k}.txt`);
+    files.push({ path: file, content: line });
+    const baseline = layout.pad + k * layout.lineHeight + Math.round(layout.lineHeight * 0.74);
+    draw.push(
+      `drawtext=fontfile=${assertPlainPath(layout.face.file)}:textfile=${file}:expansion=none:fontsize=${layout.fontSize}` +
+        `:fontcolor=${layout.textColour}:borderw=${layout.borderWidth}:bordercolor=${layout.borderColour}@0.7` +
+        `:shadowx=${Math.max(1, layout.borderWidth)}:shadowy=${Math.max(1, layout.borderWidth)}:shadowcolor=black@0.35` +
+        `:x=(w-text_w)/2:y=${baseline}-ascent`,
+    );
+  });
+  const t0 = overlayStart(job);
+  const layer = [
+    // The layer's own colour is the box; drawbox would not write the alpha plane.
+    `color=c=${layout.boxColour}@${layout.boxAlpha}:s=${layout.width}x${layout.height}:r=${fps}:d=${num(1 / fps)}`,
+    "format=rgba",
+    ...draw,
+    // Text is static: draw it (outline stroking is the costly part) once, then repeat that frame.
+    // Convert once to the overlay's native yuva420p, or `overlay` would convert every frame.
+    `format=yuva420p,loop=loop=-1:size=1,setpts=N/${fps}/TB,trim=duration=${num(d)}`,
+  ];
+  if (animation !== "none") layer.push(`fade=t=in:st=${num(t0)}:d=0.5:alpha=1`);
+  const slide = Math.round(height * 0.035);
+  const y =
+    animation === "slide_up"
+      ? `'${layout.y}+${slide}*pow(1-min(1,max(0,(t-${num(t0)})/0.5)),2)'`
+      : `${layout.y}`;
+  return {
+    chains: [`${layer.join(",")}[ov${i}]`],
+    files,
+    apply: `[ov${i}]overlay=x=${layout.x}:y=${y}:eval=frame:format=yuv420`,
+  };
+}
+
+/** One chain per scene, ending in `[v<i>]`: the clip normalised, with its overlay on top. */
+function sceneChains(job: RenderJob, inputs: ComposeInputs): Chains {
+  const { width: W, height: H, fps } = job.video;
+  const chains: string[] = [];
+  const files: PlanFile[] = [];
+  job.scenes.forEach((scene, i) => {
+    const d = num(scene.duration_s);
+    // Normalise any size, rate, pixel format and length: cover-scale and crop, constant rate,
+    // hold the last frame when the clip is short, cut when it is long.
+    const base =
+      `[${i}:v:0]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase:flags=bicubic,` +
+      `crop=${W}:${H},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS`;
+    if (scene.overlay) {
+      const layout = layoutOverlay(scene.overlay, W, H, job.brand.style);
+      const o = overlayFilters(i, job, layout, inputs.workDir, scene.overlay.animation);
+      chains.push(...o.chains, `${base}[s${i}]`, `[s${i}]${o.apply}[v${i}]`);
+      files.push(...o.files);
+    } else {
+      chains.push(`${base}[v${i}]`);
+    }
+  });
+  return { chains, files };
+}
+
+/** Joins the scene streams (crossfades, or a plain concat); returns the chains and the last label. */
+function joinScenes(job: RenderJob, tl: Timeline): { chains: string[]; last: string } {
+  const n = job.scenes.length;
+  if (n > 1 && tl.transition > 0) {
+    const durations = job.scenes.map((s) => s.duration_s);
+    return {
+      chains: crossfadeChains(durations, tl.transition, job.transition.type, job.video.fps, "xv"),
+      last: "xv",
+    };
+  }
+  if (n > 1) {
+    return {
+      chains: [`${job.scenes.map((_, i) => `[v${i}]`).join("")}concat=n=${n}:v=1:a=0[xv]`],
+      last: "xv",
+    };
+  }
+  return { chains: [], last: "v0" };
+}
+
+/** The video part of the graph: one chain per scene, the transitions, grade, fades and the thumbnail tap. */
+export function videoGraph(job: RenderJob, tl: Timeline, inputs: ComposeInputs, withThumb: boolean): Chains {
+  const { fps } = job.video;
+  const { chains, files } = sceneChains(job, inputs);
+  const joined = joinScenes(job, tl);
+  chains.push(...joined.chains);
+  const post = [...gradeFilters(job.grade, job.brand.colours[0])];
+  if (job.fade_in_s > 0) post.push(`fade=t=in:st=0:d=${num(job.fade_in_s)}`);
+  if (job.fade_out_s > 0)
+    post.push(`fade=t=out:st=${num(tl.total - job.fade_out_s)}:d=${num(job.fade_out_s)}`);
+  post.push("format=yuv420p");
+  if (withThumb) {
+    const frame = Math.round(thumbnailTime(job, tl) * fps);
+    chains.push(`[${joined.last}]${post.join(",")},split=2[vout][tsrc]`);
+    chains.push(`[tsrc]select='eq(n,${frame})'[thumb]`);
+  } else {
+    chains.push(`[${joined.last}]${post.join(",")}[vout]`);
+  }
+  return { chains, files };
+}
