@@ -10,7 +10,8 @@ import { ApiError, errorBody, handleError } from "./lib/errors.ts";
 import { logger, setLogLevel } from "./lib/log.ts";
 import { requireJsonBodies } from "./lib/validate.ts";
 import { authRoutes } from "./routes/auth.ts";
-import { comparisonRoutes } from "./routes/comparison.ts";
+import { comparisonRoutes } from "./routes/comparisons.ts";
+import { estimateRoutes } from "./routes/estimate.ts";
 import { generationRoutes } from "./routes/generations.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -39,7 +40,8 @@ const api = new Hono<AppEnv>()
   .route("/", meRoutes)
   .route("/", generationRoutes)
   .route("/", comparisonRoutes)
-  .route("/", groupRoutes);
+  .route("/", groupRoutes)
+  .route("/", estimateRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

@@ -55,7 +55,7 @@ async function follow(token: string, groupId: string) {
   });
   /** Resolves with the live view once `done` holds for it. */
   const until = async (id: string, done: (v: GenerationView) => boolean) => {
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const view = latest.get(id);
       if (view && done(view)) return view;
@@ -141,5 +141,5 @@ describe("one generation read model", () => {
     expect(cancelled).toMatchObject({ error_code: "cancelled", error: "Cancelled by user", video_url: null });
     await expectSameView(token, cancelled);
     secondLive.close();
-  });
+  }, 300_000);
 });

@@ -5,9 +5,14 @@
  * for the last unit. The group and generation rows are inserted in the same batch (one
  * transaction) and only if that usage row exists, so a refused request writes nothing.
  */
+import { and, asc, eq, gt } from "drizzle-orm";
+import { getDb } from "../db/client.ts";
+import { usageEvents } from "../db/schema.ts";
+import { sqlNames } from "../db/sql-names.ts";
 import { type Env, intVar } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
+const U = sqlNames(usageEvents);
 export const WINDOW_MS = 60 * 60 * 1000;
 const DEFAULT_PER_HOUR = 10;
 
@@ -20,9 +25,9 @@ export const generationsPerHour = (env: Env) => intVar(env.GENERATIONS_PER_HOUR,
  */
 export function claimQuotaStatement(env: Env, userId: string, groupId: string, units: number, now: number) {
   return env.DB.prepare(
-    `INSERT INTO usage_events (user_id, group_id, units, created_at)
+    `INSERT INTO ${U.$table} (${U.userId}, ${U.groupId}, ${U.units}, ${U.createdAt})
      SELECT ?1, ?2, ?3, ?4
-     WHERE (SELECT COALESCE(SUM(units), 0) FROM usage_events WHERE user_id = ?1 AND created_at > ?5) + ?3 <= ?6`,
+     WHERE (SELECT COALESCE(SUM(${U.units}), 0) FROM ${U.$table} WHERE ${U.userId} = ?1 AND ${U.createdAt} > ?5) + ?3 <= ?6`,
   ).bind(userId, groupId, units, now, now - WINDOW_MS, generationsPerHour(env));
 }
 
@@ -37,11 +42,12 @@ export async function quotaExceeded(
   now = Date.now(),
 ): Promise<ApiError> {
   const limit = generationsPerHour(env);
-  const { results } = await env.DB.prepare(
-    "SELECT units, created_at FROM usage_events WHERE user_id = ? AND created_at > ? ORDER BY created_at ASC",
-  )
-    .bind(userId, now - WINDOW_MS)
-    .all<{ units: number; created_at: number }>();
+  const results = await getDb(env)
+    .select({ units: usageEvents.units, created_at: usageEvents.createdAt })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.userId, userId), gt(usageEvents.createdAt, now - WINDOW_MS)))
+    .orderBy(asc(usageEvents.createdAt))
+    .all();
   let used = results.reduce((sum, r) => sum + r.units, 0);
   let freeAt = now;
   for (const r of results) {

@@ -3,6 +3,9 @@
  * address over a sliding window in D1; over the limit the next attempt gets 429 with
  * Retry-After before the password is even checked.
  */
+import { and, count, eq, gt, lte, min } from "drizzle-orm";
+import { getDb } from "../db/client.ts";
+import { loginFailures } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
@@ -16,11 +19,11 @@ const MAX_PER_ADDRESS = 50;
 export async function assertLoginAllowed(env: Env, email: string, address: string, now = Date.now()) {
   const since = now - WINDOW_MS;
   const check = async (subject: string, max: number) => {
-    const row = await env.DB.prepare(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_failures WHERE subject = ? AND created_at > ?",
-    )
-      .bind(subject, since)
-      .first<{ n: number; oldest: number | null }>();
+    const row = await getDb(env)
+      .select({ n: count(), oldest: min(loginFailures.createdAt) })
+      .from(loginFailures)
+      .where(and(eq(loginFailures.subject, subject), gt(loginFailures.createdAt, since)))
+      .get();
     if (row && row.n >= max) {
       const retryAfter = Math.max(1, Math.ceil(((row.oldest ?? now) + WINDOW_MS - now) / 1000));
       throw new ApiError(429, "rate_limited", "Too many failed sign-in attempts. Try again later.", {
@@ -35,15 +38,19 @@ export async function assertLoginAllowed(env: Env, email: string, address: strin
 
 /** Records a failed attempt against both subjects, and prunes rows that left the window. */
 export async function recordLoginFailure(env: Env, email: string, address: string, now = Date.now()) {
-  const insert = env.DB.prepare("INSERT INTO login_failures (subject, created_at) VALUES (?, ?)");
-  await env.DB.batch([
-    insert.bind(`email:${email}`, now),
-    insert.bind(`ip:${address}`, now),
-    env.DB.prepare("DELETE FROM login_failures WHERE created_at <= ?").bind(now - WINDOW_MS),
+  const db = getDb(env);
+  await db.batch([
+    db.insert(loginFailures).values([
+      { subject: `email:${email}`, createdAt: now },
+      { subject: `ip:${address}`, createdAt: now },
+    ]),
+    db.delete(loginFailures).where(lte(loginFailures.createdAt, now - WINDOW_MS)),
   ]);
 }
 
 /** A successful sign-in clears the account's failures (not the address's). */
 export async function clearLoginFailures(env: Env, email: string) {
-  await env.DB.prepare("DELETE FROM login_failures WHERE subject = ?").bind(`email:${email}`).run();
+  await getDb(env)
+    .delete(loginFailures)
+    .where(eq(loginFailures.subject, `email:${email}`));
 }

@@ -2,7 +2,8 @@
  * Creating generation records: one group and N generations, all or nothing, charged against
  * the hourly quota in the same D1 transaction (see limits/generation-quota.ts).
  */
-import type { ComparisonType } from "../db/schema.ts";
+import { type ComparisonType, generationGroups, generations, usageEvents } from "../db/schema.ts";
+import { sqlNames } from "../db/sql-names.ts";
 import type { Env } from "../env.ts";
 import { claimQuotaStatement, quotaExceeded } from "../limits/generation-quota.ts";
 import type { GenerationSettings } from "./settings.ts";
@@ -23,6 +24,10 @@ export interface CreatedGenerations {
   createdAt: number[];
 }
 
+const G = sqlNames(generations);
+const GG = sqlNames(generationGroups);
+const U = sqlNames(usageEvents);
+
 /** Random seed in the range the settings accept. */
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]! % 2_147_483_647;
 
@@ -37,9 +42,10 @@ export async function createGenerations(
 ): Promise<CreatedGenerations> {
   const groupId = crypto.randomUUID();
   const generationIds = input.items.map(() => crypto.randomUUID());
-  const claimed = "EXISTS (SELECT 1 FROM usage_events WHERE group_id = ?)";
+  const claimed = `EXISTS (SELECT 1 FROM ${U.$table} WHERE ${U.groupId} = ?)`;
   const insertGroup = env.DB.prepare(
-    `INSERT INTO generation_groups (id, user_id, comparison_type, created_at) SELECT ?, ?, ?, ? WHERE ${claimed}`,
+    `INSERT INTO ${GG.$table} (${GG.id}, ${GG.userId}, ${GG.comparisonType}, ${GG.createdAt})
+     SELECT ?, ?, ?, ? WHERE ${claimed}`,
   ).bind(groupId, input.userId, input.comparisonType, now, groupId);
   // Variations share one seed unless they set their own, so that what differs between them is
   // only what the user changed (and identical scenes can be rendered once for all).
@@ -49,7 +55,8 @@ export async function createGenerations(
     const seed = seeds[i]!;
     const settings = { ...item.settings, seed };
     return env.DB.prepare(
-      `INSERT INTO generations (id, user_id, group_id, prompt, label, settings, status, progress, current_step, seed, created_at)
+      `INSERT INTO ${G.$table} (${G.id}, ${G.userId}, ${G.groupId}, ${G.prompt}, ${G.label}, ${G.settings},
+         ${G.status}, ${G.progress}, ${G.currentStep}, ${G.seed}, ${G.createdAt})
        SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, 'Queued', ?, ? WHERE ${claimed}`,
     ).bind(
       generationIds[i]!,

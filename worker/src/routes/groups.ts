@@ -1,5 +1,5 @@
 /**
- * Live progress of a generation group over a WebSocket, and the cost estimate.
+ * Live progress of a generation group over a WebSocket.
  * The socket is authenticated at the upgrade with a short-lived ticket (browsers cannot send
  * headers on a WebSocket) and forwarded to the group's coordinator, which hibernates it.
  */
@@ -13,9 +13,7 @@ import type { AppEnv, Env } from "../env.ts";
 import { coordinator } from "../groups/coordinator-client.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
-import { pathParams, queryParams } from "../lib/validate.ts";
-import { estimateCost } from "../pipeline/prices.ts";
-import { llmProvider, videoProvider } from "../providers/index.ts";
+import { pathParams } from "../lib/validate.ts";
 
 const GroupParamSchema = z.object({ group_id: z.string().min(1).max(64) });
 
@@ -27,12 +25,6 @@ async function ownGroup(env: Env, groupId: string, userId: string) {
     .get();
   if (!row) throw notFound("Group");
 }
-
-const EstimateQuerySchema = z.object({
-  duration_s: z.enum(["15", "30", "60"]).default("15"),
-  enhanced_planning: z.enum(["true", "false"]).default("false"),
-  variations: z.coerce.number().int().min(1).max(5).default(1),
-});
 
 export const groupRoutes = new Hono<AppEnv>()
   .post("/groups/:group_id/ticket", requireUser, pathParams(GroupParamSchema), async (c) => {
@@ -60,25 +52,4 @@ export const groupRoutes = new Hono<AppEnv>()
     const forwarded = new Request(c.req.raw);
     forwarded.headers.set("X-Live-User", userId);
     return coordinator(c.env, group_id).fetch(forwarded);
-  })
-  .get("/estimate", requireUser, queryParams(EstimateQuerySchema), async (c) => {
-    const q = c.req.valid("query");
-    const llm = llmProvider(c.env);
-    const video = videoProvider(c.env);
-    const one = estimateCost({
-      llmModel: llm.model,
-      videoModel: video.models[0] ?? "unknown",
-      durationS: Number(q.duration_s),
-      enhancedPlanning: q.enhanced_planning === "true",
-    });
-    return c.json(
-      {
-        currency: "USD",
-        per_generation: one.total,
-        total: Math.round(one.total * q.variations * 1e6) / 1e6,
-        breakdown: { llm: one.llm, video: one.video, compose: 0 },
-        providers: { llm: `${llm.name}:${llm.model}`, video: `${video.name}:${video.models.join(",")}` },
-      },
-      200,
-    );
   });
