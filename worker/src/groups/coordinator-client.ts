@@ -1,11 +1,12 @@
 /** How the Worker reaches a group's coordinator, and starts one for new generation records. */
 import { inArray } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
+import type { ComparisonType } from "../db/schema.ts";
 import { generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import type { CreatedGenerations, NewGeneration } from "../pipeline/create.ts";
+import { type CreatedGenerations, createGenerations, type NewGeneration } from "../pipeline/create.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
 export const coordinator = (env: Env, groupId: string) =>
@@ -57,4 +58,19 @@ export async function startGroup(
       .where(inArray(generations.id, generationIds));
     throw new ApiError(503, "unavailable", "The generation could not be started. Please try again.");
   }
+}
+
+/**
+ * What every create route does: inserts the group's records (claiming the hourly quota, all or
+ * nothing) and hands them to their coordinator.
+ */
+export async function createAndStartGroup(
+  env: Env,
+  log: Logger,
+  input: { userId: string; origin: string; comparisonType: ComparisonType; items: NewGeneration[] },
+): Promise<CreatedGenerations> {
+  const { userId, origin, comparisonType, items } = input;
+  const created = await createGenerations(env, { userId, comparisonType, items });
+  await startGroup(env, log, { userId, origin, items, created });
+  return created;
 }

@@ -11,12 +11,12 @@ import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { generationGroups, generations } from "../db/schema.ts";
 import type { AppEnv, Env } from "../env.ts";
-import { coordinator, startGroup } from "../groups/coordinator-client.ts";
+import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { fieldError, jsonBody, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
-import { createGenerations, type NewGeneration } from "../pipeline/create.ts";
+import type { NewGeneration } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { MAX_VARIATIONS, MIN_VARIATIONS, PROFILE_NAME_MAX, profileName } from "../pipeline/rules.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
@@ -77,14 +77,13 @@ const create = factory.createHandlers(requireUser, jsonBody(NewComparisonSchema)
           settings: p.settings,
           label: p.name || profileName(i),
         }));
-  const created = await createGenerations(c.env, { userId: user.id, comparisonType: body.mode, items });
-  await startGroup(c.env, logger(c), {
+  const created = await createAndStartGroup(c.env, logger(c), {
     userId: user.id,
     origin: new URL(c.req.url).origin,
+    comparisonType: body.mode,
     items,
-    created,
   });
-  logger(c).info("parallel generations created", {
+  logger(c).info("comparison created", {
     group_id: created.groupId,
     count: items.length,
     mode: body.mode,

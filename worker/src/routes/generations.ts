@@ -10,11 +10,10 @@ import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { coordinator, startGroup } from "../groups/coordinator-client.ts";
+import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
-import { createGenerations } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
 import { rowView } from "./serialize.ts";
@@ -61,14 +60,13 @@ export const generationRoutes = new Hono<AppEnv>()
     const { prompt, settings } = c.req.valid("json");
     const user = c.get("user");
     const items = [{ prompt, settings: settings ?? DEFAULT_SETTINGS }];
-    const created = await createGenerations(c.env, { userId: user.id, comparisonType: "single", items });
-    const generationId = created.generationIds[0]!;
-    await startGroup(c.env, logger(c), {
+    const created = await createAndStartGroup(c.env, logger(c), {
       userId: user.id,
       origin: new URL(c.req.url).origin,
+      comparisonType: "single",
       items,
-      created,
     });
+    const generationId = created.generationIds[0]!;
     logger(c).info("generation created", {
       user_id: user.id,
       generation_id: generationId,
