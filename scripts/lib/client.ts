@@ -5,18 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { GenerationView } from "@promptreel/worker/views";
 
-export interface Status {
-  generation_id: string;
-  group_id: string;
-  status: "pending" | "processing" | "completed" | "failed";
-  progress: number;
-  current_step: string | null;
-  video_url: string | null;
-  thumbnail_url: string | null;
-  cost: number;
-  error: string | null;
-}
+/** `GET /api/status/:id`: the generation read model, as the worker defines it. */
+export type Status = GenerationView;
 
 export class ApiClient {
   readonly base: string;

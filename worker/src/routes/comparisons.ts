@@ -10,9 +10,9 @@ import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { generationGroups, generations } from "../db/schema.ts";
-import type { AppEnv, Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
+import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { fieldError, jsonBody, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
@@ -20,6 +20,7 @@ import type { NewGeneration } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { MAX_VARIATIONS, MIN_VARIATIONS, PROFILE_NAME_MAX, profileName } from "../pipeline/rules.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
+import { ownGroup } from "./ownership.ts";
 import { rowView } from "./serialize.ts";
 
 const count = { error: `Between ${MIN_VARIATIONS} and ${MAX_VARIATIONS} variations` };
@@ -47,17 +48,6 @@ const NewComparisonSchema = z.discriminatedUnion("mode", [
 const GroupParamSchema = z.object({ group_id: z.string().min(1).max(64) });
 /** `null` clears the pick. */
 const WinnerSchema = z.object({ generation_id: z.string().min(1).max(64).nullable() });
-
-/** The group if it is this user's; 404 otherwise (another user's id looks like a missing one). */
-async function ownGroup(env: Env, groupId: string, userId: string) {
-  const group = await getDb(env)
-    .select()
-    .from(generationGroups)
-    .where(and(eq(generationGroups.id, groupId), eq(generationGroups.userId, userId)))
-    .get();
-  if (!group) throw notFound("Comparison");
-  return group;
-}
 
 const factory = createFactory<AppEnv>();
 
@@ -98,7 +88,7 @@ const create = factory.createHandlers(requireUser, jsonBody(NewComparisonSchema)
 const read = factory.createHandlers(requireUser, pathParams(GroupParamSchema), async (c) => {
   const { group_id } = c.req.valid("param");
   const db = getDb(c.env);
-  const group = await ownGroup(c.env, group_id, c.get("user").id);
+  const group = await ownGroup(c.env, group_id, c.get("user").id, "Comparison");
   const rows = await db
     .select()
     .from(generations)
@@ -128,7 +118,7 @@ const remove = factory.createHandlers(requireUser, pathParams(GroupParamSchema),
   const { group_id } = c.req.valid("param");
   const userId = c.get("user").id;
   const db = getDb(c.env);
-  await ownGroup(c.env, group_id, userId);
+  await ownGroup(c.env, group_id, userId, "Comparison");
   const rows = await db
     .select({ id: generations.id, status: generations.status })
     .from(generations)
@@ -156,7 +146,7 @@ const pickWinner = factory.createHandlers(
     const { group_id } = c.req.valid("param");
     const { generation_id } = c.req.valid("json");
     const userId = c.get("user").id;
-    await ownGroup(c.env, group_id, userId);
+    await ownGroup(c.env, group_id, userId, "Comparison");
     const db = getDb(c.env);
     if (generation_id !== null) {
       const row = await db

@@ -5,17 +5,19 @@
  */
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
+import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
+import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
+import { ownGeneration } from "./ownership.ts";
 import { rowView } from "./serialize.ts";
 
 const GenerateSchema = z.object({
@@ -43,16 +45,11 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | null 
   }
 }
 
-/** The caller's generation `id`; another user's id is a 404 exactly like a missing one. */
-async function ownGeneration(env: AppEnv["Bindings"], id: string, userId: string) {
-  const row = await getDb(env)
-    .select()
-    .from(generations)
-    .where(and(eq(generations.id, id), eq(generations.userId, userId)))
-    .get();
-  if (!row) throw notFound("Generation");
-  return row;
-}
+/** One generation as the read model: polling (`/status/:id`) and details (`/generations/:id`) alike. */
+const readOne = createFactory<AppEnv>().createHandlers(requireUser, pathParams(IdParamSchema), async (c) => {
+  const row = await ownGeneration(c.env, c.req.valid("param").id, c.get("user").id);
+  return c.json(await rowView(c, row), 200);
+});
 
 export const generationRoutes = new Hono<AppEnv>()
   // requireUser per route, not `.use()`: this app is mounted at /api and must not claim other paths.
@@ -79,12 +76,7 @@ export const generationRoutes = new Hono<AppEnv>()
   })
   .post("/generations/:id/cancel", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await getDb(c.env)
-      .select({ groupId: generations.groupId, status: generations.status })
-      .from(generations)
-      .where(and(eq(generations.id, id), eq(generations.userId, c.get("user").id)))
-      .get();
-    if (!row) throw notFound("Generation");
+    const row = await ownGeneration(c.env, id, c.get("user").id);
     if (row.status === "completed" || row.status === "failed") {
       throw new ApiError(
         409,
@@ -100,11 +92,7 @@ export const generationRoutes = new Hono<AppEnv>()
       202,
     );
   })
-  .get("/status/:id", requireUser, pathParams(IdParamSchema), async (c) => {
-    const { id } = c.req.valid("param");
-    const row = await ownGeneration(c.env, id, c.get("user").id);
-    return c.json(await rowView(c, row), 200);
-  })
+  .get("/status/:id", ...readOne)
   .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
     const userId = c.get("user").id;
@@ -137,21 +125,12 @@ export const generationRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
-    const { id } = c.req.valid("param");
-    const row = await ownGeneration(c.env, id, c.get("user").id);
-    return c.json(await rowView(c, row), 200);
-  })
+  .get("/generations/:id", ...readOne)
   .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const userId = c.get("user").id;
     const db = getDb(c.env);
-    const row = await db
-      .select({ id: generations.id, groupId: generations.groupId, status: generations.status })
-      .from(generations)
-      .where(and(eq(generations.id, id), eq(generations.userId, userId)))
-      .get();
-    if (!row) throw notFound("Generation");
+    const row = await ownGeneration(c.env, id, userId);
     // A running generation is stopped first, so no stage writes media after we sweep it.
     if (row.status === "pending" || row.status === "processing")
       await coordinator(c.env, row.groupId).cancel(id);

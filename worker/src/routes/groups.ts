@@ -1,30 +1,14 @@
-/**
- * Live progress of a generation group over a WebSocket.
- * The socket is authenticated at the upgrade with a short-lived ticket (browsers cannot send
- * headers on a WebSocket) and forwarded to the group's coordinator, which hibernates it.
- */
-import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
-import { getDb } from "../db/client.ts";
-import { generationGroups } from "../db/schema.ts";
-import type { AppEnv, Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { coordinator } from "../groups/coordinator-client.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
+import { ApiError } from "../lib/errors.ts";
 import { issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
 import { pathParams } from "../lib/validate.ts";
+import { ownGroup } from "./ownership.ts";
 
 const GroupParamSchema = z.object({ group_id: z.string().min(1).max(64) });
-
-async function ownGroup(env: Env, groupId: string, userId: string) {
-  const row = await getDb(env)
-    .select({ id: generationGroups.id })
-    .from(generationGroups)
-    .where(and(eq(generationGroups.id, groupId), eq(generationGroups.userId, userId)))
-    .get();
-  if (!row) throw notFound("Group");
-}
 
 export const groupRoutes = new Hono<AppEnv>()
   .post("/groups/:group_id/ticket", requireUser, pathParams(GroupParamSchema), async (c) => {
