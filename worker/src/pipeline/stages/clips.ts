@@ -129,13 +129,32 @@ async function renderScene(ctx: StageContext, s: GenerationState, index: number)
   await ctx.sceneChanged(s, index);
 }
 
+/**
+ * Every scene not yet ready, at most {@link CLIP_CONCURRENCY} at once. The first failure stops
+ * the rest (queued scenes never start, running ones are aborted) and the stage only throws once
+ * every scene has settled: no scene may save the state after the coordinator took the failure
+ * over, or its older copy would overwrite the failed attempt's count.
+ */
 export async function clips(ctx: StageContext, s: GenerationState): Promise<void> {
   if (!s.plan || !s.spec) throw new Error("clips stage without a plan");
   Object.assign(s, clipsProgress(s));
   await ctx.save(s);
-  const limit = pLimit(CLIP_CONCURRENCY);
+  const stop = new AbortController();
+  const sceneCtx: StageContext = { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) };
+  const limit = pLimit({ concurrency: CLIP_CONCURRENCY, rejectOnClear: true });
   const pending = s.plan.scenes.map((_, i) => i).filter((i) => s.clips[i]?.status !== "ready");
-  await Promise.all(pending.map((index) => limit(() => renderScene(ctx, s, index))));
+  let failure: { error: unknown } | null = null;
+  await Promise.allSettled(
+    pending.map((index) =>
+      limit(() => renderScene(sceneCtx, s, index)).catch((error: unknown) => {
+        if (failure) return;
+        failure = { error };
+        limit.clearQueue();
+        stop.abort(error);
+      }),
+    ),
+  );
+  if (failure) throw (failure as { error: unknown }).error;
   Object.assign(s, { stage: "compose", stageAttempts: 0 });
   await ctx.save(s);
 }
