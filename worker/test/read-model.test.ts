@@ -4,70 +4,14 @@
  * was cancelled. The group runs on injected in-memory providers, which also shows the seam:
  * the stages use what the coordinator was given, not what env would pick.
  */
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { coordinator, startGroup } from "../src/groups/coordinator-client.ts";
-import type { LiveEvent } from "../src/groups/events.ts";
-import type { GroupCoordinator } from "../src/groups/group-coordinator.ts";
 import { createLogger } from "../src/lib/log.ts";
-import { createGenerations } from "../src/pipeline/create.ts";
-import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
-import { createOfflinePlanner } from "../src/providers/offline-planner.ts";
-import { createOfflineVideoProvider } from "../src/providers/offline-video.ts";
 import { type GenerationView, GenerationViewSchema } from "../src/views/generation.ts";
-import { gate, scriptedLlm, scriptedVideo } from "./fakes/scripted-providers.ts";
 import { call, signUp } from "./helpers.ts";
 import { auth } from "./pipeline-helpers.ts";
-
-const ORIGIN = "http://localhost";
-
-/** Starts a one-generation group on scripted providers; clips wait at `hold` until released. */
-async function startScripted(userId: string, prompt: string) {
-  const planner = createOfflinePlanner();
-  const llm = scriptedLlm(async (request) => {
-    const { spec } = await planner.generateSpec(request);
-    return { ...spec, brand: { ...spec.brand, name: "Scripted Co" } };
-  });
-  const hold = gate();
-  const video = scriptedVideo(createOfflineVideoProvider(env), hold);
-  const items = [{ prompt, settings: DEFAULT_SETTINGS }];
-  const created = await createGenerations(env, { userId, comparisonType: "single", items });
-  await runInDurableObject(coordinator(env, created.groupId), (instance: GroupCoordinator) => {
-    instance.providers = { llm, video };
-  });
-  return { created, items, llm, video, hold };
-}
-
-/** Follows the group's socket, keeping the latest view of each generation. */
-async function follow(token: string, groupId: string) {
-  const ticket = (await (
-    await call(`/api/groups/${groupId}/ticket`, { method: "POST", headers: auth(token) })
-  ).json()) as { path: string };
-  const ws = (await call(ticket.path, { headers: { Upgrade: "websocket" } })).webSocket!;
-  ws.accept();
-  const latest = new Map<string, GenerationView>();
-  const waiters: (() => void)[] = [];
-  ws.addEventListener("message", (m) => {
-    const event = JSON.parse(String(m.data)) as LiveEvent;
-    if (event.type === "snapshot") for (const g of event.generations) latest.set(g.generation_id, g);
-    if (event.type === "generation") latest.set(event.generation.generation_id, event.generation);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  /** Resolves with the live view once `done` holds for it. */
-  const until = async (id: string, done: (v: GenerationView) => boolean) => {
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const view = latest.get(id);
-      if (view && done(view)) return view;
-      if (Date.now() > deadline) throw new Error(`timed out; last view ${JSON.stringify(view)}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  };
-  return { until, close: () => ws.close() };
-}
+import { follow, ORIGIN, startScripted } from "./scripted-group.ts";
 
 async function restViews(token: string, id: string) {
   const status = await call(`/api/status/${id}`, { headers: auth(token) });

@@ -6,8 +6,8 @@ import {
   MIN_SCENE_S,
   removeScene,
   reorderScenes,
-  SceneEditError,
   retime,
+  SceneEditError,
 } from "../src/pipeline/scene-edits.ts";
 import { planScenes } from "../src/pipeline/scene-plan.ts";
 import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";

@@ -193,7 +193,7 @@ export class GroupCoordinator extends DurableObject<Env> {
         await STAGE_RUNNERS[s.stage](this.stageContext(controller.signal, log), s);
         log.info("stage done", { duration_ms: Date.now() - started });
         s.stageAttempts = 0;
-        await this.ctx.storage.put(genKey(id), s);
+        await this.persist(s);
         const shown = this.progressShown.get(id);
         const hold = shown ? MIN_PROGRESS_VISIBLE_MS - (Date.now() - shown.at) : 0;
         if (hold > 0 && !isTerminal(s)) await new Promise((resolve) => setTimeout(resolve, hold));
@@ -250,6 +250,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   private async finishCancelled(s: GenerationState): Promise<void> {
+    // Reached on an aborted stage too; the flag is what the view's error_code reads.
+    s.cancelRequested = true;
     const provider = this.groupProviders().video;
     const journals = await this.ctx.storage.list<ClipJournalEntry>({ prefix: `journal:${s.id}:` });
     await Promise.all(
@@ -274,11 +276,23 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /** Persists to storage first (the truth), then mirrors to D1 and tells every socket. */
   private async save(s: GenerationState): Promise<void> {
-    await this.ctx.storage.put(genKey(s.id), s);
+    await this.persist(s);
     if (this.progressShown.get(s.id)?.progress !== s.progress)
       this.progressShown.set(s.id, { progress: s.progress, at: Date.now() });
     await syncToD1(this.env, s);
-    this.broadcast({ type: "generation", seq: await this.nextSeq(), generation: await this.view(s) });
+    // The view is built before the sequence number is taken, so events leave in seq order.
+    const generation = await this.view(s);
+    this.broadcast({ type: "generation", seq: await this.nextSeq(), generation });
+  }
+
+  /**
+   * Writes `s` to storage. A stage works on its own copy of the state; a cancel stored since
+   * that copy was read must survive the write, so a cancel always wins over a concurrent save.
+   */
+  private async persist(s: GenerationState): Promise<void> {
+    if (!s.cancelRequested && (await this.ctx.storage.get<GenerationState>(genKey(s.id)))?.cancelRequested)
+      s.cancelRequested = true;
+    await this.ctx.storage.put(genKey(s.id), s);
   }
 
   private broadcast(event: LiveEvent): void {

@@ -5,7 +5,7 @@
  * so a scene that only moved is the same clip. An edit that cannot hold throws
  * {@link SceneEditError}, which names the field at fault.
  */
-import { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
+import type { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
 import { sceneSeed } from "./random.ts";
 import type { PlannedScene, ScenePlan } from "./spec.ts";
 

@@ -37,8 +37,12 @@ export function scriptedLlm(
   return provider;
 }
 
-/** A gate a test holds clips at: `release()` lets every waiting and later clip through. */
-export function gate() {
+/**
+ * A gate a test holds clips at: `release()` lets every waiting and later clip through. With
+ * `ignoreAbort` a held clip does not notice a cancel (a provider call already past the point
+ * of no return) and carries on when released.
+ */
+export function gate(options: { ignoreAbort?: boolean } = {}) {
   let open: () => void = () => {};
   const opened = new Promise<void>((resolve) => {
     open = resolve;
@@ -51,12 +55,16 @@ export function gate() {
     wait(index: number, signal: AbortSignal): Promise<void> {
       entered.push(index);
       return new Promise<void>((resolve, reject) => {
-        if (signal.aborted) return reject(signal.reason);
-        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        if (!options.ignoreAbort) {
+          if (signal.aborted) return reject(signal.reason);
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }
         void opened.then(resolve);
       });
     },
     release: () => open(),
+    /** Whether held clips carry on through a cancel. */
+    ignoresAbort: options.ignoreAbort === true,
   };
 }
 
@@ -74,7 +82,9 @@ export function scriptedVideo(delegate: VideoProvider, hold?: ReturnType<typeof 
     async generateClip(request: ClipRequest, ctx: ClipContext) {
       calls.push(request);
       await hold?.wait(request.scene.index, ctx.signal);
-      return delegate.generateClip(request, ctx);
+      // A clip past the point of no return is finished even if the stage was aborted meanwhile.
+      const signal = hold?.ignoresAbort ? new AbortController().signal : ctx.signal;
+      return delegate.generateClip(request, { ...ctx, signal });
     },
     billedSeconds: (model, durationS) => delegate.billedSeconds(model, durationS),
     cancelClip: (entry) => delegate.cancelClip(entry),

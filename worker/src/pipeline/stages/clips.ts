@@ -105,6 +105,8 @@ async function priceClip(ctx: StageContext, request: ClipRequest, journal: ClipJ
 
 /** Scene `index` from pending to ready: made (unless stored before a crash), priced, saved, announced. */
 async function renderScene(ctx: StageContext, s: GenerationState, index: number): Promise<void> {
+  // A scene that waited its turn does not start once the stage is cancelled or has failed.
+  ctx.signal.throwIfAborted();
   const request = clipRequest(s, index);
   const journal = ctx.journal(s, index);
   if (!(await ctx.env.MEDIA.head(request.targetKey))) {

@@ -1,0 +1,43 @@
+/**
+ * A cancel wins over a stage that saves its older copy of the state afterwards: here three clip
+ * calls are past the point of no return when the user cancels, finish later, and save.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { startGroup } from "../src/groups/coordinator-client.ts";
+import { createLogger } from "../src/lib/log.ts";
+import { gate } from "./fakes/scripted-providers.ts";
+import { call, signUp } from "./helpers.ts";
+import { auth, mediaKeys } from "./pipeline-helpers.ts";
+import { follow, ORIGIN, startScripted } from "./scripted-group.ts";
+
+describe("cancel against a stage's late saves", () => {
+  it("ends cancelled, with the flag kept in D1 and no media left", async () => {
+    const { token, user } = await signUp();
+    const hold = gate({ ignoreAbort: true });
+    const run = await startScripted(user.id, "Trail running shoes for muddy weekends", hold);
+    const id = run.created.generationIds[0]!;
+    await startGroup(env, createLogger({ test: "cancel-race" }), {
+      userId: user.id,
+      origin: ORIGIN,
+      items: run.items,
+      created: run.created,
+    });
+    const live = await follow(token, run.created.groupId);
+    await live.until(id, (v) => v.scenes.filter((s) => s.status === "rendering").length === 3);
+    const res = await call(`/api/generations/${id}/cancel`, { method: "POST", headers: auth(token) });
+    expect(res.status).toBe(202);
+    // The held clips now finish and their scenes save the stage's copy, made before the cancel.
+    hold.release();
+    const final = await live.until(id, (v) => v.status === "completed" || v.status === "failed");
+    live.close();
+    expect(final).toMatchObject({ status: "failed", error_code: "cancelled", error: "Cancelled by user" });
+    const row = await env.DB.prepare("SELECT status, cancellation_requested FROM generations WHERE id = ?")
+      .bind(id)
+      .first<{ status: string; cancellation_requested: number }>();
+    expect(row).toEqual({ status: "failed", cancellation_requested: 1 });
+    expect(await mediaKeys(id)).toEqual([]);
+    // The three clips under way finished (and saved); the fourth scene never started.
+    expect(run.video.calls).toHaveLength(3);
+  }, 300_000);
+});
