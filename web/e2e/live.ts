@@ -1,6 +1,7 @@
 /** What the e2e flows read off a generation page: live socket frames and the progress bar. */
+
+import type { LiveEvent } from "@promptreel/worker/live-events";
 import type { Page } from "playwright-core";
-import type { LiveEvent } from "../../worker/src/groups/events.ts";
 
 /** Every live event any socket of `page` received, in order, with the generation it is about. */
 export function recordLiveEvents(page: Page): { generationId: string | null; event: LiveEvent }[] {

@@ -2,11 +2,12 @@
  * All data access for the web app: the typed Hono RPC client (`hc<AppType>`), the session
  * header, the one error path (401 ends the session), and the `query()` wrappers routes preload.
  */
+
+import type { AppType } from "@promptreel/worker/app";
+import type { GenerationView, SceneView, SpecSummary } from "@promptreel/worker/views";
 import { query, revalidate } from "@solidjs/router";
 import { hc, type InferRequestType, type InferResponseType } from "hono/client";
-import type { AppType } from "../../worker/src/app.ts";
-import type { GenerationView, SceneView } from "../../worker/src/groups/events.ts";
-import { ApiError, errorFromResponse, networkError } from "./api-error.ts";
+import { errorFromResponse, networkError } from "./api-error.ts";
 import { currentToken, endSession, type Session, updateSessionUser } from "./session.ts";
 
 export { ApiError, fieldsUnder, messageOf } from "./api-error.ts";
@@ -41,25 +42,16 @@ function baseUrl(): string {
 
 const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
 
-type StatusBody = InferResponseType<(typeof client.api.status)[":id"]["$get"], 200>;
-type ListBody = InferResponseType<typeof client.api.generations.$get, 200>;
+/**
+ * The one read model of a generation, owned by the Worker (`worker/src/views/generation.ts`):
+ * every REST body and live event carries it, so a page draws a generation from one value.
+ */
+export type { GenerationView, SceneView, SpecSummary };
 
 /** Generation settings as the API accepts them (every field optional; defaults server-side). */
 export type GenerateInput = InferRequestType<typeof client.api.generate.$post>["json"];
 /** One generation's lifecycle status. */
-export type GenerationStatusValue = StatusBody["status"];
-
-/** A scene as the live events describe it (the contract is owned by the Worker). */
-export type { SceneView };
-
-/**
- * `GET /api/status/:id`, plus what the live events add (scenes, cost breakdown, timestamps).
- * Optional here because polling does not carry them; the UI shows them whenever present.
- */
-export type GenerationStatus = StatusBody &
-  Partial<Pick<GenerationView, "scenes" | "cost_breakdown" | "started_at" | "completed_at">>;
-/** A generation as the library lists it: status plus prompt, settings and timestamps. */
-export type GenerationSummary = ListBody["generations"][number];
+export type GenerationStatusValue = GenerationView["status"];
 
 /**
  * Server features the UI may use. Both are on; they stay switchable so a deployment (or a
@@ -95,13 +87,23 @@ export async function generate(input: { prompt: string; settings?: GenerateInput
   return res.json();
 }
 
-/** One status read, uncached (live.ts polls with this). */
-export async function fetchStatus(id: string): Promise<GenerationStatus> {
+/** One read of a generation's view (`GET /api/status/:id`), uncached: the live engine polls with it. */
+export async function fetchGeneration(id: string): Promise<GenerationView> {
   return (await client.api.status[":id"].$get({ param: { id } })).json();
 }
 
-/** The status at navigation time; the generation page then follows live.ts. */
-export const getStatus = query(fetchStatus, "status");
+/** A generation at navigation time: everything its page draws; live updates then follow. */
+export const getGeneration = query(fetchGeneration, "generation-view");
+
+/** Keeps the cached read current (the live engine hands it each newer view), so Back shows the latest. */
+export function cacheGeneration(view: GenerationView): void {
+  query.set(getGeneration.keyFor(view.generation_id), view);
+}
+
+/** A generation finished while watched: its cost now counts in the account's total. */
+export function generationFinished(): Promise<void> {
+  return revalidate(getMe.key);
+}
 
 /** Library filter values: a status, or every generation. */
 export type StatusFilter = GenerationStatusValue | "all";
@@ -117,44 +119,21 @@ export async function listGenerations(opts: {
   };
   if (opts.status && opts.status !== "all") q.status = opts.status;
   if (opts.cursor) q.cursor = opts.cursor;
-  const body = await (await client.api.generations.$get({ query: q })).json();
-  for (const g of body.generations) known.set(g.generation_id, g);
-  return body;
+  return (await client.api.generations.$get({ query: q })).json();
 }
 
 /** The library's first page for a filter (later pages are appended by the page itself). */
 export const getGenerations = query((status: StatusFilter) => listGenerations({ status }), "generations");
 
-/** Summaries seen in any list response, so the generation page rarely needs to search. */
-const known = new Map<string, GenerationSummary>();
-
-/** Prompt, settings and timestamps of one generation (null when it does not exist or is not mine). */
-export const getGenerationDetails = query(async (id: string): Promise<GenerationSummary | null> => {
-  const seen = known.get(id);
-  if (seen) return seen;
-  try {
-    return await (await client.api.generations[":id"].$get({ param: { id } })).json();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
-    throw err;
-  }
-}, "generation-details");
-
-/** Re-reads a generation's details (after it finishes: new cost, completion time). */
-export function refreshGeneration(id: string): Promise<void> {
-  known.delete(id);
-  return revalidate([getGenerationDetails.keyFor(id), getMe.key]);
-}
-
 /** Deletes a generation and its media. */
 export async function deleteGeneration(id: string) {
   const body = await (await client.api.generations[":id"].$delete({ param: { id } })).json();
-  known.delete(id);
+  query.delete(getGeneration.keyFor(id));
   void revalidate([getGenerations.key, getMe.key]);
   return body;
 }
 
-/** Asks the pipeline to stop; the generation then ends "Cancelled by user". */
+/** Asks the pipeline to stop; the generation then ends `failed` with `error_code` "cancelled". */
 export async function cancelGeneration(id: string): Promise<void> {
   await client.api.generations[":id"].cancel.$post({ param: { id } });
 }
@@ -163,10 +142,8 @@ export async function cancelGeneration(id: string): Promise<void> {
 
 /** `POST /api/generate/parallel`: 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
 export type ParallelInput = InferRequestType<typeof client.api.generate.parallel.$post>["json"];
-/** A comparison: every variation with its status, cost and media, plus what differs. */
+/** A comparison: every variation's view (label and generation time included), plus what differs. */
 export type Comparison = InferResponseType<(typeof client.api.comparison)[":group_id"]["$get"], 200>;
-/** One variation of a comparison. */
-export type Variation = Comparison["variations"][number];
 
 /** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
 export async function generateParallel(input: ParallelInput) {
@@ -183,6 +160,11 @@ export async function fetchComparison(groupId: string): Promise<Comparison> {
 /** The comparison at navigation time. */
 export const getComparison = query(fetchComparison, "comparison");
 
+/** Keeps the cached comparison current (the page hands it each live or re-read state). */
+export function cacheComparison(comparison: Comparison): void {
+  query.set(getComparison.keyFor(comparison.group_id), comparison);
+}
+
 /** Marks one finished variation as the winner, or clears the pick with null. */
 export async function setWinner(groupId: string, generationId: string | null) {
   const res = await client.api.comparison[":group_id"].winner.$put({
@@ -197,7 +179,8 @@ export async function deleteComparison(groupId: string) {
   const body = await (
     await client.api.comparison[":group_id"].$delete({ param: { group_id: groupId } })
   ).json();
-  for (const id of body.generation_ids) known.delete(id);
+  query.delete(getComparison.keyFor(groupId));
+  for (const id of body.generation_ids) query.delete(getGeneration.keyFor(id));
   void revalidate([getGenerations.key, getMe.key]);
   return body;
 }
@@ -240,6 +223,5 @@ export async function liveTicket(groupId: string): Promise<{ ticket: string; pat
 
 /** Forgets every cached response (on sign-out, so the next user sees nothing stale). */
 export function clearApiCache(): void {
-  known.clear();
   query.clear();
 }

@@ -1,8 +1,8 @@
 /**
  * What the comparison page shows about each variation, pure: the fields as labelled rows (so the
- * ones that differ can be highlighted), the sort orders, and how a live update merges in.
+ * ones that differ can be highlighted) and the sort orders.
  */
-import type { GenerationStatus, Variation } from "./api.ts";
+import type { GenerationView } from "./api.ts";
 import {
   ASPECT_RATIOS,
   DURATIONS,
@@ -41,7 +41,7 @@ const SETTING_ROWS: {
 ];
 
 /** The prompt and every setting of a variation, in display order. */
-export function fieldRows(v: Pick<Variation, "prompt" | "settings">): FieldRow[] {
+export function fieldRows(v: Pick<GenerationView, "prompt" | "settings">): FieldRow[] {
   const s = normalizeSettings(v.settings);
   return [
     { field: "prompt", label: "Prompt", value: v.prompt },
@@ -70,7 +70,7 @@ export type SortKey = keyof typeof SORTS;
  * The variations in a sort order; unfinished ones (no cost or time yet) go last, and ties keep
  * the order they were created in.
  */
-export function sortVariations<T extends Pick<Variation, "cost" | "generation_time_s" | "status">>(
+export function sortVariations<T extends Pick<GenerationView, "cost" | "generation_time_s" | "status">>(
   variations: readonly T[],
   key: SortKey,
 ): T[] {
@@ -84,17 +84,4 @@ export function sortVariations<T extends Pick<Variation, "cost" | "generation_ti
     if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
     return x - y;
   });
-}
-
-/** The fields of a live update that a variation card shows (the rest comes with the comparison). */
-export function liveFields(s: GenerationStatus) {
-  return {
-    status: s.status,
-    progress: s.progress,
-    current_step: s.current_step,
-    cost: s.cost,
-    error: s.error,
-    video_url: s.video_url,
-    thumbnail_url: s.thumbnail_url,
-  };
 }

@@ -1,4 +1,5 @@
-/** Display formatting shared by every page: money, dates, durations. */
+/** Display formatting shared by every page: money, dates, durations, statuses. */
+import type { GenerationView } from "@promptreel/worker/views";
 
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2 });
 
@@ -30,8 +31,10 @@ export function formatDate(epochMs: number): string {
   });
 }
 
-/** The pipeline's error for a generation its owner stopped (status `failed`). */
-export const CANCELLED_ERROR = "Cancelled by user";
+/** True when its owner stopped it: status `failed` with `error_code` "cancelled" (never the message). */
+export function isCancelled(g: Pick<GenerationView, "status" | "error_code">): boolean {
+  return g.status === "failed" && g.error_code === "cancelled";
+}
 
 /** Status labels for people. */
 export const STATUS_LABELS = {

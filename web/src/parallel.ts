@@ -2,13 +2,11 @@
  * The dashboard's Parallel mode as data, pure: 2-5 variations that differ by prompt (one shared
  * settings) or by settings profile (one shared prompt), their validation, and the request body.
  */
+import { MAX_VARIATIONS, MIN_VARIATIONS, PROFILE_NAME_MAX, profileName } from "@promptreel/worker/rules";
 import type { ParallelInput } from "./api.ts";
 import { cleanPrompt, type GenerationSettings, normalizeSettings, promptProblem } from "./settings.ts";
 
-export const MIN_VARIATIONS = 2;
-export const MAX_VARIATIONS = 5;
-/** Longest profile name the server accepts. */
-export const PROFILE_NAME_MAX = 40;
+export { MAX_VARIATIONS, MIN_VARIATIONS, PROFILE_NAME_MAX, profileName };
 
 /** What the variations differ by. */
 export type VariationKind = "prompt" | "settings";
@@ -25,9 +23,6 @@ export interface ParallelDraft {
   prompts: string[];
   profiles: Profile[];
 }
-
-/** "Profile A", "Profile B", ... */
-export const profileName = (i: number) => `Profile ${String.fromCharCode(65 + i)}`;
 
 /** Grades new profiles start with, so a fresh comparison already shows a difference. */
 const STARTING_GRADES: GenerationSettings["grade"][] = ["brand", "cinematic", "vivid", "warm", "cool"];

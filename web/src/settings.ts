@@ -1,21 +1,16 @@
 /**
- * The generation settings as the form shows them: choices, labels and defaults. The types come
- * from the Worker's schema, so a new value there fails the typecheck here until it has a label.
+ * The generation settings as the form shows them: choices and labels. The types come from the
+ * Worker's schema, so a new value there fails the typecheck here until it has a label; the
+ * defaults, limits and prompt rule are the Worker's own (`@promptreel/worker/rules`, zod-free).
  */
-import type { GenerationSettings } from "../../worker/src/pipeline/settings.ts";
+import { cleanPrompt, DEFAULT_SETTINGS, MAX_SEED, PROMPT_MAX, PROMPT_MIN } from "@promptreel/worker/rules";
+import type { GenerationSettings } from "@promptreel/worker/settings";
 
 export type { GenerationSettings };
+export { cleanPrompt, DEFAULT_SETTINGS, MAX_SEED, PROMPT_MAX, PROMPT_MIN };
 
-/** The defaults the server applies when a field is left out (kept in step by the tests). */
-export const DEFAULT_SETTINGS: GenerationSettings = {
-  seed: null,
-  duration_s: 15,
-  aspect_ratio: "9:16",
-  grade: "brand",
-  music_mood: "auto",
-  enhanced_planning: false,
-  reference_image: null,
-};
+/** The defaults as a complete settings value (the rules module keeps them as literals). */
+const DEFAULTS: GenerationSettings = DEFAULT_SETTINGS;
 
 type Options<K extends keyof GenerationSettings> = { [V in GenerationSettings[K] & PropertyKey]: string };
 
@@ -50,18 +45,11 @@ export const MUSIC_MOODS: Options<"music_mood"> = {
   none: "No music",
 };
 
-/** The largest seed the server accepts. */
-export const MAX_SEED = 2_147_483_647;
-
-/** Prompt length limits (after trimming), as the server enforces them. */
-export const PROMPT_MIN = 10;
-export const PROMPT_MAX = 500;
-
 /** Reads settings stored as JSON (a draft or a generation record), filling gaps with defaults. */
 export function normalizeSettings(raw: unknown): GenerationSettings {
   const s = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
   const pick = <K extends keyof GenerationSettings>(key: K, allowed: object): GenerationSettings[K] =>
-    String(s[key]) in allowed ? (s[key] as GenerationSettings[K]) : DEFAULT_SETTINGS[key];
+    String(s[key]) in allowed ? (s[key] as GenerationSettings[K]) : DEFAULTS[key];
   const seed = s.seed;
   return {
     seed: typeof seed === "number" && Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED ? seed : null,
@@ -83,17 +71,6 @@ export function promptProblem(prompt: string): string | null {
   if (length > PROMPT_MAX)
     return `Shorten by ${length - PROMPT_MAX} character${length - PROMPT_MAX === 1 ? "" : "s"} (at most ${PROMPT_MAX}).`;
   return null;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: mirrors the server's PromptSchema
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
-
-/** The prompt as the server will store it. */
-export function cleanPrompt(prompt: string): string {
-  return prompt
-    .replace(CONTROL_CHARS, " ")
-    .replace(/\s{2,}/g, " ")
-    .trim();
 }
 
 /** A one-line summary of settings, e.g. "15 s · 9:16 · Brand colours · Match the prompt". */

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import {
   ApiError,
+  cacheGeneration,
   cancelGeneration,
   capabilities,
   clearApiCache,
@@ -8,14 +9,14 @@ import {
   estimateCost,
   fieldsUnder,
   generate,
-  getGenerationDetails,
+  getGeneration,
   listGenerations,
   liveTicket,
   messageOf,
 } from "../src/api.ts";
 import { endSession, session, startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
-import { json, SESSION, stubApi, summaryFixture } from "./fixtures.tsx";
+import { json, SESSION, stubApi, viewFixture } from "./fixtures.tsx";
 
 describe("api", () => {
   beforeEach(() => {
@@ -157,25 +158,28 @@ describe("api", () => {
     ]);
   });
 
-  test("details come from the list when seen there, else from GET /api/generations/:id; 404 is null", async () => {
-    const listed = summaryFixture({ generation_id: "g-listed" });
-    const fetched = summaryFixture({ generation_id: "g-fetched", prompt: "a different prompt entirely" });
+  test("a generation's page read is one cached status read, kept current by live views, forgotten on delete", async () => {
+    const view = viewFixture({ generation_id: "g1", status: "processing", progress: 30 });
     const api = stubApi({
-      "GET /api/generations": json({ generations: [listed], next_cursor: null }),
-      "GET /api/generations/g-fetched": json(fetched),
-      "GET /api/generations/g-gone": json(
-        { error: { code: "not_found", message: "Generation not found" } },
-        404,
-      ),
+      "GET /api/status/g1": json(view),
+      "DELETE /api/generations/g1": json({ generation_id: "g1", deleted: true }),
+      "GET /api/status/g-gone": json({ error: { code: "not_found", message: "Generation not found" } }, 404),
     });
-    await listGenerations({});
-    expect(await getGenerationDetails("g-listed")).toEqual(listed);
-    expect(await getGenerationDetails("g-fetched")).toEqual(fetched);
-    expect(await getGenerationDetails("g-gone")).toBeNull();
+    expect(await getGeneration("g1")).toEqual(view);
+    expect(await getGeneration("g1")).toEqual(view);
+    // A live view replaces the cached read: coming back shows the latest without asking.
+    const later = { ...view, progress: 60, current_step: "Rendering clips (2/4)" };
+    cacheGeneration(later);
+    expect(await getGeneration("g1")).toEqual(later);
+    await deleteGeneration("g1");
+    expect(await getGeneration("g1")).toEqual(view);
+    const err = await getGeneration("g-gone").catch((e: unknown) => e);
+    expect((err as ApiError).status).toBe(404);
     expect(api.mock.calls.map(([u]) => new URL(String(u)).pathname)).toEqual([
-      "/api/generations",
-      "/api/generations/g-fetched",
-      "/api/generations/g-gone",
+      "/api/status/g1",
+      "/api/generations/g1",
+      "/api/status/g1",
+      "/api/status/g-gone",
     ]);
   });
 

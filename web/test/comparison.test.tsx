@@ -1,28 +1,26 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test } from "vitest";
-import { type Comparison, clearApiCache, type Variation } from "../src/api.ts";
+import { type Comparison, clearApiCache, type GenerationView } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { sortVariations } from "../src/compare.ts";
 import { startSession } from "../src/session.ts";
-import { FakeWebSocket, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
+import { FakeWebSocket } from "./fake-socket.ts";
+import { json, SESSION, stubApi, ticket, viewFixture } from "./fixtures.tsx";
 
-function variation(i: number, over: Partial<Variation> = {}): Variation {
+function variation(i: number, over: Partial<GenerationView> = {}): GenerationView {
   const id = `g${i}`;
-  return {
-    ...summaryFixture({
-      generation_id: id,
-      group_id: "grp-1",
-      prompt: `vegan protein powder, take ${i}`,
-      label: `Prompt ${i}`,
-      status: "completed",
-      progress: 100,
-      video_url: `/media/renders/${id}/video.mp4?sig=${i}`,
-      thumbnail_url: `/media/renders/${id}/thumb.jpg?sig=${i}`,
-    }),
+  return viewFixture({
+    generation_id: id,
+    group_id: "grp-1",
+    prompt: `vegan protein powder, take ${i}`,
+    label: `Prompt ${i}`,
+    status: "completed",
+    progress: 100,
+    video_url: `/media/renders/${id}/video.mp4?sig=${i}`,
+    thumbnail_url: `/media/renders/${id}/thumb.jpg?sig=${i}`,
     generation_time_s: 40,
     ...over,
-  };
+  });
 }
 
 function comparison(over: Partial<Comparison> = {}): Comparison {
@@ -121,21 +119,18 @@ describe("the comparison page", () => {
     await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
     const ws = FakeWebSocket.latest();
     const video1 = within(cards()[0]!).getByLabelText("Prompt 1 video");
+    // Live views are the variations' own read model, further along.
+    const third = (over: Partial<GenerationView>) => ({ ...comparison().variations[2]!, ...over });
     ws.receive({
       type: "snapshot",
       seq: 1,
       group_id: "grp-1",
-      generations: [viewFixture({ generation_id: "g3", group_id: "grp-1", progress: 40 })],
+      generations: [third({ status: "processing", progress: 40 })],
     });
     ws.receive({
       type: "generation",
       seq: 2,
-      generation: viewFixture({
-        generation_id: "g3",
-        group_id: "grp-1",
-        progress: 70,
-        current_step: "Composing",
-      }),
+      generation: third({ status: "processing", progress: 70, current_step: "Composing" }),
     });
     const bar = screen.getByRole("progressbar", { name: "Prompt 3 progress" });
     await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("70"));
@@ -144,21 +139,23 @@ describe("the comparison page", () => {
     ws.receive({
       type: "generation",
       seq: 3,
-      generation: viewFixture({
-        generation_id: "g3",
-        group_id: "grp-1",
+      generation: third({
         status: "completed",
         progress: 100,
+        cost: 0.1,
+        generation_time_s: 45,
         video_url: "/media/renders/g3/video.mp4?sig=3",
       }),
     });
-    // Finished: the card plays it, and the re-read comparison brings its time and cost.
+    // Finished: the card plays it with its time and cost, and the re-read comparison brings the total.
     await screen.findByLabelText("Prompt 3 video");
-    const third = screen.getByRole("article", { name: "Prompt 3" });
-    await waitFor(() => expect(within(third).getByTestId("variation-time").textContent).toBe("45 s"));
+    const card3 = screen.getByRole("article", { name: "Prompt 3" });
+    await waitFor(() => expect(within(card3).getByTestId("variation-time").textContent).toBe("45 s"));
+    expect(within(card3).getByTestId("variation-cost").textContent).toBe("$0.10");
     // Still sorted by time: the finished one moved between the other two.
     expect(titles()).toEqual(["Prompt 1", "Prompt 3", "Prompt 2"]);
-    expect(screen.getByTestId("comparison-total").textContent).toBe("$0.90");
+    await waitFor(() => expect(screen.getByTestId("comparison-total").textContent).toBe("$0.90"));
+    expect(reads).toBe(2);
     // The other cards were updated in place: the same <video> element, never reloaded.
     expect(within(cards()[0]!).getByLabelText("Prompt 1 video")).toBe(video1);
     await waitFor(() => expect(ws.closedWith?.code).toBe(1000));

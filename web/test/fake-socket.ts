@@ -1,9 +1,10 @@
 /**
  * A WebSocket stand-in for component tests, installed as the global `WebSocket` (the one
- * boundary live.ts talks to). Tests push server events with `receive` and end it with `drop`.
+ * boundary the live engine talks to). Tests push server events with `receive` and end it with `drop`.
  */
+
+import type { LiveEvent } from "@promptreel/worker/live-events";
 import { vi } from "vitest";
-import type { GenerationView, LiveEvent, SceneView } from "../../worker/src/groups/events.ts";
 
 export class FakeWebSocket {
   /** Every socket opened since `install()`, oldest first. */
@@ -53,37 +54,4 @@ export class FakeWebSocket {
     if (!ws) throw new Error("no WebSocket was opened");
     return ws;
   }
-}
-
-/** A generation as the live events describe it, overridable field by field. */
-export function viewFixture(over: Partial<GenerationView> = {}): GenerationView {
-  return {
-    generation_id: "gen-1",
-    group_id: "group-1",
-    status: "processing",
-    progress: 10,
-    current_step: "Writing the ad specification",
-    scenes: [],
-    cost: 0,
-    cost_breakdown: null,
-    video_url: null,
-    thumbnail_url: null,
-    error: null,
-    started_at: 1_000,
-    completed_at: null,
-    ...over,
-  };
-}
-
-/** A planned scene, overridable field by field. */
-export function sceneFixture(index: number, over: Partial<SceneView> = {}): SceneView {
-  return {
-    index,
-    type: ["attention", "interest", "desire", "action"][index] ?? "action",
-    status: "pending",
-    overlay_text: `Line ${index + 1}`,
-    duration_s: 3.75,
-    clip_url: null,
-    ...over,
-  };
 }

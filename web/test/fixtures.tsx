@@ -3,35 +3,58 @@ import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { render } from "@solidjs/testing-library";
 import type { JSX } from "solid-js";
 import { vi } from "vitest";
-import type { GenerationStatus, GenerationSummary } from "../src/api.ts";
+import type { GenerationView, SceneView } from "../src/api.ts";
+import { DEFAULT_SETTINGS } from "../src/settings.ts";
 
-/** A generation status, overridable field by field. */
-export function statusFixture(over: Partial<GenerationStatus> = {}): GenerationStatus {
+/** A generation's view (the one read model every body and event carries), field by field. */
+export function viewFixture(over: Partial<GenerationView> = {}): GenerationView {
   return {
     generation_id: "gen-1",
     group_id: "group-1",
+    label: null,
+    prompt: "vegan protein powder, energetic, for TikTok",
+    settings: { ...DEFAULT_SETTINGS, seed: 42 },
     status: "pending",
     progress: 0,
     current_step: null,
+    spec: null,
+    scenes: [],
+    cost: 0,
+    cost_breakdown: null,
     video_url: null,
     thumbnail_url: null,
-    cost: 0,
     error: null,
+    error_code: null,
+    created_at: Date.UTC(2026, 10, 25, 14, 3),
+    started_at: null,
+    completed_at: null,
+    generation_time_s: null,
     ...over,
   };
 }
 
-/** A library entry, overridable field by field. */
-export function summaryFixture(over: Partial<GenerationSummary> = {}): GenerationSummary {
+/** A view of a generation at work (what the live events carry mid-run), field by field. */
+export function runningFixture(over: Partial<GenerationView> = {}): GenerationView {
+  return viewFixture({
+    status: "processing",
+    progress: 10,
+    current_step: "Writing the ad specification",
+    started_at: 1_000,
+    ...over,
+  });
+}
+
+/** A planned scene, overridable field by field. */
+export function sceneFixture(index: number, over: Partial<SceneView> = {}): SceneView {
   return {
-    ...statusFixture(),
-    prompt: "vegan protein powder, energetic, for TikTok",
-    label: null,
-    cost_breakdown: null,
-    settings: { duration_s: 15, aspect_ratio: "9:16", grade: "brand", music_mood: "auto", seed: 42 },
-    created_at: Date.UTC(2026, 10, 25, 14, 3),
-    started_at: null,
-    completed_at: null,
+    index,
+    type: ["attention", "interest", "desire", "action"][index] ?? "action",
+    status: "pending",
+    overlay_text: `Line ${index + 1}`,
+    duration_s: 3.75,
+    visual_prompt: `Shot ${index + 1}`,
+    clip_url: null,
+    poster_url: null,
     ...over,
   };
 }

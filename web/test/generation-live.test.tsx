@@ -1,10 +1,10 @@
 import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test, vi } from "vitest";
-import { clearApiCache } from "../src/api.ts";
+import { clearApiCache, type GenerationView } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
-import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
+import { FakeWebSocket } from "./fake-socket.ts";
+import { json, runningFixture, SESSION, sceneFixture, stubApi, ticket, viewFixture } from "./fixtures.tsx";
 
 describe("a running generation", () => {
   beforeEach(() => {
@@ -15,11 +15,13 @@ describe("a running generation", () => {
   });
 
   test("fills the storyboard from live events, plays ready clips, and can be cancelled", async () => {
-    const queued = statusFixture({ status: "pending", progress: 0, current_step: "Queued" });
+    const queued = viewFixture({ current_step: "Queued", created_at: Date.now() - 65_000 });
+    // Live views are the same model as the read: the same generation, further along.
+    const running = (over: Partial<GenerationView> = {}) =>
+      runningFixture({ created_at: queued.created_at, ...over });
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(queued),
-      "GET /api/generations/gen-1": json(summaryFixture({ ...queued, created_at: Date.now() - 65_000 })),
       "POST /api/groups/group-1/ticket": ticket("group-1"),
       "POST /api/generations/gen-1/cancel": json(
         { generation_id: "gen-1", status: "processing", cancellation_requested: true },
@@ -40,12 +42,12 @@ describe("a running generation", () => {
     await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
     const ws = FakeWebSocket.latest();
     const scenes = [0, 1, 2, 3].map((i) => sceneFixture(i));
-    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [viewFixture()] });
+    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [running()] });
     await screen.findByText("Creating your ad");
     ws.receive({
       type: "generation",
       seq: 2,
-      generation: viewFixture({ progress: 30, current_step: "Rendering clips (0/4)", scenes }),
+      generation: running({ progress: 30, current_step: "Rendering clips (0/4)", scenes }),
     });
     await screen.findByText("Rendering clips (0/4)");
     expect(bar.getAttribute("aria-valuenow")).toBe("30");
@@ -73,7 +75,7 @@ describe("a running generation", () => {
     ws.receive({
       type: "generation",
       seq: 4,
-      generation: viewFixture({ progress: 40, scenes: readyScenes }),
+      generation: running({ progress: 40, scenes: readyScenes }),
     });
     await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("40"));
     expect(screen.getByLabelText("Scene 2 preview")).toBe(preview);
@@ -87,11 +89,12 @@ describe("a running generation", () => {
     ws.receive({
       type: "generation",
       seq: 5,
-      generation: viewFixture({
+      generation: running({
         status: "failed",
         progress: 40,
         current_step: "Cancelled",
         error: "Cancelled by user",
+        error_code: "cancelled",
         scenes: readyScenes,
         completed_at: Date.now(),
       }),
@@ -106,5 +109,10 @@ describe("a running generation", () => {
     expect(preview.hasAttribute("src")).toBe(false);
     expect(load.mock.contexts).toContain(preview);
     expect(screen.getByRole("button", { name: "Start again" })).toBeTruthy();
+    // One read drew the page (prompt, settings, timing); the socket did the rest.
+    const paths = api.mock.calls.map(([u]) => new URL(String(u)).pathname);
+    expect(
+      paths.filter((p) => p.startsWith("/api/status/") || p.startsWith("/api/generations/gen-1")),
+    ).toEqual(["/api/status/gen-1", "/api/generations/gen-1/cancel"]);
   });
 });

@@ -3,10 +3,11 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { startSession } from "../src/session.ts";
-import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi, summaryFixture, ticket } from "./fixtures.tsx";
+import type { GenerationSettings } from "../src/settings.ts";
+import { FakeWebSocket } from "./fake-socket.ts";
+import { json, SESSION, sceneFixture, stubApi, ticket, viewFixture } from "./fixtures.tsx";
 
-const SETTINGS = {
+const SETTINGS: GenerationSettings = {
   seed: 7,
   duration_s: 15,
   aspect_ratio: "1:1",
@@ -25,14 +26,19 @@ describe("generation page", () => {
   });
 
   test("a failed generation explains why and retries with the same prompt and settings", async () => {
-    const failed = statusFixture({ status: "failed", progress: 30, error: "The clips step failed." });
+    const failed = viewFixture({
+      status: "failed",
+      progress: 30,
+      error: "The clips step failed.",
+      error_code: "failed",
+      settings: SETTINGS,
+    });
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(failed),
-      "GET /api/generations/gen-1": json(summaryFixture({ ...failed, settings: SETTINGS })),
-      "POST /api/groups/group-1/ticket": ticket("group-1"),
       "POST /api/generate": json({ generation_id: "gen-2", group_id: "group-2", status: "pending" }, 202),
-      "GET /api/status/gen-2": json(statusFixture({ generation_id: "gen-2" })),
+      "GET /api/status/gen-2": json(viewFixture({ generation_id: "gen-2", group_id: "group-2" })),
+      "POST /api/groups/group-2/ticket": ticket("group-2"),
     });
     render(() => <App />);
     await screen.findByText("This ad could not be finished");
@@ -55,21 +61,34 @@ describe("generation page", () => {
     });
   });
 
-  test("a finished generation plays in its aspect ratio, with download, cost and its breakdown", async () => {
-    const done = statusFixture({
+  test("a finished generation draws everything from its one read: player, download, scenes, cost breakdown", async () => {
+    const scenes = [0, 1, 2].map((i) =>
+      sceneFixture(i, { status: "ready", clip_url: `/media/clips/gen-1/${i}.mp4?s=1` }),
+    );
+    const done = viewFixture({
       status: "completed",
       progress: 100,
+      settings: SETTINGS,
+      scenes,
       cost: 0.31,
+      cost_breakdown: {
+        enhance: 0.01,
+        plan: 0,
+        clips: [
+          { scene: 1, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+          { scene: 0, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+          { scene: 2, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
+        ],
+        compose: 0,
+        total: 0.31,
+      },
       video_url: "/media/renders/gen-1/video.mp4?sig=a",
       thumbnail_url: "/media/renders/gen-1/thumbnail.jpg?sig=b",
+      completed_at: Date.now(),
     });
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/status/gen-1": json(done),
-      "GET /api/generations/gen-1": json(
-        summaryFixture({ ...done, settings: SETTINGS, completed_at: Date.now() }),
-      ),
-      "POST /api/groups/group-1/ticket": ticket("group-1"),
     });
     render(() => <App />);
     const video = (await screen.findByLabelText("Your finished ad")) as HTMLVideoElement;
@@ -83,37 +102,7 @@ describe("generation page", () => {
     expect(screen.getByText("Your ad is ready")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
 
-    // The live snapshot adds what the status endpoint lacks: the scenes and the breakdown.
-    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
-    const scenes = [0, 1, 2].map((i) =>
-      sceneFixture(i, { status: "ready", clip_url: `/media/clips/gen-1/${i}.mp4?s=1` }),
-    );
-    FakeWebSocket.latest().receive({
-      type: "snapshot",
-      seq: 40,
-      group_id: "group-1",
-      generations: [
-        viewFixture({
-          ...done,
-          // Re-signed: the player must not reload for a new signature of the same file.
-          video_url: "/media/renders/gen-1/video.mp4?sig=c",
-          scenes,
-          cost: 0.31,
-          cost_breakdown: {
-            enhance: 0.01,
-            plan: 0,
-            clips: [
-              { scene: 1, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
-              { scene: 0, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
-              { scene: 2, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
-            ],
-            compose: 0,
-            total: 0.31,
-          },
-        }),
-      ],
-    });
-    const breakdown = await screen.findByTestId("cost-breakdown");
+    const breakdown = screen.getByTestId("cost-breakdown");
     const rows = [...breakdown.querySelectorAll("tr")].map((tr) => tr.textContent);
     expect(rows).toEqual([
       "Script$0.01",
@@ -124,30 +113,40 @@ describe("generation page", () => {
       "ComposeOverlays, music, export$0.00",
       "Total$0.31",
     ]);
-    expect(screen.getByLabelText("Your finished ad")).toBe(video);
-    expect(video.getAttribute("src")).toBe(done.video_url);
     expect(screen.getAllByLabelText(/^Scene \d preview$/)).toHaveLength(3);
-    // Finished: one status read, one snapshot, no polling.
+    // Finished: one read, and nothing to follow (no socket, no polling).
     await new Promise((r) => setTimeout(r, 50));
-    expect(api.mock.calls.filter(([u]) => String(u).includes("/api/status/")).length).toBe(1);
-    expect(FakeWebSocket.latest().closedWith?.code).toBe(1000);
+    expect(api.mock.calls.map(([u]) => new URL(String(u)).pathname).filter((p) => p !== "/api/me")).toEqual([
+      "/api/status/gen-1",
+    ]);
+    expect(FakeWebSocket.instances).toHaveLength(0);
   });
 
   test.each([
     { label: "Prompt 2", link: "← Back to comparison", href: "/comparisons/grp-7" },
     { label: null, link: "← Library", href: "/library" },
   ])("a generation labelled $label leads back to $href", async ({ label, link, href }) => {
-    const done = statusFixture({ status: "completed", progress: 100, group_id: "grp-7" });
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
-      "GET /api/status/gen-1": json(done),
-      "GET /api/generations/gen-1": json(summaryFixture({ ...done, label })),
-      "POST /api/groups/grp-7/ticket": ticket("grp-7"),
+      "GET /api/status/gen-1": json(
+        viewFixture({ status: "completed", progress: 100, group_id: "grp-7", label }),
+      ),
     });
     render(() => <App />);
-    // The details (which carry the label) have arrived: the link is decided, not a default.
+    // The view (which carries the label) has arrived: the link is decided, not a default.
     await screen.findAllByText(/vegan protein powder, energetic/);
     const back = await screen.findByRole("link", { name: link });
     expect(back.getAttribute("href")).toBe(href);
+  });
+
+  test("another user's (or a deleted) generation reads 'not found', with a way back", async () => {
+    stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/status/gen-1": json({ error: { code: "not_found", message: "Generation not found" } }, 404),
+    });
+    render(() => <App />);
+    expect(await screen.findByText("Generation not found")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "← Library" }).getAttribute("href")).toBe("/library");
+    expect(FakeWebSocket.instances).toHaveLength(0);
   });
 });

@@ -1,14 +1,15 @@
 import { fireEvent, screen } from "@solidjs/testing-library";
 import { describe, expect, test, vi } from "vitest";
 import { LibraryItem } from "../src/components/library-item.tsx";
-import { renderInRouter, summaryFixture } from "./fixtures.tsx";
+import { DEFAULT_SETTINGS } from "../src/settings.ts";
+import { renderInRouter, viewFixture } from "./fixtures.tsx";
 
 describe("LibraryItem", () => {
   test("shows status, prompt, duration, cost and date, and links to the generation", () => {
-    const g = summaryFixture({
+    const g = viewFixture({
       status: "completed",
       cost: 0.4215,
-      settings: { duration_s: 30, aspect_ratio: "1:1" },
+      settings: { ...DEFAULT_SETTINGS, duration_s: 30, aspect_ratio: "1:1" },
       thumbnail_url: "/media/thumb.jpg?sig=x",
     });
     renderInRouter(() => <LibraryItem generation={g} onDelete={() => {}} />, "/library");
@@ -26,7 +27,7 @@ describe("LibraryItem", () => {
 
   test("a placeholder stands in for a missing thumbnail", () => {
     renderInRouter(
-      () => <LibraryItem generation={summaryFixture({ status: "pending" })} onDelete={() => {}} />,
+      () => <LibraryItem generation={viewFixture({ status: "pending" })} onDelete={() => {}} />,
       "/library",
     );
     expect(document.querySelector("img")).toBeNull();
@@ -38,7 +39,7 @@ describe("LibraryItem", () => {
 
   test("a failed one says there is no video instead of offering a play glyph", () => {
     renderInRouter(
-      () => <LibraryItem generation={summaryFixture({ status: "failed" })} onDelete={() => {}} />,
+      () => <LibraryItem generation={viewFixture({ status: "failed" })} onDelete={() => {}} />,
       "/library",
     );
     expect(screen.getByText("No video")).toBeTruthy();
@@ -47,14 +48,14 @@ describe("LibraryItem", () => {
 
   test("the delete button names what it deletes and hands the item back", () => {
     const onDelete = vi.fn();
-    const g = summaryFixture();
+    const g = viewFixture();
     renderInRouter(() => <LibraryItem generation={g} onDelete={onDelete} />, "/library");
     fireEvent.click(screen.getByRole("button", { name: `Delete “${g.prompt}”` }));
     expect(onDelete).toHaveBeenCalledWith(g);
   });
 
   test("a prompt is shown as text, never as HTML", () => {
-    const g = summaryFixture({ prompt: "<img src=x onerror=alert(1)> shoes for runners" });
+    const g = viewFixture({ prompt: "<img src=x onerror=alert(1)> shoes for runners" });
     renderInRouter(() => <LibraryItem generation={g} onDelete={() => {}} />, "/library");
     expect(screen.getByText(g.prompt)).toBeTruthy();
     expect(document.querySelectorAll("img")).toHaveLength(0);

@@ -1,45 +1,33 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
-import { type ApiError, clearApiCache, type GenerationStatus } from "../src/api.ts";
-import { followGroup, type LiveSource, socketSource } from "../src/live.ts";
+import { type ApiError, clearApiCache, type GenerationView } from "../src/api.ts";
+import { followGeneration, followGroup } from "../src/live/follow.ts";
 import { startSession } from "../src/session.ts";
-import { FakeWebSocket, sceneFixture, viewFixture } from "./fake-socket.ts";
-import { json, SESSION, statusFixture, stubApi, ticket } from "./fixtures.tsx";
+import { FakeWebSocket } from "./fake-socket.ts";
+import { json, runningFixture, SESSION, sceneFixture, stubApi, ticket } from "./fixtures.tsx";
 
 const TARGET = { generationId: "gen-1", groupId: "group-1" };
 
-/** A fallback that records its subscriptions; `push` delivers a polled status to the live one. */
-function fakeFallback() {
-  const subs: { handlers: Parameters<LiveSource["subscribe"]>[1]; stopped: boolean }[] = [];
-  const source: LiveSource = {
-    subscribe: vi.fn((_target, handlers) => {
-      const sub = { handlers, stopped: false };
-      subs.push(sub);
-      return () => {
-        sub.stopped = true;
-      };
-    }),
-  };
-  const active = () => subs.filter((s) => !s.stopped);
-  const push = (status: GenerationStatus) => {
-    for (const s of active()) s.handlers.onStatus(status);
-  };
-  return { source, subs, active, push };
-}
-
-function follow(fallback: LiveSource) {
-  const seen: GenerationStatus[] = [];
+function follow() {
+  const seen: GenerationView[] = [];
   const errors: unknown[] = [];
-  const stop = socketSource({ fallback, reconnectDelaysMs: [2000, 5000] }).subscribe(TARGET, {
-    onStatus: (s) => seen.push(s),
-    onError: (e) => errors.push(e),
-  });
+  const stop = followGeneration(
+    TARGET,
+    { onView: (v) => seen.push(v), onError: (e) => errors.push(e) },
+    { reconnectDelaysMs: [2000, 5000] },
+  );
   return { seen, errors, stop };
 }
+
+/** How many calls of `api` went to `path`. */
+const callsTo = (api: ReturnType<typeof stubApi>, path: string) =>
+  api.mock.calls.filter(([u]) => new URL(String(u)).pathname === path).length;
+const STATUS = "/api/status/gen-1";
+const TICKET = "/api/groups/group-1/ticket";
 
 /** Lets the ticket request (a resolved fetch stub) and its continuations run. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
-describe("socketSource", () => {
+describe("following a generation over its group's socket", () => {
   beforeEach(() => {
     clearApiCache();
     startSession(SESSION);
@@ -55,16 +43,15 @@ describe("socketSource", () => {
         path: "/api/groups/group-1/live?ticket=t%201",
       }),
     });
-    const fallback = fakeFallback();
-    const { seen } = follow(fallback.source);
+    const { seen } = follow();
     await settle();
     expect(api).toHaveBeenCalledOnce();
     const ws = FakeWebSocket.latest();
     expect(ws.url).toBe(`ws://${location.host}/api/groups/group-1/live?ticket=t%201`);
 
     const planned = [0, 1, 2].map((i) => sceneFixture(i));
-    ws.receive({ type: "snapshot", seq: 3, group_id: "group-1", generations: [viewFixture()] });
-    ws.receive({ type: "generation", seq: 4, generation: viewFixture({ progress: 20, scenes: planned }) });
+    ws.receive({ type: "snapshot", seq: 3, group_id: "group-1", generations: [runningFixture()] });
+    ws.receive({ type: "generation", seq: 4, generation: runningFixture({ progress: 20, scenes: planned }) });
     ws.receive({
       type: "scene",
       seq: 5,
@@ -78,21 +65,21 @@ describe("socketSource", () => {
       scene: sceneFixture(0, { status: "ready", clip_url: "/media/clips/gen-1/0.mp4?sig=a" }),
     });
     // Stale and repeated sequence numbers, another generation's event and a non-event are ignored.
-    ws.receive({ type: "generation", seq: 5, generation: viewFixture({ progress: 10 }) });
+    ws.receive({ type: "generation", seq: 5, generation: runningFixture({ progress: 10 }) });
     ws.receive({ type: "scene", seq: 6, generation_id: "gen-1", scene: sceneFixture(0) });
     ws.receive({
       type: "generation",
       seq: 7,
-      generation: viewFixture({ generation_id: "gen-2", progress: 90 }),
+      generation: runningFixture({ generation_id: "gen-2", progress: 90 }),
     });
     ws.receive("pong");
     expect(seen.map((s) => s.progress)).toEqual([10, 20, 20, 20]);
-    expect(seen.map((s) => s.scenes?.[0]?.status)).toEqual([undefined, "pending", "rendering", "ready"]);
-    expect(seen.at(-1)?.scenes?.[0]?.clip_url).toBe("/media/clips/gen-1/0.mp4?sig=a");
+    expect(seen.map((s) => s.scenes[0]?.status)).toEqual([undefined, "pending", "rendering", "ready"]);
+    expect(seen.at(-1)?.scenes[0]?.clip_url).toBe("/media/clips/gen-1/0.mp4?sig=a");
     // A scene event changes its own scene only.
-    expect(seen.at(-1)?.scenes?.slice(1)).toEqual(planned.slice(1));
+    expect(seen.at(-1)?.scenes.slice(1)).toEqual(planned.slice(1));
 
-    const done = viewFixture({
+    const done = runningFixture({
       status: "completed",
       progress: 100,
       scenes: planned,
@@ -105,64 +92,77 @@ describe("socketSource", () => {
     // Finished: the socket is closed cleanly and nothing falls back to polling.
     expect(ws.closedWith).toEqual({ code: 1000, reason: "finished" });
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(fallback.source.subscribe).not.toHaveBeenCalled();
+    expect(callsTo(api, STATUS)).toBe(0);
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
-  test("a drop before the end falls back to polling at once, keeps the scenes, and reconnects", async () => {
+  test("a drop before the end falls back to polling at once, and the next snapshot takes over", async () => {
+    const scenes = [sceneFixture(0, { status: "ready", clip_url: "/c0" }), sceneFixture(1)];
     const api = stubApi({
       "POST /api/groups/group-1/ticket": json({
         ticket: "t",
         expires_at: 0,
         path: "/api/groups/group-1/live?ticket=t",
       }),
+      // A polled read is the same view as an event's: the scene cards come with it.
+      "GET /api/status/gen-1": json(runningFixture({ progress: 50, scenes })),
     });
-    const fallback = fakeFallback();
-    const { seen } = follow(fallback.source);
+    const { seen } = follow();
     await settle();
     const first = FakeWebSocket.latest();
-    const scenes = [sceneFixture(0, { status: "ready", clip_url: "/c0" }), sceneFixture(1)];
     first.receive({
       type: "snapshot",
       seq: 9,
       group_id: "group-1",
-      generations: [viewFixture({ progress: 40, scenes })],
+      generations: [runningFixture({ progress: 40, scenes })],
     });
+    expect(callsTo(api, STATUS)).toBe(0);
 
     first.drop();
-    expect(fallback.active()).toHaveLength(1);
-    // A polled status carries no scenes: the cards stay as they were.
-    fallback.push(statusFixture({ status: "processing", progress: 50 }));
+    await settle();
+    expect(callsTo(api, STATUS)).toBe(1);
     expect(seen.at(-1)).toMatchObject({ progress: 50, scenes });
 
     // 2 s later the socket is reopened; its snapshot takes over from polling.
     await vi.advanceTimersByTimeAsync(1999);
     expect(FakeWebSocket.instances).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(api).toHaveBeenCalledTimes(2);
+    expect(callsTo(api, TICKET)).toBe(2);
     const second = FakeWebSocket.latest();
     expect(second).not.toBe(first);
     second.receive({
       type: "snapshot",
       seq: 12,
       group_id: "group-1",
-      generations: [viewFixture({ progress: 60, scenes })],
+      generations: [runningFixture({ progress: 60, scenes })],
     });
-    expect(fallback.active()).toHaveLength(0);
+    expect(seen.at(-1)?.progress).toBe(60);
+    const polls = callsTo(api, STATUS);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(callsTo(api, STATUS)).toBe(polls);
     expect(seen.at(-1)?.progress).toBe(60);
   });
 
   test("polling alone finishes the job when the socket stays down", async () => {
-    stubApi({ "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }) });
-    const fallback = fakeFallback();
-    const { seen } = follow(fallback.source);
+    const api = stubApi({
+      "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }),
+      "GET /api/status/gen-1": json(
+        runningFixture({
+          status: "failed",
+          progress: 40,
+          error: "Cancelled by user",
+          error_code: "cancelled",
+        }),
+      ),
+    });
+    const { seen } = follow();
     await settle();
     FakeWebSocket.latest().drop();
-    fallback.push(statusFixture({ status: "failed", progress: 40, error: "Cancelled by user" }));
-    expect(seen.at(-1)).toMatchObject({ status: "failed", error: "Cancelled by user" });
+    await settle();
+    expect(seen.at(-1)).toMatchObject({ status: "failed", error_code: "cancelled" });
     // Terminal: polling is stopped and no reconnection is attempted.
-    expect(fallback.active()).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(60_000);
+    expect(callsTo(api, STATUS)).toBe(1);
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
@@ -172,43 +172,56 @@ describe("socketSource", () => {
         { error: { code: "not_found", message: "Group not found" } },
         404,
       ),
+      "GET /api/status/gen-1": json(runningFixture()),
     });
-    const fallback = fakeFallback();
-    const { errors } = follow(fallback.source);
+    const { errors } = follow();
     await settle();
-    expect(fallback.active()).toHaveLength(1);
+    expect(callsTo(api, STATUS)).toBe(1);
     expect((errors[0] as ApiError).status).toBe(404);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(api).toHaveBeenCalledOnce();
+    expect(callsTo(api, TICKET)).toBe(1);
+    expect(callsTo(api, STATUS)).toBeGreaterThan(20);
     expect(FakeWebSocket.instances).toHaveLength(0);
 
     vi.spyOn(console, "error").mockImplementation(() => {});
     const flaky = stubApi({
       "POST /api/groups/group-1/ticket": json({ error: { code: "internal", message: "x" } }, 503),
+      "GET /api/status/gen-1": json(runningFixture()),
     });
-    follow(fakeFallback().source);
+    follow();
     await settle();
     await vi.advanceTimersByTimeAsync(2000);
-    expect(flaky).toHaveBeenCalledTimes(2);
+    expect(callsTo(flaky, TICKET)).toBe(2);
   });
 
   test("unsubscribing closes the socket and cancels a pending reconnection", async () => {
-    stubApi({ "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }) });
-    const fallback = fakeFallback();
-    const { stop, seen } = follow(fallback.source);
+    const api = stubApi({
+      "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }),
+      "GET /api/status/gen-1": json(runningFixture()),
+    });
+    const { stop, seen } = follow();
     await settle();
     const ws = FakeWebSocket.latest();
     ws.drop();
     stop();
-    expect(fallback.active()).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(60_000);
+    // The poll that the drop started was answered after the stop: dropped, and never repeated.
+    expect(callsTo(api, STATUS)).toBe(1);
     expect(FakeWebSocket.instances).toHaveLength(1);
-    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [viewFixture()] });
+    ws.receive({ type: "snapshot", seq: 1, group_id: "group-1", generations: [runningFixture()] });
     expect(seen).toEqual([]);
+  });
+
+  test("unsubscribing an open socket closes it cleanly", async () => {
+    stubApi({ "POST /api/groups/group-1/ticket": ticket("group-1") });
+    const { stop } = follow();
+    await settle();
+    stop();
+    expect(FakeWebSocket.latest().closedWith).toEqual({ code: 1000, reason: "unsubscribed" });
   });
 });
 
-describe("followGroup", () => {
+describe("following a whole group", () => {
   beforeEach(() => {
     clearApiCache();
     startSession(SESSION);
@@ -229,15 +242,15 @@ describe("followGroup", () => {
     const poll = vi.fn(async () => {
       polls++;
       return [
-        statusFixture({ generation_id: "a", status: "processing", progress: 20 + polls }),
-        statusFixture({ generation_id: "b", status: "processing", progress: 10 }),
+        runningFixture({ generation_id: "a", status: "processing", progress: 20 + polls }),
+        runningFixture({ generation_id: "b", status: "processing", progress: 10 }),
       ];
     });
-    const seen: GenerationStatus[] = [];
+    const seen: GenerationView[] = [];
     const errors: unknown[] = [];
     const stop = followGroup(
       "group-1",
-      { onStatus: (s) => seen.push(s), onError: (e) => errors.push(e) },
+      { onView: (v) => seen.push(v), onError: (e) => errors.push(e) },
       { poll, socket: true, reconnectDelaysMs: [3000], pollIntervalMs: 1000 },
     );
     await settle();
@@ -256,16 +269,16 @@ describe("followGroup", () => {
       seq: 1,
       group_id: "group-1",
       generations: [
-        viewFixture({ generation_id: "a", progress: 50 }),
-        viewFixture({ generation_id: "b", progress: 40 }),
+        runningFixture({ generation_id: "a", progress: 50 }),
+        runningFixture({ generation_id: "b", progress: 40 }),
       ],
     });
     ws.receive({
       type: "generation",
       seq: 2,
-      generation: viewFixture({ generation_id: "b", status: "completed", progress: 100 }),
+      generation: runningFixture({ generation_id: "b", status: "completed", progress: 100 }),
     });
-    // Scene events carry no variation state for a comparison.
+    // A scene event for a scene not planned yet changes nothing.
     ws.receive({ type: "scene", seq: 3, generation_id: "a", scene: sceneFixture(0) });
     const callsAtSnapshot = poll.mock.calls.length;
     await vi.advanceTimersByTimeAsync(5000);

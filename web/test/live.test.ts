@@ -1,76 +1,85 @@
-import { describe, expect, test, vi } from "vitest";
-import { ApiError, type GenerationStatus } from "../src/api.ts";
-import { POLL_INTERVAL_MS, pollingSource } from "../src/live.ts";
-import { statusFixture } from "./fixtures.tsx";
+import { beforeEach, describe, expect, test, vi } from "vitest";
+import { clearApiCache, type GenerationView } from "../src/api.ts";
+import { followGeneration } from "../src/live/follow.ts";
+import { POLL_INTERVAL_MS } from "../src/live/transport.ts";
+import { startSession } from "../src/session.ts";
+import { json, SESSION, stubApi, viewFixture } from "./fixtures.tsx";
 
-/** A fetcher that answers from a script, one entry per call (an Error entry is thrown). */
-function scripted(answers: (GenerationStatus | Error)[]) {
-  return vi.fn(async () => {
-    const next = answers.shift() ?? statusFixture({ status: "processing" });
-    if (next instanceof Error) throw next;
-    return next;
+/** `GET /api/status/gen-1` answering from a script, one entry per call (a number is an error status). */
+function scripted(answers: (GenerationView | number)[]) {
+  return stubApi({
+    "GET /api/status/gen-1": () => {
+      const next = answers.shift() ?? viewFixture({ status: "processing" });
+      return typeof next === "number"
+        ? json({ error: { code: next === 404 ? "not_found" : "unavailable", message: "down" } }, next)
+        : json(next);
+    },
   });
 }
 
-describe("pollingSource", () => {
-  test("asks at once, then every 2 s, and stops when the generation finishes", async () => {
+/** Follows gen-1 by polling alone (as when the browser has no WebSocket). */
+function poll(handlers: { onView?: (v: GenerationView) => void; onError?: (e: unknown) => void } = {}) {
+  return followGeneration(
+    { generationId: "gen-1", groupId: "group-1" },
+    { onView: handlers.onView ?? (() => {}), onError: handlers.onError },
+    { socket: false },
+  );
+}
+
+describe("following a generation by polling", () => {
+  beforeEach(() => {
+    clearApiCache();
+    startSession(SESSION);
     vi.useFakeTimers();
-    const fetcher = scripted([
-      statusFixture({ status: "pending" }),
-      statusFixture({ status: "processing", progress: 40 }),
-      statusFixture({ status: "completed", progress: 100 }),
+  });
+
+  test("asks at once, then every 2 s, and stops when the generation finishes", async () => {
+    const api = scripted([
+      viewFixture({ status: "pending" }),
+      viewFixture({ status: "processing", progress: 40 }),
+      viewFixture({ status: "completed", progress: 100 }),
     ]);
     const seen: number[] = [];
-    pollingSource(POLL_INTERVAL_MS, fetcher).subscribe(
-      { generationId: "gen-1" },
-      { onStatus: (s) => seen.push(s.progress) },
-    );
+    poll({ onView: (v) => seen.push(v.progress) });
     await vi.advanceTimersByTimeAsync(0);
-    expect(fetcher).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(1999);
-    expect(fetcher).toHaveBeenCalledTimes(1);
+    expect(api).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS - 1);
+    expect(api).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect(api).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(2000);
     expect(seen).toEqual([0, 40, 100]);
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(fetcher).toHaveBeenCalledTimes(3);
-    expect(fetcher).toHaveBeenCalledWith("gen-1");
+    expect(api).toHaveBeenCalledTimes(3);
+    expect(api.mock.calls.map(([u]) => new URL(String(u)).pathname)).toEqual(
+      Array(3).fill("/api/status/gen-1"),
+    );
   });
 
   test("unsubscribe stops polling, even with a request in flight", async () => {
-    vi.useFakeTimers();
-    const fetcher = scripted([]);
-    const onStatus = vi.fn();
-    const stop = pollingSource(POLL_INTERVAL_MS, fetcher).subscribe({ generationId: "g" }, { onStatus });
+    const api = scripted([]);
+    const onView = vi.fn();
+    const stop = poll({ onView });
     stop();
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(fetcher).toHaveBeenCalledTimes(1);
-    expect(onStatus).not.toHaveBeenCalled();
+    expect(api).toHaveBeenCalledTimes(1);
+    expect(onView).not.toHaveBeenCalled();
   });
 
   test("backs off while the server fails, recovers, and gives up on 404", async () => {
-    vi.useFakeTimers();
-    const fetcher = scripted([
-      new ApiError(503, "unavailable", "down"),
-      new ApiError(503, "unavailable", "down"),
-      statusFixture({ status: "processing" }),
-      new ApiError(404, "not_found", "Generation not found"),
-    ]);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = scripted([503, 503, viewFixture({ status: "processing" }), 404]);
     const errors: unknown[] = [];
-    pollingSource(POLL_INTERVAL_MS, fetcher).subscribe(
-      { generationId: "g" },
-      { onStatus: () => {}, onError: (e) => errors.push(e) },
-    );
+    poll({ onError: (e) => errors.push(e) });
     await vi.advanceTimersByTimeAsync(0); // 1st: fails -> wait 4 s
     await vi.advanceTimersByTimeAsync(3999);
-    expect(fetcher).toHaveBeenCalledTimes(1);
+    expect(api).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1); // 2nd: fails -> wait 8 s
     await vi.advanceTimersByTimeAsync(8000); // 3rd: ok -> back to 2 s
-    expect(fetcher).toHaveBeenCalledTimes(3);
+    expect(api).toHaveBeenCalledTimes(3);
     await vi.advanceTimersByTimeAsync(2000); // 4th: 404 -> stop
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(fetcher).toHaveBeenCalledTimes(4);
+    expect(api).toHaveBeenCalledTimes(4);
     expect(errors).toHaveLength(3);
   });
 });

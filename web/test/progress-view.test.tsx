@@ -1,14 +1,15 @@
 import { render, screen } from "@solidjs/testing-library";
 import { createSignal } from "solid-js";
 import { describe, expect, test } from "vitest";
-import type { GenerationStatus } from "../src/api.ts";
+import type { GenerationView } from "../src/api.ts";
 import { ProgressView } from "../src/components/progress-view.tsx";
 import { SceneCards } from "../src/components/scene-cards.tsx";
-import { statusFixture } from "./fixtures.tsx";
+import { VideoResult } from "../src/components/video-result.tsx";
+import { sceneFixture, viewFixture } from "./fixtures.tsx";
 
 describe("ProgressView", () => {
   test("a queued generation: 0 %, a plain-language step, elapsed time", () => {
-    render(() => <ProgressView status={statusFixture()} elapsedMs={65_000} />);
+    render(() => <ProgressView generation={viewFixture()} elapsedMs={65_000} />);
     const bar = screen.getByRole("progressbar", { name: "Generation progress" });
     expect(bar.getAttribute("aria-valuenow")).toBe("0");
     expect(screen.getByText("Queued")).toBeTruthy();
@@ -17,11 +18,11 @@ describe("ProgressView", () => {
   });
 
   test("follows updates in place: the same elements, new values", () => {
-    const [status, setStatus] = createSignal<GenerationStatus>(statusFixture());
-    render(() => <ProgressView status={status()} elapsedMs={null} />);
+    const [status, setStatus] = createSignal<GenerationView>(viewFixture());
+    render(() => <ProgressView generation={status()} elapsedMs={null} />);
     const bar = screen.getByRole("progressbar");
     const step = screen.getByTestId("progress-step");
-    setStatus(statusFixture({ status: "processing", progress: 47.6, current_step: "Rendering clips (2/4)" }));
+    setStatus(viewFixture({ status: "processing", progress: 47.6, current_step: "Rendering clips (2/4)" }));
     // Same nodes (no remount, so no layout jump), new content.
     expect(screen.getByRole("progressbar")).toBe(bar);
     expect(screen.getByTestId("progress-step")).toBe(step);
@@ -35,11 +36,26 @@ describe("ProgressView", () => {
   });
 
   test("clamps bad progress values and marks failure", () => {
-    render(() => <ProgressView status={statusFixture({ status: "failed", progress: 140 })} elapsedMs={0} />);
+    render(() => (
+      <ProgressView generation={viewFixture({ status: "failed", progress: 140 })} elapsedMs={0} />
+    ));
     const bar = screen.getByRole("progressbar");
     expect(bar.getAttribute("aria-valuenow")).toBe("100");
     expect(bar.dataset.status).toBe("failed");
     expect(screen.getByText("Failed")).toBeTruthy();
+  });
+
+  test("a cancelled generation is told by its error code, never by its message", () => {
+    const [view, setView] = createSignal(
+      viewFixture({ status: "failed", error: "Stopped on request", error_code: "cancelled" }),
+    );
+    render(() => <ProgressView generation={view()} elapsedMs={null} />);
+    const badge = document.querySelector(".badge") as HTMLElement;
+    expect(badge.textContent).toBe("Cancelled");
+    expect(badge.dataset.cancelled).toBe("true");
+    setView(viewFixture({ status: "failed", error: "Cancelled by user", error_code: "failed" }));
+    expect(badge.textContent).toBe("Failed");
+    expect(badge.dataset.cancelled).toBeUndefined();
   });
 });
 
@@ -49,30 +65,9 @@ describe("SceneCards", () => {
       <SceneCards
         aspect="9:16"
         scenes={[
-          {
-            index: 0,
-            type: "attention",
-            status: "ready",
-            overlay_text: "Fuel up",
-            duration_s: 4,
-            clip_url: "/media/c0",
-          },
-          {
-            index: 1,
-            type: "interest",
-            status: "rendering",
-            overlay_text: "Plant power",
-            duration_s: 4,
-            clip_url: null,
-          },
-          {
-            index: 2,
-            type: "action",
-            status: "pending",
-            overlay_text: "Shop now",
-            duration_s: 4,
-            clip_url: null,
-          },
+          sceneFixture(0, { status: "ready", overlay_text: "Fuel up", duration_s: 4, clip_url: "/media/c0" }),
+          sceneFixture(1, { status: "rendering", overlay_text: "Plant power", duration_s: 4 }),
+          sceneFixture(2, { type: "action", overlay_text: "Shop now", duration_s: 4 }),
         ]}
       />
     ));
@@ -83,5 +78,20 @@ describe("SceneCards", () => {
     expect(screen.queryByLabelText("Scene 2 preview")).toBeNull();
     expect(screen.getByText("Rendering")).toBeTruthy();
     expect(screen.getByText("“Shop now”")).toBeTruthy();
+  });
+});
+
+describe("VideoResult", () => {
+  test("a re-signed link to the same video does not reload the player; another video does", () => {
+    const [url, setUrl] = createSignal("/media/renders/gen-1/video.mp4?sig=a");
+    render(() => <VideoResult videoUrl={url()} thumbnailUrl={null} aspect="9:16" fileName="ad.mp4" />);
+    const video = screen.getByLabelText("Your finished ad");
+    const download = screen.getByRole("link", { name: "Download MP4" });
+    setUrl("/media/renders/gen-1/video.mp4?sig=c");
+    expect(screen.getByLabelText("Your finished ad")).toBe(video);
+    expect(video.getAttribute("src")).toBe("/media/renders/gen-1/video.mp4?sig=a");
+    expect(download.getAttribute("href")).toBe("/media/renders/gen-1/video.mp4?sig=a");
+    setUrl("/media/renders/gen-2/video.mp4?sig=d");
+    expect(video.getAttribute("src")).toBe("/media/renders/gen-2/video.mp4?sig=d");
   });
 });

@@ -1,7 +1,7 @@
+import { DEFAULT_SETTINGS as SERVER_DEFAULTS } from "@promptreel/worker/rules";
 import { fireEvent, render, screen } from "@solidjs/testing-library";
 import { createSignal } from "solid-js";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SETTINGS as SERVER_DEFAULTS } from "../../worker/src/pipeline/settings.ts";
 import { SettingsPanel } from "../src/components/settings-panel.tsx";
 import { DEFAULT_SETTINGS, type GenerationSettings, normalizeSettings } from "../src/settings.ts";
 
@@ -37,8 +37,8 @@ describe("SettingsPanel", () => {
     expect(screen.getByText(/Coming soon/)).toBeTruthy();
   });
 
-  test("the form's defaults are exactly the server's", () => {
-    expect(DEFAULT_SETTINGS).toEqual(SERVER_DEFAULTS);
+  test("the form's defaults are the server's own, not a copy", () => {
+    expect(DEFAULT_SETTINGS).toBe(SERVER_DEFAULTS);
     expect(normalizeSettings(undefined)).toEqual(SERVER_DEFAULTS);
   });
 

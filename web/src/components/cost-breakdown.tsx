@@ -1,5 +1,5 @@
 import { For, Show } from "solid-js";
-import type { GenerationView } from "../../../worker/src/groups/events.ts";
+import type { GenerationView } from "../api.ts";
 import { formatCost } from "../format.ts";
 
 /** The per-stage cost record the pipeline stores with a finished generation. */

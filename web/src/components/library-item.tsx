@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { Show } from "solid-js";
-import type { GenerationSummary } from "../api.ts";
+import type { GenerationView } from "../api.ts";
 import { formatCost, formatDate } from "../format.ts";
 import { DURATIONS, normalizeSettings } from "../settings.ts";
 import { StatusBadge } from "./status-badge.tsx";
@@ -16,10 +16,7 @@ const THUMB_LABELS = {
  * One generation in the library grid: thumbnail (or a placeholder in its aspect ratio),
  * status, prompt, duration, cost and date. The whole card opens it; delete is its own button.
  */
-export function LibraryItem(props: {
-  generation: GenerationSummary;
-  onDelete: (g: GenerationSummary) => void;
-}) {
+export function LibraryItem(props: { generation: GenerationView; onDelete: (g: GenerationView) => void }) {
   const settings = () => normalizeSettings(props.generation.settings);
   const href = () => `/generations/${props.generation.generation_id}`;
   return (
@@ -44,7 +41,7 @@ export function LibraryItem(props: {
       </A>
       <div class="library-body">
         <div class="row between">
-          <StatusBadge status={props.generation.status} error={props.generation.error} />
+          <StatusBadge generation={props.generation} />
           <span class="muted small">{settings().aspect_ratio}</span>
         </div>
         <h3 class="library-prompt">

@@ -1,10 +1,10 @@
 import { Show } from "solid-js";
-import type { GenerationStatus } from "../api.ts";
+import type { GenerationView } from "../api.ts";
 import { formatElapsed } from "../format.ts";
 import { StatusBadge } from "./status-badge.tsx";
 
 /** What the step line says when the pipeline has not named a step. */
-function defaultStep(status: GenerationStatus["status"]): string {
+function defaultStep(status: GenerationView["status"]): string {
   if (status === "pending") return "Queued: waiting to start";
   if (status === "processing") return "Working";
   if (status === "completed") return "Done";
@@ -16,16 +16,16 @@ function defaultStep(status: GenerationStatus["status"]): string {
  * line has a fixed height and numbers use tabular figures, so nothing shifts as updates stream.
  */
 export function ProgressView(props: {
-  status: GenerationStatus;
+  generation: GenerationView;
   /** Milliseconds since the generation was created, or null when unknown. */
   elapsedMs: number | null;
 }) {
-  const percent = () => Math.max(0, Math.min(100, Math.round(props.status.progress)));
-  const step = () => props.status.current_step || defaultStep(props.status.status);
+  const percent = () => Math.max(0, Math.min(100, Math.round(props.generation.progress)));
+  const step = () => props.generation.current_step || defaultStep(props.generation.status);
   return (
     <section class="progress-view" aria-label="Progress">
       <div class="progress-head">
-        <StatusBadge status={props.status.status} error={props.status.error} />
+        <StatusBadge generation={props.generation} />
         <span class="progress-percent tabular" aria-hidden="true">
           {percent()}%
         </span>
@@ -38,7 +38,7 @@ export function ProgressView(props: {
         aria-valuemax={100}
         aria-valuenow={percent()}
         aria-valuetext={`${percent()}%: ${step()}`}
-        data-status={props.status.status}
+        data-status={props.generation.status}
       >
         <div class="progress-fill" style={{ transform: `scaleX(${percent() / 100})` }} />
       </div>

@@ -29,7 +29,9 @@ export function SceneCards(props: {
       status: "pending",
       overlay_text: "",
       duration_s: 0,
+      visual_prompt: "",
       clip_url: null,
+      poster_url: null,
     }));
   const scenes = () => (props.scenes.length ? props.scenes : placeholderScenes());
   return (

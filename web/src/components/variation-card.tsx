@@ -1,8 +1,8 @@
 import { A } from "@solidjs/router";
 import { createSignal, Index, Match, onCleanup, Show, Switch } from "solid-js";
-import type { Variation } from "../api.ts";
+import type { GenerationView } from "../api.ts";
 import { fieldRows } from "../compare.ts";
-import { CANCELLED_ERROR, formatCost } from "../format.ts";
+import { formatCost, isCancelled } from "../format.ts";
 import { createStableUrl, releaseOnCleanup } from "../media-url.ts";
 import { normalizeSettings } from "../settings.ts";
 import type { SyncMedia } from "../sync-player.ts";
@@ -14,7 +14,7 @@ import { StatusBadge } from "./status-badge.tsx";
  * generation time, and its actions (winner, open, delete).
  */
 export function VariationCard(props: {
-  variation: Variation;
+  variation: GenerationView;
   differing: readonly string[];
   winner: boolean;
   /** Registers the card's video with the page's sync player; returns its removal. */
@@ -49,7 +49,7 @@ export function VariationCard(props: {
             <span aria-hidden="true">★ </span>Winner
           </span>
         </Show>
-        <StatusBadge status={v().status} error={v().error} />
+        <StatusBadge generation={v()} />
       </header>
 
       <div class="stage" data-aspect={settings().aspect_ratio}>
@@ -94,7 +94,7 @@ export function VariationCard(props: {
           <Match when={true}>
             <div class="stage-placeholder" data-status={v().status}>
               <span class="stage-label">
-                {v().error === CANCELLED_ERROR ? "Cancelled" : (v().error ?? "No video was made")}
+                {isCancelled(v()) ? "Cancelled" : (v().error ?? "No video was made")}
               </span>
             </div>
           </Match>

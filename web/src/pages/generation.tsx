@@ -4,30 +4,27 @@ import {
   ApiError,
   cancelGeneration,
   capabilities,
-  type GenerationStatus,
-  type GenerationSummary,
+  type GenerationView,
   generate,
-  getGenerationDetails,
-  getStatus,
+  generationFinished,
+  getGeneration,
   messageOf,
-  refreshGeneration,
 } from "../api.ts";
 import { ErrorPanel } from "../components/error-panel.tsx";
 import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
 import { VideoResult } from "../components/video-result.tsx";
-import { CANCELLED_ERROR } from "../format.ts";
-import { createLiveStatus, isTerminal } from "../live.ts";
+import { isCancelled } from "../format.ts";
+import { createLiveGeneration } from "../live/bindings.ts";
+import { isTerminal } from "../live/reconcile.ts";
 import { usePageTitle } from "../page-title.ts";
 import { currentToken } from "../session.ts";
 import { normalizeSettings } from "../settings.ts";
 
-/** Route preload: status and details start loading while the page's code is fetched. */
+/** Route preload: the generation's one read starts while the page's code is fetched. */
 export function preloadGeneration({ params }: RoutePreloadFuncArgs) {
-  if (!currentToken() || !params.id) return;
-  void getStatus(params.id);
-  void getGenerationDetails(params.id);
+  if (currentToken() && params.id) void getGeneration(params.id);
 }
 
 /** `/generations/:id`: live progress, then the finished ad; a clear error state with retry. */
@@ -39,7 +36,7 @@ export function GenerationPage() {
         fallback={(err) =>
           err instanceof ApiError && err.status === 404 ? (
             <>
-              <BackLink details={null} />
+              <BackLink generation={null} />
               <ErrorPanel title="Generation not found" message="It may have been deleted.">
                 <A href="/" class="btn btn-ghost">
                   Create a new ad
@@ -48,7 +45,7 @@ export function GenerationPage() {
             </>
           ) : (
             <>
-              <BackLink details={null} />
+              <BackLink generation={null} />
               <ErrorPanel
                 title="Could not load this generation"
                 error={err}
@@ -58,28 +55,24 @@ export function GenerationPage() {
           )
         }
       >
-        <GenerationView id={params.id} />
+        <LiveGeneration id={params.id} />
       </ErrorBoundary>
     </div>
   );
 }
 
-function GenerationView(props: { id: string }) {
+/** One generation, drawn from its one view: the page's read, then every live update. */
+function LiveGeneration(props: { id: string }) {
   const navigate = useNavigate();
-  const initial = createAsync(() => getStatus(props.id));
-  const details = createAsync(() => getGenerationDetails(props.id));
-  const live = createLiveStatus(() => {
-    const s = initial();
-    return s ? { generationId: s.generation_id, groupId: s.group_id } : undefined;
-  }, initial);
-  const status = live.status;
+  const live = createLiveGeneration(createAsync(() => getGeneration(props.id)));
+  const view = live.view;
   const running = () => {
-    const s = status();
+    const s = view();
     return !!s && !isTerminal(s.status);
   };
-  const settings = () => normalizeSettings(details()?.settings);
+  const settings = () => normalizeSettings(view()?.settings);
   usePageTitle(() => {
-    const s = status();
+    const s = view();
     return s ? `${titleFor(s)} (${Math.round(s.progress)}%)` : "Generation";
   });
 
@@ -93,20 +86,20 @@ function GenerationView(props: { id: string }) {
   });
   createEffect(
     on(
-      () => status()?.status,
+      () => view()?.status,
       (next, prev) => {
         if (next && prev && !isTerminal(prev) && isTerminal(next)) {
           setFinishedAt(Date.now());
-          void refreshGeneration(props.id);
+          void generationFinished();
         }
       },
     ),
   );
   const elapsed = () => {
-    const d = details();
-    if (!d) return null;
-    const end = d.completed_at ?? finishedAt() ?? (running() ? now() : null);
-    return end === null ? null : end - d.created_at;
+    const s = view();
+    if (!s) return null;
+    const end = s.completed_at ?? finishedAt() ?? (running() ? now() : null);
+    return end === null ? null : end - s.created_at;
   };
 
   const [actionError, setActionError] = createSignal<unknown>(null);
@@ -122,11 +115,11 @@ function GenerationView(props: { id: string }) {
     }
   };
   const retry = async () => {
-    const d = details();
-    if (!d) return;
+    const s = view();
+    if (!s) return;
     setActionError(null);
     try {
-      const res = await generate({ prompt: d.prompt, settings: normalizeSettings(d.settings) });
+      const res = await generate({ prompt: s.prompt, settings: normalizeSettings(s.settings) });
       navigate(`/generations/${res.generation_id}`);
     } catch (err) {
       setActionError(err);
@@ -135,13 +128,13 @@ function GenerationView(props: { id: string }) {
 
   return (
     <>
-      <BackLink details={details()} />
-      <Show when={status()}>
+      <BackLink generation={view()} />
+      <Show when={view()}>
         {(s) => (
           <div class="gen-layout" data-status={s().status}>
             <div class="gen-head">
               <h1 class="gen-title">{titleFor(s())}</h1>
-              <ProgressView status={s()} elapsedMs={elapsed()} />
+              <ProgressView generation={s()} elapsedMs={elapsed()} />
               <Show when={s().status === "failed"}>
                 <Show
                   when={isCancelled(s())}
@@ -149,14 +142,14 @@ function GenerationView(props: { id: string }) {
                     <ErrorPanel
                       title="This ad could not be finished"
                       message={s().error ?? "The generation stopped without a reason."}
-                      onRetry={details() ? retry : undefined}
+                      onRetry={retry}
                     />
                   }
                 >
                   <ErrorPanel
-                    title={CANCELLED_ERROR}
+                    title="Cancelled by user"
                     message="Its clips were deleted. Start again with the same prompt and settings?"
-                    onRetry={details() ? retry : undefined}
+                    onRetry={retry}
                     retryLabel="Start again"
                   />
                 </Show>
@@ -182,7 +175,7 @@ function GenerationView(props: { id: string }) {
                 <Match when={running()}>
                   {/* While it runs, the storyboard is the stage: each clip plays as soon as it exists. */}
                   <SceneCards
-                    scenes={s().scenes ?? []}
+                    scenes={s().scenes}
                     aspect={settings().aspect_ratio}
                     title="Storyboard"
                     hint={storyboardHint(s())}
@@ -211,11 +204,11 @@ function GenerationView(props: { id: string }) {
               </Switch>
             </div>
             <div class="gen-details">
-              <GenerationDetails details={details() ?? null} status={s()} />
+              <GenerationDetails generation={s()} />
             </div>
-            <Show when={s().status === "completed" && s().scenes?.length}>
+            <Show when={s().status === "completed" && s().scenes.length}>
               <div class="gen-scenes">
-                <SceneCards scenes={s().scenes ?? []} aspect={settings().aspect_ratio} />
+                <SceneCards scenes={s().scenes} aspect={settings().aspect_ratio} />
               </div>
             </Show>
           </div>
@@ -226,10 +219,10 @@ function GenerationView(props: { id: string }) {
 }
 
 /** A variation of a comparison (it has a label) leads back to its comparison; others to the library. */
-function BackLink(props: { details: GenerationSummary | null | undefined }) {
+function BackLink(props: { generation: GenerationView | null | undefined }) {
   return (
     <Show
-      when={props.details?.label ? props.details : null}
+      when={props.generation?.label ? props.generation : null}
       fallback={
         <A href="/library" class="back-link">
           ← Library
@@ -246,19 +239,17 @@ function BackLink(props: { details: GenerationSummary | null | undefined }) {
 }
 
 /** One line under the storyboard title: what is happening to the scenes right now. */
-function storyboardHint(s: GenerationStatus): string {
-  const scenes = s.scenes ?? [];
+function storyboardHint(s: GenerationView): string {
+  const scenes = s.scenes;
   if (!scenes.length) return "Writing the script and planning scenes…";
   const ready = scenes.filter((x) => x.status === "ready").length;
   if (ready === scenes.length) return "All clips ready; composing the ad…";
   return `${ready} of ${scenes.length} clips ready; each plays once rendered`;
 }
 
-function titleFor(s: GenerationStatus): string {
+function titleFor(s: GenerationView): string {
   if (s.status === "completed") return "Your ad is ready";
   if (s.status === "failed") return isCancelled(s) ? "Generation cancelled" : "Generation stopped";
   if (s.status === "processing") return "Creating your ad";
   return "Your ad is queued";
 }
-
-const isCancelled = (s: GenerationStatus) => s.error === CANCELLED_ERROR;

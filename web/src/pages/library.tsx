@@ -2,7 +2,7 @@ import { A, createAsync, type RoutePreloadFuncArgs, useSearchParams } from "@sol
 import { createEffect, createSignal, ErrorBoundary, For, on, Show, Suspense } from "solid-js";
 import {
   deleteGeneration,
-  type GenerationSummary,
+  type GenerationView,
   getGenerations,
   getMe,
   listGenerations,
@@ -88,12 +88,12 @@ function LibraryGrid(props: { filter: StatusFilter }) {
   const first = createAsync(() => getGenerations(props.filter));
   // Later pages are kept here; they reset only when the filter changes, not when the first
   // page is revalidated after a delete (dedupe by id covers the shift).
-  const [more, setMore] = createSignal<GenerationSummary[]>([]);
+  const [more, setMore] = createSignal<GenerationView[]>([]);
   const [cursor, setCursor] = createSignal<string | null | undefined>(undefined);
   const [loadingMore, setLoadingMore] = createSignal(false);
   const [moreError, setMoreError] = createSignal<unknown>(null);
   const [removed, setRemoved] = createSignal<ReadonlySet<string>>(new Set());
-  const [toDelete, setToDelete] = createSignal<GenerationSummary | null>(null);
+  const [toDelete, setToDelete] = createSignal<GenerationView | null>(null);
 
   createEffect(
     on(

@@ -1,0 +1,78 @@
+/**
+ * The live engine as Solid hooks. A page's data starts as its REST read (the query cache) and
+ * the engine writes each newer view into that same value, and back into the cache; nothing
+ * keeps a second, merged copy. A subscription lives as long as its owner, and only while
+ * something can still change.
+ */
+import type { GenerationView } from "@promptreel/worker/views";
+import {
+  type Accessor,
+  createComputed,
+  createEffect,
+  createMemo,
+  createSignal,
+  on,
+  onCleanup,
+  untrack,
+} from "solid-js";
+import { cacheGeneration } from "../api.ts";
+import { type FollowOptions, followGeneration, followGroup } from "./follow.ts";
+import { isTerminal } from "./reconcile.ts";
+
+/**
+ * One generation's view: `initial` (the page's read) until the live engine has something
+ * newer. Only an unfinished generation is followed (a finished one's read already has
+ * everything); a re-read of `initial` replaces the view but does not restart the subscription.
+ */
+export function createLiveGeneration(initial: Accessor<GenerationView | undefined>): {
+  view: Accessor<GenerationView | undefined>;
+  error: Accessor<unknown>;
+} {
+  const [view, setView] = createSignal<GenerationView>();
+  const [error, setError] = createSignal<unknown>();
+  createComputed(on(initial, (read) => setView(read)));
+  // Keyed on the ids, so a re-read of `initial` does not restart the subscription.
+  const key = createMemo(() => {
+    const read = initial();
+    return read && !isTerminal(read.status) ? `${read.generation_id}\n${read.group_id}` : "";
+  });
+  createEffect(
+    on(key, (k) => {
+      setError(undefined);
+      const read = untrack(initial);
+      if (!k || !read) return;
+      const stop = followGeneration(
+        { generationId: read.generation_id, groupId: read.group_id },
+        {
+          onView: (next) => {
+            setError(undefined);
+            setView(next);
+            cacheGeneration(next);
+          },
+          onError: setError,
+        },
+        { initial: [read] },
+      );
+      onCleanup(stop);
+    }),
+  );
+  return { view, error };
+}
+
+/**
+ * Follows group `groupId` while `running()` holds, handing every changed view to `onView`;
+ * the page writes it into its own store. Made again only when `running` flips, not on every
+ * update.
+ */
+export function createLiveGroup(
+  groupId: string,
+  running: Accessor<boolean>,
+  onView: (view: GenerationView) => void,
+  options: FollowOptions,
+): void {
+  createEffect(
+    on(running, (yes) => {
+      if (yes) onCleanup(followGroup(groupId, { onView }, options));
+    }),
+  );
+}
