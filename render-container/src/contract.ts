@@ -243,32 +243,61 @@ export const BrandSchema = z.object({
 /** A brand. */
 export type Brand = z.infer<typeof BrandSchema>;
 
-/** An offline clip for one scene: the local video provider's renderer. */
-export const SynthesizeJobSchema = z.object({
-  version: z.literal(CONTRACT_VERSION),
-  job_id: JobIdSchema,
-  width: evenSize("width", 1920),
-  height: evenSize("height", 1920),
-  fps: z.number().int().min(12).max(30).default(24),
-  duration_s: z.number().min(0.5).max(20),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
-  scene: z.object({
-    index: z.number().int().min(0).max(50),
-    type: SceneTypeSchema,
-    text: z.string().max(300).default(""),
-    visual_prompt: z.string().max(2000).default(""),
-  }),
-  brand: BrandSchema,
-  /** A product photo or reference image: the clip becomes a Ken Burns move over it. */
-  image: SourceSchema.optional(),
-  timeout_s: z.number().min(1).max(3600).default(300),
-  output: z.object({ video: OutputTargetSchema }),
-});
+/** Two outputs must not go to the same place: the second delivery would replace the first. */
+const sameTarget = (a: OutputTarget, b: OutputTarget) =>
+  ("file" in a && "file" in b && a.file === b.file) || ("path" in a && "path" in b && a.path === b.path);
+
+/**
+ * What a synthesis job makes: the clip, a still of the scene, or both (at least one). The still is a
+ * JPEG keyframe at the job's full size, drawn by the same generator as the clip: it is the clip's
+ * frame at `still_at_s`, so a storyboard keyframe or a scene poster predicts the clip.
+ */
+export const SynthOutputSchema = z
+  .object({ video: OutputTargetSchema.optional(), still: OutputTargetSchema.optional() })
+  .refine((o) => o.video !== undefined || o.still !== undefined, "ask for a video, a still or both")
+  .refine(
+    (o) => !(o.video && o.still && sameTarget(o.video, o.still)),
+    "video and still must go to different places",
+  );
+/** What a synthesis job makes. */
+export type SynthOutput = z.infer<typeof SynthOutputSchema>;
+
+/**
+ * An offline clip (and/or a still of it) for one scene: the local video provider's renderer.
+ * With both outputs one ffmpeg pass makes them; a still alone renders only up to its frame.
+ */
+export const SynthesizeJobSchema = z
+  .object({
+    version: z.literal(CONTRACT_VERSION),
+    job_id: JobIdSchema,
+    width: evenSize("width", 1920),
+    height: evenSize("height", 1920),
+    fps: z.number().int().min(12).max(30).default(24),
+    duration_s: z.number().min(0.5).max(20),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
+    scene: z.object({
+      index: z.number().int().min(0).max(50),
+      type: SceneTypeSchema,
+      text: z.string().max(300).default(""),
+      visual_prompt: z.string().max(2000).default(""),
+    }),
+    brand: BrandSchema,
+    /** A product photo or reference image: the clip becomes a Ken Burns move over it. */
+    image: SourceSchema.optional(),
+    timeout_s: z.number().min(1).max(3600).default(300),
+    /** Seconds into the clip of the still (the frame on screen then); defaults to the middle. */
+    still_at_s: z.number().min(0).optional(),
+    output: SynthOutputSchema,
+  })
+  .refine((j) => j.still_at_s === undefined || j.still_at_s < j.duration_s, {
+    path: ["still_at_s"],
+    message: "still_at_s must be less than duration_s",
+  });
 /** A synthesis job (input form). */
 export type SynthesizeJobInput = z.input<typeof SynthesizeJobSchema>;
 /** A synthesis job after validation. */
@@ -324,7 +353,14 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 /** Final result of a job: probe info of every output. */
 export const JobResultSchema = z.object({
   job_id: z.string(),
-  outputs: z.object({ video: MediaInfoSchema, thumbnail: MediaInfoSchema.optional() }),
+  outputs: z.object({
+    /** Always for render jobs; for synthesis jobs when `output.video` was asked for. */
+    video: MediaInfoSchema.optional(),
+    /** Render jobs with `outputs.thumbnail`. */
+    thumbnail: MediaInfoSchema.optional(),
+    /** Synthesis jobs with `output.still`: the JPEG, described as the thumbnail is. */
+    still: MediaInfoSchema.optional(),
+  }),
   /**
    * Measured on the final mix (render jobs with audio), metered inside the composition pass as it
    * enters the AAC encoder; the encoded file reads the same within ~0.1 LU, its true peak typically

@@ -120,10 +120,10 @@ describe("HTTP service over loopback", () => {
       .map((e) => (e.type === "progress" ? e.phase : ""));
     expect(phases).toEqual(expect.arrayContaining(["fetching", "probing", "rendering", "uploading"]));
     if (final.type !== "done") return;
-    expect(final.outputs.video.duration_s).toBeCloseTo(2.5, 1);
+    expect(final.outputs.video?.duration_s).toBeCloseTo(2.5, 1);
     expect(uploads.get("out-http-1.mp4")).toEqual({
       type: "video/mp4",
-      bytes: final.outputs.video.size_bytes,
+      bytes: final.outputs.video?.size_bytes,
     });
     expect(uploads.get("thumb-http-1.jpg")?.type).toBe("image/jpeg");
   });
@@ -234,6 +234,48 @@ describe("HTTP service over loopback", () => {
     expect(await del.json()).toEqual({ job_id: id, cancelled: false });
     expect(existsSync(stagingDir(id))).toBe(false);
     expect((await fetch(`${base}/jobs/${id}/files/video.mp4`)).status).toBe(404);
+  });
+
+  it("synthesises a clip and its still into the staging space, and refuses a job with no output", async () => {
+    const id = "synth-staged-1";
+    const job = (output: unknown, extra: Record<string, unknown> = {}) => ({
+      version: 1,
+      job_id: id,
+      width: 180,
+      height: 320,
+      duration_s: 1,
+      scene: { index: 0, type: "action", text: "Shop now" },
+      brand: { name: "Kettle", colours: ["#e4572e"], mood: "upbeat" },
+      output,
+      ...extra,
+    });
+    const events: JobEvent[] = [];
+    const staged = job({ video: { file: "clip.mp4" }, still: { file: "still.jpg" } }, { still_at_s: 0.5 });
+    for await (const e of ndjson(
+      await fetch(`${base}/synthesize`, { method: "POST", body: JSON.stringify(staged) }),
+    ))
+      events.push(e);
+    expect(events.at(-1)).toMatchObject({
+      type: "done",
+      outputs: {
+        video: { video: { codec: "h264", width: 180, height: 320 } },
+        still: { video: { codec: "mjpeg", width: 180, height: 320 } },
+      },
+    });
+    const still = await fetch(`${base}/jobs/${id}/files/still.jpg`);
+    const bytes = new Uint8Array(await still.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+    expect((await fetch(`${base}/jobs/${id}/files/clip.mp4`)).status).toBe(200);
+    await fetch(`${base}/jobs/${id}`, { method: "DELETE" });
+    for (const [bad, message] of [
+      [job({}), /output: ask for a video, a still or both/],
+      [job({ still: { file: "s.jpg" } }, { still_at_s: 1 }), /still_at_s must be less than duration_s/],
+    ] as const) {
+      const res = await fetch(`${base}/synthesize`, { method: "POST", body: JSON.stringify(bad) });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error).toMatchObject({ code: "invalid_job", message: expect.stringMatching(message) });
+    }
   });
 
   it("refuses staged names that could escape the job's space, and missing staged inputs", async () => {

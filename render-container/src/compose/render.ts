@@ -30,8 +30,11 @@ interface LocalSources {
   whoosh?: string;
 }
 
+/** A render job's result: unlike a synthesis job's, it always has the video. */
+export type RenderResult = JobResult & { outputs: { video: MediaInfo } };
+
 /** Renders one ad. Throws a JobError on failure; the temp dir is always removed. */
-export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<JobResult> {
+export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<RenderResult> {
   const started = performance.now();
   const progress: OnProgress = (p, phase) => opts.onProgress?.(Math.round(p * 10) / 10, phase);
   const tl = timeline(job);

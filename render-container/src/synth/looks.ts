@@ -47,6 +47,12 @@ export interface LookParams {
   seed: number;
   speed: number;
   palette: Palette;
+  /**
+   * The first frame wanted (0: all). A still alone sets it: the time-varying sources then skip to it
+   * with `trim=start_frame`, which keeps timestamps, so every `t` expression draws the same frame as
+   * in the clip, and nothing downstream works on the frames before.
+   */
+  from: number;
 }
 
 /** Synthesiser graphs print 3 decimals. */
@@ -133,8 +139,10 @@ function raysSprite(size: number, rgb: Rgb, label: string, fps: number): string 
 
 /** What every look draws with: its parameters and the expression helpers built from them. */
 interface LookKit extends LookParams {
-  /** The moving three-colour gradient under everything. */
+  /** The moving three-colour gradient under everything (counted in frames: it runs from frame 0). */
   base: (c0: string, c1: string, c2: string) => string;
+  /** `trim=start_frame=<from>,` before per-frame work on a looped sprite, or nothing. */
+  seek: string;
   /** Ease-out cubic from 0 to 1 between `t0` and `t0 + dur`. */
   ease: (t0: number, dur: number) => string;
   /** An overlay x that sweeps a layer across the frame between `t0` and `t0 + dur`. */
@@ -146,11 +154,14 @@ interface LookKit extends LookParams {
 }
 
 function lookKit(p: LookParams): LookKit {
-  const { w, h, fps, d, seed, speed } = p;
+  const { w, h, fps, d, seed, speed, from } = p;
+  const trim = from > 0 ? `trim=start_frame=${from}` : "";
   return {
     ...p,
     base: (c0, c1, c2) =>
-      `gradients=s=${w}x${h}:c0=${c0}:c1=${c1}:c2=${c2}:n=3:speed=${n(0.006 * speed + 0.004)}:seed=${seed}:r=${fps}:d=${n(d)}`,
+      `gradients=s=${w}x${h}:c0=${c0}:c1=${c1}:c2=${c2}:n=3:speed=${n(0.006 * speed + 0.004)}:seed=${seed}:r=${fps}:d=${n(d)}` +
+      (trim && `,${trim}`),
+    seek: trim && `${trim},`,
     ease: (t0, dur) => `(1-pow(1-min(1,max(0,(t-${n(t0)})/${n(dur)})),3))`,
     sweepX: (t0, dur) => `'-overlay_w+(W+overlay_w)*min(1,max(0,(t-${n(t0)})/${n(dur)}))'`,
     jitter: (k) => (((seed * 9301 + k * 49297) % 233280) / 233280) * 2 - 1,
@@ -209,7 +220,7 @@ function burstChains(k: LookKit): string[] {
   return [
     `${k.base(palette.primary, palette.dark, palette.secondary)}[g]`,
     `${raysSprite(Math.round(raysSize / 2), palette.lightRgb, "rays0", fps)}`,
-    `[rays0]scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':c=none[rays]`,
+    `[rays0]${k.seek}scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':c=none[rays]`,
     ringSprite(Math.round(w * 0.7), palette.lightRgb, "ring", fps),
     glowSprite(Math.round(w * 0.9), palette.lightRgb, "glow", fps),
     `[g][rays]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a1]`,

@@ -1,7 +1,8 @@
 /**
  * Plans one offline clip (pure): a motion-graphics look from the brand palette, mood and scene type,
  * or a Ken Burns move over an image on a blurred fill; brand wordmark and a drifting ghost keyword
- * drawn sharp at full resolution.
+ * drawn sharp at full resolution. The same graph gives the scene's still: tapped from the clip's
+ * pass, or, for a still alone, drawn with the time-varying sources skipped ahead to its frame.
  */
 import type { SynthesizeJob } from "../contract.ts";
 import {
@@ -26,15 +27,41 @@ export function ghostWord(job: SynthesizeJob): string {
   return (longest ?? job.brand.name).toUpperCase().slice(0, 14);
 }
 
-/** Chains of the image path: blurred cover fill plus the fitted image slowly zooming (or full-bleed). */
-function kenBurnsChains(job: SynthesizeJob, imageSize: { width: number; height: number }): string[] {
+/** The local files one synthesis pass writes: the clip, the still, or both. */
+export interface SynthFiles {
+  video?: string;
+  still?: string;
+}
+
+/**
+ * Index of the still's frame: the frame on screen at `still_at_s` (the middle by default), never past
+ * the clip's last frame (the clip holds round(duration × fps) frames: measured, ffmpeg's output `-t`
+ * keeps a frame when most of it is in). A thousandth of a frame of slack keeps k/fps written in
+ * decimals on frame k.
+ */
+export function stillFrame(job: SynthesizeJob): number {
+  const last = Math.round(job.duration_s * job.fps) - 1;
+  const at = job.still_at_s ?? job.duration_s / 2;
+  return Math.max(0, Math.min(last, Math.floor(at * job.fps + 1e-3)));
+}
+
+/**
+ * Chains of the image path: blurred cover fill plus the fitted image slowly zooming (or full-bleed).
+ * `from` > 0 skips the looped image to that frame before any per-frame work (a still alone).
+ */
+function kenBurnsChains(
+  job: SynthesizeJob,
+  imageSize: { width: number; height: number },
+  from: number,
+): string[] {
   const { width: W, height: H, duration_s: D, fps } = job;
   const frameAspect = W / H;
   const imageAspect = imageSize.width / imageSize.height;
   const zoom = `(1+0.09*t/${n(D)})`;
   // Direction of the move alternates with the scene index, so consecutive scenes do not repeat it.
   const dir = job.scene.index % 2 === 0 ? 1 : -1;
-  const still = `[0:v]loop=loop=-1:size=1,setpts=N/${fps}/TB,fps=${fps},trim=duration=${n(D)},format=yuv420p`;
+  const seek = from > 0 ? `,trim=start_frame=${from}` : "";
+  const still = `[0:v]loop=loop=-1:size=1,setpts=N/${fps}/TB,fps=${fps},trim=duration=${n(D)}${seek},format=yuv420p`;
   if (Math.abs(imageAspect / frameAspect - 1) < 0.15) {
     return [
       `${still},scale=${Math.round(W * 1.12)}:${Math.round(H * 1.12)}:force_original_aspect_ratio=increase,` +
@@ -54,7 +81,7 @@ function kenBurnsChains(job: SynthesizeJob, imageSize: { width: number; height: 
 }
 
 /** The motion-graphics background of a scene without an image, scaled to full size as `[kb]`. */
-function lookBackground(job: SynthesizeJob, speed: number): string[] {
+function lookBackground(job: SynthesizeJob, speed: number, from: number): string[] {
   const { width: W, height: H, fps, duration_s: D } = job;
   const palette = derivePalette(job.brand.colours);
   const seed = (job.seed * 31 + job.scene.index * 7919) % 100000;
@@ -67,7 +94,7 @@ function lookBackground(job: SynthesizeJob, speed: number): string[] {
         ? ",eq=saturation=1.25"
         : "";
   return [
-    ...lookChains(look, { w: half.w, h: half.h, fps, d: D, seed, speed, palette }),
+    ...lookChains(look, { w: half.w, h: half.h, fps, d: D, seed, speed, palette, from }),
     `[bgout]scale=${W}:${H}:flags=bicubic,setsar=1,format=yuv420p${tone}[kb]`,
   ];
 }
@@ -96,27 +123,37 @@ function typeChain(job: SynthesizeJob, workDir: string, speed: number): { chain:
   return { chain, files };
 }
 
-/** Plans a synthesis job. `image` is the local, probed image when the job has one. */
+/**
+ * Plans a synthesis job: ONE ffmpeg pass writing the clip, the still, or both. `image` is the local,
+ * probed image when the job has one. With the clip, the still is a tap on the final frames (as the
+ * compose thumbnail); alone, the sources seek to its frame and only that frame is drawn in full.
+ */
 export function planSynth(
   job: SynthesizeJob,
   workDir: string,
-  output: string,
+  files: SynthFiles,
   graphPath: string,
   image?: { path: string; width: number; height: number },
 ): FfmpegPlan {
+  if (!files.video && !files.still) throw new Error("planSynth: no output asked for");
   const speed = moodSpeed(job.brand.mood);
-  const background = image ? kenBurnsChains(job, image) : lookBackground(job, speed);
+  const still = files.still ? stillFrame(job) : 0;
+  const from = files.video ? 0 : still;
+  const background = image ? kenBurnsChains(job, image, from) : lookBackground(job, speed, from);
   const type = typeChain(job, workDir, speed);
+  const chains = [...background, type.chain];
   const args = [...PROGRESS_ARGS];
   if (image) args.push(...inputGuard(), "-i", image.path);
-  args.push(
-    "-filter_complex_script",
-    assertPlainPath(graphPath),
-    "-map",
-    "[out]",
-    ...encoderArgs("veryfast", 20, job.fps),
-  );
-  args.push("-t", n(job.duration_s), "-an", "-movflags", "+faststart", output);
-  const graph = [...background, type.chain].join(";\n");
-  return { args, graph, graphPath, files: type.files, duration_s: job.duration_s };
+  args.push("-filter_complex_script", assertPlainPath(graphPath));
+  if (files.video) {
+    if (files.still) chains.push("[out]split=2[vout][stap]", `[stap]select='eq(n,${still})'[still]`);
+    args.push("-map", files.still ? "[vout]" : "[out]", ...encoderArgs("veryfast", 20, job.fps));
+    args.push("-t", n(job.duration_s), "-an", "-movflags", "+faststart", files.video);
+  } else {
+    // A backstop for the seek: a source a look did not skip ahead still never reaches the JPEG early.
+    chains.push(`[out]trim=start=${n(Math.max(0, (still - 0.5) / job.fps))}[still]`);
+  }
+  if (files.still) args.push("-map", "[still]", "-frames:v", "1", "-update", "1", "-q:v", "3", files.still);
+  const duration_s = files.video ? job.duration_s : (still + 1) / job.fps;
+  return { args, graph: chains.join(";\n"), graphPath, files: type.files, duration_s };
 }
