@@ -140,21 +140,21 @@ export async function cancelGeneration(id: string): Promise<void> {
 
 // ---- parallel variations -------------------------------------------------------------------
 
-/** `POST /api/generate/parallel`: 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
-export type ParallelInput = InferRequestType<typeof client.api.generate.parallel.$post>["json"];
+/** `POST /api/comparisons` (alias: `/api/generate/parallel`): 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
+export type ParallelInput = InferRequestType<typeof client.api.comparisons.$post>["json"];
 /** A comparison: every variation's view (label and generation time included), plus what differs. */
-export type Comparison = InferResponseType<(typeof client.api.comparison)[":group_id"]["$get"], 200>;
+export type Comparison = InferResponseType<(typeof client.api.comparisons)[":group_id"]["$get"], 200>;
 
 /** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
 export async function generateParallel(input: ParallelInput) {
-  const res = await client.api.generate.parallel.$post({ json: input });
+  const res = await client.api.comparisons.$post({ json: input });
   void revalidate([getGenerations.key, getMe.key]);
   return res.json();
 }
 
 /** One read of a comparison, uncached (the page re-reads it as variations finish). */
 export async function fetchComparison(groupId: string): Promise<Comparison> {
-  return (await client.api.comparison[":group_id"].$get({ param: { group_id: groupId } })).json();
+  return (await client.api.comparisons[":group_id"].$get({ param: { group_id: groupId } })).json();
 }
 
 /** The comparison at navigation time. */
@@ -167,7 +167,7 @@ export function cacheComparison(comparison: Comparison): void {
 
 /** Marks one finished variation as the winner, or clears the pick with null. */
 export async function setWinner(groupId: string, generationId: string | null) {
-  const res = await client.api.comparison[":group_id"].winner.$put({
+  const res = await client.api.comparisons[":group_id"].winner.$put({
     param: { group_id: groupId },
     json: { generation_id: generationId },
   });
@@ -177,7 +177,7 @@ export async function setWinner(groupId: string, generationId: string | null) {
 /** Deletes every variation of a comparison and their media. */
 export async function deleteComparison(groupId: string) {
   const body = await (
-    await client.api.comparison[":group_id"].$delete({ param: { group_id: groupId } })
+    await client.api.comparisons[":group_id"].$delete({ param: { group_id: groupId } })
   ).json();
   query.delete(getComparison.keyFor(groupId));
   for (const id of body.generation_ids) query.delete(getGeneration.keyFor(id));

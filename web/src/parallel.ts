@@ -115,7 +115,7 @@ export function parallelProblems(d: ParallelDraft, prompt: string): Record<strin
   return problems;
 }
 
-/** The `POST /api/generate/parallel` body. */
+/** The `POST /api/comparisons` body. */
 export function parallelRequest(
   d: ParallelDraft,
   prompt: string,

@@ -90,7 +90,7 @@ describe("the comparison page", () => {
     });
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
-      "GET /api/comparison/grp-1": () => json(reads++ === 0 ? comparison() : finished),
+      "GET /api/comparisons/grp-1": () => json(reads++ === 0 ? comparison() : finished),
       "POST /api/groups/grp-1/ticket": ticket("grp-1"),
     });
     render(() => <App />);
@@ -166,9 +166,9 @@ describe("the comparison page", () => {
     let remaining = comparison().variations.slice(0, 2);
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
-      "GET /api/comparison/grp-1": () =>
+      "GET /api/comparisons/grp-1": () =>
         json(comparison({ variations: remaining, winner_generation_id: winner, total_cost: 0.8 })),
-      "PUT /api/comparison/grp-1/winner": ({ body }) => {
+      "PUT /api/comparisons/grp-1/winner": ({ body }) => {
         winner = (body as { generation_id: string | null }).generation_id;
         return json({ group_id: "grp-1", winner_generation_id: winner });
       },
@@ -176,7 +176,7 @@ describe("the comparison page", () => {
         remaining = remaining.filter((v) => v.generation_id !== "g1");
         return json({ generation_id: "g1", deleted: true });
       },
-      "DELETE /api/comparison/grp-1": json({ group_id: "grp-1", deleted: true, generation_ids: ["g2"] }),
+      "DELETE /api/comparisons/grp-1": json({ group_id: "grp-1", deleted: true, generation_ids: ["g2"] }),
       "GET /api/generations": json({ generations: [], next_cursor: null }),
     });
     render(() => <App />);
@@ -218,7 +218,7 @@ describe("the comparison page", () => {
   test("another user's (or a deleted) comparison reads 'not found'", async () => {
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
-      "GET /api/comparison/grp-1": json(
+      "GET /api/comparisons/grp-1": json(
         { error: { code: "not_found", message: "Comparison not found" } },
         404,
       ),

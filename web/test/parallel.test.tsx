@@ -101,11 +101,11 @@ describe("the dashboard's parallel mode", () => {
     const api = stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/estimate": quote(0.42),
-      "POST /api/generate/parallel": json(
+      "POST /api/comparisons": json(
         { group_id: "grp-9", generation_ids: ["g1", "g2", "g3", "g4"], status: "pending" },
         202,
       ),
-      "GET /api/comparison/grp-9": json({ error: { code: "not_found", message: "stop here" } }, 404),
+      "GET /api/comparisons/grp-9": json({ error: { code: "not_found", message: "stop here" } }, 404),
     });
     render(() => <App />);
     fireEvent.click(await screen.findByRole("radio", { name: "Parallel variations" }));
@@ -123,7 +123,7 @@ describe("the dashboard's parallel mode", () => {
     fireEvent.click(screen.getByRole("button", { name: "Generate 4 variations" }));
     expect(await screen.findByText("Add 5 more characters (at least 10).")).toBeTruthy();
     expect(screen.getByText("Describe the ad you want.")).toBeTruthy();
-    expect(api.mock.calls.some(([u]) => String(u).includes("/api/generate/parallel"))).toBe(false);
+    expect(api.mock.calls.some(([u]) => String(u).includes("/api/comparisons"))).toBe(false);
 
     fireEvent.input(screen.getByLabelText("Prompt 3"), { target: { value: "vegan protein powder, luxury" } });
     fireEvent.input(screen.getByLabelText("Prompt 4"), {
@@ -131,7 +131,7 @@ describe("the dashboard's parallel mode", () => {
     });
     fireEvent.click(screen.getByRole("button", { name: "Generate 4 variations" }));
     await waitFor(() => expect(location.pathname).toBe("/comparisons/grp-9"));
-    const post = api.mock.calls.find(([u]) => String(u).includes("/api/generate/parallel"));
+    const post = api.mock.calls.find(([u]) => String(u).includes("/api/comparisons"));
     expect(JSON.parse(String(post?.[1]?.body))).toEqual({
       mode: "prompt",
       prompts: [
@@ -149,7 +149,7 @@ describe("the dashboard's parallel mode", () => {
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),
       "GET /api/estimate": ({ url }) => quote(url.searchParams.get("duration_s") === "30" ? 0.84 : 0.42),
-      "POST /api/generate/parallel": (req) => {
+      "POST /api/comparisons": (req) => {
         body = req.body;
         return json(
           {

@@ -65,7 +65,13 @@ describe("SceneCards", () => {
       <SceneCards
         aspect="9:16"
         scenes={[
-          sceneFixture(0, { status: "ready", overlay_text: "Fuel up", duration_s: 4, clip_url: "/media/c0" }),
+          sceneFixture(0, {
+            status: "ready",
+            overlay_text: "Fuel up",
+            duration_s: 4,
+            clip_url: "/media/c0",
+            poster_url: "/media/p0.jpg",
+          }),
           sceneFixture(1, { status: "rendering", overlay_text: "Plant power", duration_s: 4 }),
           sceneFixture(2, { type: "action", overlay_text: "Shop now", duration_s: 4 }),
         ]}
@@ -75,6 +81,8 @@ describe("SceneCards", () => {
     const preview = screen.getByLabelText("Scene 1 preview") as HTMLVideoElement;
     expect(preview.tagName).toBe("VIDEO");
     expect(preview.getAttribute("src")).toBe("/media/c0");
+    // The clip's poster frame shows before it plays, instead of a black box.
+    expect(preview.getAttribute("poster")).toBe("/media/p0.jpg");
     expect(screen.queryByLabelText("Scene 2 preview")).toBeNull();
     expect(screen.getByText("Rendering")).toBeTruthy();
     expect(screen.getByText("“Shop now”")).toBeTruthy();

@@ -278,6 +278,35 @@ describe("reading and deleting generations", () => {
   });
 });
 
+describe("comparison paths", () => {
+  it("serves /api/comparisons and keeps the first paths as aliases with the same bodies", async () => {
+    const { token } = await signUp();
+    const res = await postJson(
+      "/api/comparisons",
+      { mode: "prompt", prompts: ["alias check prompt one", "alias check prompt two"] },
+      token,
+    );
+    expect(res.status).toBe(202);
+    const { group_id, generation_ids } = (await res.json()) as { group_id: string; generation_ids: string[] };
+    expect(generation_ids).toHaveLength(2);
+    await cancelAllRunning();
+    const canonical = await call(`/api/comparisons/${group_id}`, { headers: auth(token) });
+    const alias = await call(`/api/comparison/${group_id}`, { headers: auth(token) });
+    expect(canonical.status).toBe(200);
+    const body = (await canonical.json()) as { variations: { label: string; prompt: string }[] };
+    expect(body.variations.map((v) => [v.label, v.prompt])).toEqual([
+      ["Prompt 1", "alias check prompt one"],
+      ["Prompt 2", "alias check prompt two"],
+    ]);
+    expect(await alias.json()).toEqual(body);
+    const other = await signUp();
+    expect((await call(`/api/comparisons/${group_id}`, { headers: auth(other.token) })).status).toBe(404);
+    const removed = await call(`/api/comparisons/${group_id}`, { method: "DELETE", headers: auth(token) });
+    expect(removed.status).toBe(200);
+    expect((await call(`/api/comparison/${group_id}`, { headers: auth(token) })).status).toBe(404);
+  });
+});
+
 describe("errors and health", () => {
   it("answers unknown API routes with the JSON error shape", async () => {
     const res = await call("/api/nope");

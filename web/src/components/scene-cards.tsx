@@ -51,6 +51,8 @@ export function SceneCards(props: {
 
 function SceneCard(props: { scene: SceneView; aspect: string }) {
   const clip = createStableUrl(() => (props.scene.status === "ready" ? props.scene.clip_url : null));
+  // The clip's middle frame, shown before it plays (null when its provider made none).
+  const poster = createStableUrl(() => (props.scene.status === "ready" ? props.scene.poster_url : null));
   const number = () => props.scene.index + 1;
   // A placeholder (no plan yet) has no type: it is being planned, not waiting for a renderer.
   const statusLabel = () => (props.scene.type ? SCENE_STATUS[props.scene.status] : "Planning");
@@ -65,6 +67,7 @@ function SceneCard(props: { scene: SceneView; aspect: string }) {
             <video
               ref={releaseOnCleanup}
               src={url()}
+              poster={poster() ?? undefined}
               muted
               loop
               playsinline

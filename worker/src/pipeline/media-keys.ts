@@ -7,6 +7,9 @@ import type { Env } from "../env.ts";
 /** `clips/{generation}/{scene}.mp4`: one rendered clip per scene. */
 export const clipKey = (generationId: string, sceneIndex: number) =>
   `clips/${generationId}/${sceneIndex}.mp4`;
+/** `clips/{generation}/{scene}.jpg`: the clip's poster frame, when its provider made one. */
+export const posterKey = (generationId: string, sceneIndex: number) =>
+  `clips/${generationId}/${sceneIndex}.jpg`;
 /** The finished ad. */
 export const videoKey = (generationId: string) => `renders/${generationId}/video.mp4`;
 /** The poster frame. */

@@ -1,7 +1,7 @@
 /**
  * The offline video provider: the render container's motion renderer (`POST /synthesize`)
  * makes each scene's clip from the brand colours, mood, scene type and text, or a Ken Burns
- * move over the reference image. Runs entirely on this machine and costs nothing.
+ * move over the reference image, and the clip's middle frame as its poster. Runs entirely on this machine and costs nothing.
  */
 import { CONTRACT_VERSION } from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
@@ -47,12 +47,15 @@ export function createOfflineVideoProvider(env: Env): VideoProvider {
             },
             brand: request.brand,
             ...(image ? { image } : {}),
-            output: { video: { file: "clip.mp4" } },
+            // The poster is the clip's middle frame, tapped from the same ffmpeg pass.
+            output: { video: { file: "clip.mp4" }, still: { file: "poster.jpg" } },
           },
           { signal: ctx.signal },
         );
         const file = await readFile(env, jobId, "clip.mp4");
         await ctx.store(file.body!, Number(file.headers.get("content-length")) || undefined);
+        const poster = await readFile(env, jobId, "poster.jpg");
+        await ctx.storePoster(poster.body!, Number(poster.headers.get("content-length")) || undefined);
         return { model: OFFLINE_VIDEO_MODEL, videoSeconds: request.durationS };
       } finally {
         await releaseJob(env, jobId);

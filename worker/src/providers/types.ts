@@ -83,6 +83,8 @@ export interface ClipContext {
   journal: ClipJournal;
   /** Stores the clip bytes at `request.targetKey` (R2). */
   store(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
+  /** Stores a JPEG still of the clip (its poster frame), for providers that make one. */
+  storePoster(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
   /** A URL the provider can fetch the reference image from, if any. */
   referenceImageUrl(): Promise<string | null>;
 }

@@ -26,7 +26,7 @@ export const SceneViewSchema = z.object({
   visual_prompt: z.string(),
   /** Signed, playable as soon as the clip exists. */
   clip_url: z.string().nullable(),
-  /** A still of the clip, signed; null while no poster frame exists for the scene. */
+  /** A still of the clip (its middle frame), signed; null until the clip is ready, or when its provider made none. */
   poster_url: z.string().nullable(),
 });
 export type SceneView = z.infer<typeof SceneViewSchema>;
@@ -91,6 +91,8 @@ export type GenerationView = z.infer<typeof GenerationViewSchema>;
 export interface ClipState {
   status: SceneView["status"];
   key: string | null;
+  /** The clip's poster frame (JPEG) in R2; absent when the provider made none. */
+  posterKey?: string | null;
   model: string | null;
   seconds: number;
   cost: number;
@@ -179,7 +181,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
         duration_s: scene.duration_s,
         visual_prompt: scene.visual_prompt,
         clip_url: clip?.status === "ready" ? await sign(clip.key) : null,
-        poster_url: null,
+        poster_url: clip?.status === "ready" ? await sign(clip.posterKey ?? null) : null,
       };
     }),
   );

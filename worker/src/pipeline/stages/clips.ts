@@ -6,7 +6,7 @@
 import pLimit from "p-limit";
 import type { ClipState, GenerationState } from "../../groups/state.ts";
 import type { ClipJournal, ClipRequest } from "../../providers/types.ts";
-import { clipKey } from "../media-keys.ts";
+import { clipKey, posterKey } from "../media-keys.ts";
 import { videoCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
 import { outputSize } from "../settings.ts";
@@ -15,6 +15,8 @@ import type { StageContext } from "./context.ts";
 /** Scenes rendered at once per generation; the render container queues beyond its CPU budget. */
 const CLIP_CONCURRENCY = 3;
 const MP4 = { httpMetadata: { contentType: "video/mp4" } };
+const JPEG = { httpMetadata: { contentType: "image/jpeg" } };
+const posterOf = (request: ClipRequest) => posterKey(request.generationId, request.scene.index);
 
 function clipsProgress(s: GenerationState): { progress: number; currentStep: string } {
   const done = s.clips.filter((c) => c.status === "ready").length;
@@ -76,10 +78,22 @@ async function makeOrCopyClip(
       store: async (body, size) => {
         await ctx.env.MEDIA.put(request.targetKey, size ? body : await new Response(body).arrayBuffer(), MP4);
       },
+      storePoster: async (body, size) => {
+        await ctx.env.MEDIA.put(
+          posterOf(request),
+          size ? body : await new Response(body).arrayBuffer(),
+          JPEG,
+        );
+      },
       referenceImageUrl: async () =>
         s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null,
     });
-    return { key: request.targetKey, model: (await journal.read())?.model ?? video.models[0] ?? "unknown" };
+    return {
+      key: request.targetKey,
+      generationId: s.id,
+      scene: request.scene.index,
+      model: (await journal.read())?.model ?? video.models[0] ?? "unknown",
+    };
   });
   if (!made.reused) return;
   const source = await ctx.env.MEDIA.get(made.value.key);
@@ -88,6 +102,8 @@ async function makeOrCopyClip(
       `the shared clip ${made.value.key} is gone; scene ${request.scene.index} will be made again`,
     );
   await ctx.env.MEDIA.put(request.targetKey, source.body, MP4);
+  const poster = await ctx.env.MEDIA.get(posterKey(made.value.generationId, made.value.scene));
+  if (poster) await ctx.env.MEDIA.put(posterOf(request), poster.body, JPEG);
   await journal.write({ modelIndex: 0, model: made.value.model, attempts: 0, reusedFrom: made.value.key });
 }
 
@@ -100,7 +116,15 @@ async function priceClip(ctx: StageContext, request: ClipRequest, journal: ClipJ
   const entry = await journal.read();
   const model = entry?.model ?? video.models[0] ?? "unknown";
   const seconds = entry?.reusedFrom ? 0 : video.billedSeconds(model, request.durationS);
-  return { status: "ready", key: request.targetKey, model, seconds, cost: videoCost(model, seconds) };
+  const poster = (await ctx.env.MEDIA.head(posterOf(request))) ? posterOf(request) : null;
+  return {
+    status: "ready",
+    key: request.targetKey,
+    posterKey: poster,
+    model,
+    seconds,
+    cost: videoCost(model, seconds),
+  };
 }
 
 /** Scene `index` from pending to ready: made (unless stored before a crash), priced, saved, announced. */
