@@ -40,6 +40,7 @@ export function isCancelled(g: Pick<GenerationView, "status" | "error_code">): b
 export const STATUS_LABELS = {
   pending: "Queued",
   processing: "Generating",
+  storyboard: "Storyboard",
   completed: "Ready",
   failed: "Failed",
 } as const;

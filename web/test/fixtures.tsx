@@ -19,6 +19,9 @@ export function viewFixture(over: Partial<GenerationView> = {}): GenerationView 
     current_step: null,
     spec: null,
     scenes: [],
+    num_scenes: 0,
+    refinements: { used: 0, limit: 5 },
+    revision: 0,
     cost: 0,
     cost_breakdown: null,
     video_url: null,
@@ -55,6 +58,8 @@ export function sceneFixture(index: number, over: Partial<SceneView> = {}): Scen
     visual_prompt: `Shot ${index + 1}`,
     clip_url: null,
     poster_url: null,
+    keyframe_url: null,
+    overlay_position: "bottom",
     ...over,
   };
 }

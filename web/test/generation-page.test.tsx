@@ -15,6 +15,7 @@ const SETTINGS: GenerationSettings = {
   music_mood: "calm",
   enhanced_planning: false,
   reference_image: null,
+  workflow: "auto",
 };
 
 describe("generation page", () => {
@@ -74,6 +75,7 @@ describe("generation page", () => {
       cost_breakdown: {
         enhance: 0.01,
         plan: 0,
+        keyframes: 0,
         clips: [
           { scene: 1, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },
           { scene: 0, model: "replicate:minimax/video-01", seconds: 5, cost: 0.1 },

@@ -84,7 +84,7 @@ describe("following a generation over its group's socket", () => {
       progress: 100,
       scenes: planned,
       video_url: "/media/renders/gen-1/video.mp4?sig=v",
-      cost_breakdown: { enhance: 0, plan: 0, clips: [], compose: 0, total: 0 },
+      cost_breakdown: { enhance: 0, plan: 0, keyframes: 0, clips: [], compose: 0, total: 0 },
     });
     ws.receive({ type: "generation", seq: 8, generation: done });
     expect(seen.at(-1)).toMatchObject({ status: "completed", video_url: done.video_url });

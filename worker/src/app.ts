@@ -17,6 +17,7 @@ import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { storyboardRoutes } from "./routes/storyboard.ts";
 
 /** JSON bodies are small; uploads go through signed media links, which have their own limit. */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -41,7 +42,8 @@ const api = new Hono<AppEnv>()
   .route("/", generationRoutes)
   .route("/", comparisonRoutes)
   .route("/", groupRoutes)
-  .route("/", estimateRoutes);
+  .route("/", estimateRoutes)
+  .route("/", storyboardRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

@@ -7,7 +7,8 @@ import { coordinator } from "../src/groups/coordinator-client.ts";
 import type { LiveEvent } from "../src/groups/events.ts";
 import type { GroupCoordinator } from "../src/groups/group-coordinator.ts";
 import { createGenerations } from "../src/pipeline/create.ts";
-import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
+import { DEFAULT_SETTINGS, type GenerationSettings } from "../src/pipeline/settings.ts";
+import { createOfflineImageProvider } from "../src/providers/offline-image.ts";
 import { createOfflinePlanner } from "../src/providers/offline-planner.ts";
 import { createOfflineVideoProvider } from "../src/providers/offline-video.ts";
 import type { GenerationView } from "../src/views/generation.ts";
@@ -21,17 +22,22 @@ export const ORIGIN = "http://localhost";
  * Creates a one-generation group whose coordinator runs on scripted providers (the brand is
  * always "Scripted Co"; clips wait at `hold` until released). Start it with `startGroup`.
  */
-export async function startScripted(userId: string, prompt: string, hold = gate()) {
+export async function startScripted(
+  userId: string,
+  prompt: string,
+  hold = gate(),
+  settings: Partial<GenerationSettings> = {},
+) {
   const planner = createOfflinePlanner();
   const llm = scriptedLlm(async (request) => {
     const { spec } = await planner.generateSpec(request);
     return { ...spec, brand: { ...spec.brand, name: "Scripted Co" } };
   });
   const video = scriptedVideo(createOfflineVideoProvider(env), hold);
-  const items = [{ prompt, settings: DEFAULT_SETTINGS }];
+  const items = [{ prompt, settings: { ...DEFAULT_SETTINGS, ...settings } }];
   const created = await createGenerations(env, { userId, comparisonType: "single", items });
   await runInDurableObject(coordinator(env, created.groupId), (instance: GroupCoordinator) => {
-    instance.providers = { llm, video };
+    instance.providers = { llm, video, image: createOfflineImageProvider(env) };
   });
   return { created, items, llm, video, hold };
 }

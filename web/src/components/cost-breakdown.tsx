@@ -16,6 +16,10 @@ export function CostBreakdown(props: { breakdown: CostBreakdownValue }) {
       <tbody>
         <Row label="Script" amount={props.breakdown.enhance} />
         <Row label="Scene plan" amount={props.breakdown.plan} />
+        {/* Only storyboards draw keyframes; auto generations never show the row. */}
+        <Show when={props.breakdown.keyframes > 0}>
+          <Row label="Storyboard keyframes" amount={props.breakdown.keyframes} />
+        </Show>
         <For each={[...props.breakdown.clips].sort((a, b) => a.scene - b.scene)}>
           {(clip) => (
             <Row

@@ -8,6 +8,7 @@ import { StatusBadge } from "./status-badge.tsx";
 const THUMB_LABELS = {
   pending: "Waiting to start",
   processing: "Generating…",
+  storyboard: "Storyboard to review",
   completed: "",
   failed: "No video",
 } as const;

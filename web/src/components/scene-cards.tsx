@@ -32,6 +32,8 @@ export function SceneCards(props: {
       visual_prompt: "",
       clip_url: null,
       poster_url: null,
+      keyframe_url: null,
+      overlay_position: "bottom",
     }));
   const scenes = () => (props.scenes.length ? props.scenes : placeholderScenes());
   return (

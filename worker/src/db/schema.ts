@@ -35,7 +35,8 @@ export const generationGroups = sqliteTable(
   (t) => [index("generation_groups_user_created_idx").on(t.userId, t.createdAt)],
 );
 
-export const GENERATION_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+/** `storyboard`: keyframes are ready and the generation waits for the user's edits and approval. */
+export const GENERATION_STATUSES = ["pending", "processing", "storyboard", "completed", "failed"] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 
 export const generations = sqliteTable(
@@ -62,6 +63,12 @@ export const generations = sqliteTable(
     scenePlan: text("scene_plan"),
     /** JSON: each scene's clip (status, R2 key, model, billed seconds, cost), as the coordinator tracks it. */
     sceneClips: text("scene_clips"),
+    /** JSON: each scene's storyboard keyframe (status, R2 key, cost). */
+    sceneKeyframes: text("scene_keyframes"),
+    /** Scene refinements asked of the LLM so far (at most MAX_REFINEMENTS). */
+    refinements: integer("refinements").notNull().default(0),
+    /** Storyboard edits applied so far; an edit naming an older revision is refused as stale. */
+    revision: integer("revision").notNull().default(0),
     videoKey: text("video_key"),
     thumbnailKey: text("thumbnail_key"),
     /** USD. */

@@ -9,6 +9,9 @@ import type { Env } from "../env.ts";
 import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
+import { llmCost } from "../pipeline/prices.ts";
+import { MAX_REFINEMENTS } from "../pipeline/rules.ts";
+import { SceneEditError, type ScenePatch } from "../pipeline/scene-edits.ts";
 import type { GenerationSettings } from "../pipeline/settings.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
@@ -19,6 +22,7 @@ import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView, LiveEvent } from "./events.ts";
 import { SharedWork } from "./shared-work.ts";
 import { type GenerationState, initialState, isTerminal } from "./state.ts";
+import { applyEdit, approve, type EditRefusal, editRefusal, type StoryboardEdit } from "./storyboard.ts";
 
 /**
  * Each progress value stays visible at least this long before the next stage moves it on, so
@@ -69,6 +73,8 @@ export class GroupCoordinator extends DurableObject<Env> {
    * `runInDurableObject` before the group starts.
    */
   providers: Providers | null = null;
+  /** Storyboard edits and approvals, one at a time. */
+  private editQueue: Promise<void> = Promise.resolve();
 
   private groupProviders(): Providers {
     this.providers ??= providersFromEnv(this.env);
@@ -108,6 +114,65 @@ export class GroupCoordinator extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now());
     }
     return this.view(s);
+  }
+
+  /**
+   * Applies one storyboard edit. Edits and approvals of the group run one at a time, each after
+   * any keyframe redraw in flight, so none is lost; the answer is the updated view or a refusal.
+   */
+  async editStoryboard(
+    generationId: string,
+    edit: StoryboardEdit,
+  ): Promise<{ view: GenerationView } | { refused: EditRefusal }> {
+    return this.serially(async () => {
+      const s = await this.settledState(generationId);
+      if (!s) return { refused: { status: 404, code: "not_found", message: "Generation not found" } };
+      const refused = editRefusal(s, edit.revision);
+      if (refused) return { refused };
+      try {
+        if (edit.kind === "refine") {
+          if (s.refinements >= MAX_REFINEMENTS)
+            return {
+              refused: {
+                status: 409,
+                code: "conflict",
+                message: `All ${MAX_REFINEMENTS} refinements of this generation are used; edit the scene directly instead.`,
+              },
+            };
+          const patch = await this.refine(s, edit.index, edit.instruction);
+          applyEdit(s, { kind: "patch", index: edit.index, patch });
+          s.refinements += 1;
+        } else applyEdit(s, edit);
+      } catch (err) {
+        if (!(err instanceof SceneEditError)) throw err;
+        return {
+          refused: { status: 400, code: "validation_failed", message: err.message, field: err.field },
+        };
+      }
+      await this.save(s);
+      if (s.stage === "keyframes") await this.ctx.storage.setAlarm(Date.now());
+      return { view: await this.view(s) };
+    });
+  }
+
+  /**
+   * Approves a storyboard: clips and compose start. Idempotent: approving an approved
+   * generation answers its view with `started: false` and starts nothing.
+   */
+  async approveStoryboard(
+    generationId: string,
+  ): Promise<{ view: GenerationView; started: boolean } | { refused: EditRefusal }> {
+    return this.serially(async () => {
+      const s = await this.settledState(generationId);
+      if (!s) return { refused: { status: 404, code: "not_found", message: "Generation not found" } };
+      if (s.approvedAt) return { view: await this.view(s), started: false };
+      const refused = editRefusal(s);
+      if (refused) return { refused };
+      approve(s);
+      await this.save(s);
+      await this.ctx.storage.setAlarm(Date.now());
+      return { view: await this.view(s), started: true };
+    });
   }
 
   /** Every generation's current view. */
@@ -169,7 +234,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   private async runAll(): Promise<void> {
     const states = await this.states();
     await Promise.all(states.filter((s) => !isTerminal(s)).map((s) => this.drive(s.id)));
-    const waiting = (await this.states()).filter((s) => !isTerminal(s));
+    const waiting = (await this.states()).filter((s) => !isTerminal(s) && s.stage !== "review");
     if (waiting.length) {
       const next = Math.min(...waiting.map((s) => s.retryAt));
       await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, next));
@@ -184,7 +249,8 @@ export class GroupCoordinator extends DurableObject<Env> {
       const log = createLogger({ generation_id: s.id, group_id: s.groupId, stage: s.stage });
       if (s.cancelRequested) return this.finishCancelled(s);
       if (s.retryAt > Date.now()) return;
-      if (s.stage === "failed") return;
+      // A storyboard waits for the user; an edit or the approval moves it on.
+      if (s.stage === "failed" || s.stage === "review") return;
       if (s.status === "pending") Object.assign(s, { status: "processing", startedAt: Date.now() });
       const controller = new AbortController();
       this.controllers.set(id, controller);
@@ -239,6 +305,45 @@ export class GroupCoordinator extends DurableObject<Env> {
       shared: (key, owner, compute) => this.sharedWork.once(key, owner, compute, signal),
       publicMediaUrl: async (key) =>
         signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
+    };
+  }
+
+  /** Runs `task` after every edit or approval queued before it. */
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.editQueue.then(task);
+    this.editQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** The state once no keyframe redraw is pending or running (it is run here if need be). */
+  private async settledState(id: string): Promise<GenerationState | undefined> {
+    for (let tries = 0; tries < MAX_STAGE_ATTEMPTS + 1; tries++) {
+      const s = await this.ctx.storage.get<GenerationState>(genKey(id));
+      if (s?.stage !== "keyframes" || s.cancelRequested || isTerminal(s)) return s;
+      await this.alarm();
+    }
+    return this.ctx.storage.get<GenerationState>(genKey(id));
+  }
+
+  /** The patch the LLM proposes for scene `index` from `instruction`; its cost is billed to planning. */
+  private async refine(s: GenerationState, index: number, instruction: string): Promise<ScenePatch> {
+    const scene = s.plan?.scenes[index];
+    if (!scene || !s.spec) throw new SceneEditError("index", `There is no scene ${index + 1} to refine.`);
+    const { llm } = this.groupProviders();
+    const { scene: refined, usage } = await llm.refineScene({
+      prompt: s.prompt,
+      spec: s.spec,
+      scene,
+      instruction,
+    });
+    s.costs = { ...s.costs, plan: Math.round((s.costs.plan + llmCost(llm.model, usage)) * 1e6) / 1e6 };
+    return {
+      overlay_text: refined.overlay_text,
+      visual_prompt: refined.visual_prompt,
+      ...(refined.duration_s === null ? {} : { duration_s: refined.duration_s }),
     };
   }
 

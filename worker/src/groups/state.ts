@@ -6,10 +6,11 @@
 import type { GenerationSettings } from "../pipeline/settings.ts";
 import type { ViewSource } from "../views/generation.ts";
 
-export type { ClipState } from "../views/generation.ts";
+export type { ClipState, KeyframeState } from "../views/generation.ts";
 
-export const STAGES = ["enhance", "plan", "clips", "compose", "complete"] as const;
-export type Stage = (typeof STAGES)[number] | "failed";
+export const STAGES = ["enhance", "plan", "keyframes", "clips", "compose", "complete"] as const;
+/** `review`: a storyboard waits for the user (no stage runs, no alarm is held). */
+export type Stage = (typeof STAGES)[number] | "review" | "failed";
 
 export interface GenerationState extends ViewSource {
   userId: string;
@@ -19,6 +20,8 @@ export interface GenerationState extends ViewSource {
   stageAttempts: number;
   /** Do not retry before this time (backoff after a failure). */
   retryAt: number;
+  /** When the user approved the storyboard (storyboard workflow). */
+  approvedAt?: number | null;
 }
 
 /** A new generation's state, before any stage ran. */
@@ -41,6 +44,9 @@ export function initialState(input: {
     spec: null,
     plan: null,
     clips: [],
+    keyframes: [],
+    refinements: 0,
+    revision: 0,
     costs: { enhance: 0, plan: 0, clips: [], compose: 0 },
     stageAttempts: 0,
     retryAt: 0,

@@ -10,6 +10,9 @@ export const clipKey = (generationId: string, sceneIndex: number) =>
 /** `clips/{generation}/{scene}.jpg`: the clip's poster frame, when its provider made one. */
 export const posterKey = (generationId: string, sceneIndex: number) =>
   `clips/${generationId}/${sceneIndex}.jpg`;
+/** A storyboard keyframe, named by what it was drawn from (so a redraw never overwrites one in use). */
+export const keyframeKey = (generationId: string, identityHash: string) =>
+  `clips/${generationId}/keyframe-${identityHash}.jpg`;
 /** The finished ad. */
 export const videoKey = (generationId: string) => `renders/${generationId}/video.mp4`;
 /** The poster frame. */

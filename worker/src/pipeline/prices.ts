@@ -20,6 +20,12 @@ const VIDEO_PRICES: Record<string, number> = {
   "motion-renderer-v1": 0,
 };
 
+/** USD per image (storyboard keyframes). */
+const IMAGE_PRICES: Record<string, number> = {
+  "black-forest-labs/flux-schnell": 0.003,
+  "motion-renderer-v1": 0,
+};
+
 /** USD of render-container time per second of output (local and container alike: ours). */
 export const COMPOSE_PRICE_PER_SECOND = 0;
 
@@ -37,10 +43,18 @@ export function videoCost(model: string, seconds: number): number {
   return round6(perSecond * seconds);
 }
 
+/** Cost of generated images; unknown models are priced like the most expensive known one. */
+export function imageCost(model: string, images: number): number {
+  const perImage = IMAGE_PRICES[model] ?? Math.max(...Object.values(IMAGE_PRICES));
+  return round6(perImage * images);
+}
+
 /** A per-stage, per-scene cost breakdown, stored with the generation. */
 export interface CostBreakdown {
   enhance: number;
   plan: number;
+  /** Storyboard keyframes (and their redraws); absent on generations made before storyboards. */
+  keyframes?: number;
   clips: { scene: number; model: string; seconds: number; cost: number }[];
   compose: number;
   total: number;
@@ -48,7 +62,9 @@ export interface CostBreakdown {
 
 /** Sums a breakdown's parts into its total. */
 export function totalOf(b: Omit<CostBreakdown, "total">): number {
-  return round6(b.enhance + b.plan + b.clips.reduce((s, c) => s + c.cost, 0) + b.compose);
+  return round6(
+    b.enhance + b.plan + (b.keyframes ?? 0) + b.clips.reduce((s, c) => s + c.cost, 0) + b.compose,
+  );
 }
 
 /**

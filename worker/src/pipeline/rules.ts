@@ -17,7 +17,17 @@ export const DEFAULT_SETTINGS = {
   music_mood: "auto",
   enhanced_planning: false,
   reference_image: null,
+  workflow: "auto",
 } as const;
+
+/**
+ * How a generation runs: `auto` goes straight from prompt to finished ad; `storyboard` stops
+ * after a keyframe per scene for the user to edit and approve before paying for video.
+ */
+export const WORKFLOWS = ["auto", "storyboard"] as const;
+
+/** Plain-language scene refinements a generation may ask the LLM for. */
+export const MAX_REFINEMENTS = 5;
 
 /** The largest seed accepted (a signed 32-bit integer). */
 export const MAX_SEED = 2_147_483_647;

@@ -4,7 +4,14 @@
  */
 import { GRADE_PRESETS, MOODS } from "@promptreel/render-container/contract";
 import { z } from "zod";
-import { cleanPrompt, DEFAULT_SETTINGS as DEFAULTS, MAX_SEED, PROMPT_MAX, PROMPT_MIN } from "./rules.ts";
+import {
+  cleanPrompt,
+  DEFAULT_SETTINGS as DEFAULTS,
+  MAX_SEED,
+  PROMPT_MAX,
+  PROMPT_MIN,
+  WORKFLOWS,
+} from "./rules.ts";
 
 export const ASPECT_RATIOS = ["9:16", "1:1", "16:9"] as const;
 /** The grades the render contract knows. */
@@ -22,6 +29,8 @@ export const GenerationSettingsSchema = z
     music_mood: z.enum(MUSIC_MOODS).default(DEFAULTS.music_mood),
     /** A second LLM pass that refines the visual prompts for consistency. */
     enhanced_planning: z.boolean().default(DEFAULTS.enhanced_planning),
+    /** `storyboard`: stop at keyframes for review and editing before rendering video. */
+    workflow: z.enum(WORKFLOWS).default(DEFAULTS.workflow),
     /**
      * An uploaded asset used as first frame or subject reference. Uploads do not exist yet, so
      * any value is refused: the pipeline must never be handed an R2 key the user does not own.

@@ -5,16 +5,19 @@
  * to every stage in its context; stages never read env to pick one. Tests inject their own.
  */
 import type { Env } from "../env.ts";
+import { createOfflineImageProvider } from "./offline-image.ts";
 import { createOfflinePlanner } from "./offline-planner.ts";
 import { createOfflineVideoProvider } from "./offline-video.ts";
 import { createOpenAiProvider } from "./openai-llm.ts";
 import { createReplicateProvider } from "./replicate-video.ts";
-import type { LlmProvider, VideoProvider } from "./types.ts";
+import type { ImageProvider, LlmProvider, VideoProvider } from "./types.ts";
 
 /** The providers one group's stages use. */
 export interface Providers {
   llm: LlmProvider;
   video: VideoProvider;
+  /** Storyboard keyframes. */
+  image: ImageProvider;
 }
 
 /** The LLM provider for this environment. */
@@ -45,8 +48,17 @@ export function videoProvider(env: Env): VideoProvider {
   return createOfflineVideoProvider(env);
 }
 
-/** Both providers for this environment. */
+/**
+ * The keyframe provider. Keyframes are drawn by the offline renderer in every environment for
+ * now; a Replicate text-to-image provider (flux-schnell) is the planned alternative.
+ */
+export function imageProvider(env: Env): ImageProvider {
+  return createOfflineImageProvider(env);
+}
+
+/** Every provider for this environment. */
 export const providersFromEnv = (env: Env): Providers => ({
   llm: llmProvider(env),
   video: videoProvider(env),
+  image: imageProvider(env),
 });

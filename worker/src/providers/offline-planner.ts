@@ -20,6 +20,7 @@ import {
   STAGE_COPY,
   STAGE_SHOT,
 } from "./offline-planner-data.ts";
+import { refineSceneOffline } from "./offline-refine.ts";
 import type { LlmProvider, SpecRequest } from "./types.ts";
 
 const PROBLEM_WORDS =
@@ -115,6 +116,12 @@ export function createOfflinePlanner(): LlmProvider {
     },
     async refineScenes(_request, spec) {
       return { spec, usage: { inputTokens: 0, outputTokens: 0 } };
+    },
+    async refineScene(request) {
+      return {
+        scene: refineSceneOffline(request.scene, request.instruction),
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
+import { z } from "zod";
 import { type AdSpecification, AdSpecificationSchema, FRAMEWORK_STAGES } from "../pipeline/spec.ts";
 import type { LlmProvider, LlmUsage, SpecRequest } from "./types.ts";
 
@@ -16,6 +17,18 @@ follow the framework in order (${Object.entries(FRAMEWORK_STAGES)
   .join("; ")}); 4 scenes for 15 s, 5 for longer ads (repeat the middle beat).
 Overlay text is at most 8 words, punchy and literal. Visual prompts describe one continuous shot for a
 video model: subject, setting, camera move, light, brand colours. Colours are 6-digit hex.`;
+
+const REFINE_SCENE = `You edit one scene of a short video ad's storyboard from the user's plain-language
+instruction. Keep the brand, product and framework role. Overlay text is at most 8 words, literal and
+in the language of the current text unless the instruction asks otherwise. The visual prompt describes
+one continuous shot. Set duration_s only when the instruction asks for a different length, else null.`;
+
+/** What a scene refinement must answer (strict: every field present, duration nullable). */
+export const SceneRefinementSchema = z.object({
+  overlay_text: z.string().min(1).max(120),
+  visual_prompt: z.string().min(1).max(600),
+  duration_s: z.number().min(1.5).max(30).nullable(),
+});
 
 const REFINE = `You refine the scenes of an ad specification for visual consistency: the same subject,
 wardrobe, set and light across scenes, one camera language, the brand colours in every shot. Keep the
@@ -50,6 +63,8 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
   });
   const format = zodResponseFormat(AdSpecificationSchema, "ad_specification");
 
+  const refinementFormat = zodResponseFormat(SceneRefinementSchema, "scene_refinement");
+
   async function ask(system: string, user: string, signal?: AbortSignal) {
     const completion = await client.chat.completions.parse(
       {
@@ -77,6 +92,31 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
       const brief = `Brief: ${request.prompt}\nTarget duration: ${request.durationS} s. Aspect ratio: ${request.aspectRatio}. Seed: ${request.seed}.`;
       const result = await ask(SYSTEM, brief, opts.signal);
       return { spec: { ...result.spec, target_duration_s: request.durationS }, usage: result.usage };
+    },
+    async refineScene(request, opts = {}) {
+      const completion = await client.chat.completions.parse(
+        {
+          model,
+          messages: [
+            { role: "system", content: REFINE_SCENE },
+            {
+              role: "user",
+              content: `Brief: ${request.prompt}\nBrand: ${request.spec.brand.name}\nScene: ${JSON.stringify({
+                type: request.scene.type,
+                overlay_text: request.scene.overlay.text,
+                visual_prompt: request.scene.visual_prompt,
+                duration_s: request.scene.duration_s,
+              })}\nInstruction: ${request.instruction}`,
+            },
+          ],
+          response_format: refinementFormat,
+          temperature: 0.5,
+        },
+        { signal: opts.signal },
+      );
+      const choice = completion.choices[0];
+      if (choice?.message.refusal) throw new Error(`The model refused: ${choice.message.refusal}`);
+      return { scene: SceneRefinementSchema.parse(choice?.message.parsed), usage: usageOf(completion) };
     },
     async refineScenes(request, spec, opts = {}) {
       const result = await ask(

@@ -1,5 +1,5 @@
 /**
- * Provider interfaces, one per kind. The pipeline only sees these; `providers/index.ts`
+ * Provider interfaces, one per kind (LLM, video, image). The pipeline only sees these; `providers/index.ts`
  * chooses the implementation from the environment (offline by default).
  */
 import type { Brand } from "@promptreel/render-container/contract";
@@ -33,6 +33,26 @@ export interface LlmProvider {
     spec: AdSpecification,
     options?: { signal?: AbortSignal },
   ): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
+  /** Rewrites one scene from a plain-language instruction. */
+  refineScene(
+    request: SceneRefineRequest,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ scene: SceneRefinement; usage: LlmUsage }>;
+}
+
+/** A plain-language refinement of one storyboard scene ("shorter text", "make it about the morning rush"). */
+export interface SceneRefineRequest {
+  prompt: string;
+  spec: AdSpecification;
+  scene: PlannedScene;
+  instruction: string;
+}
+
+/** The refined scene: new copy and shot, and a new duration when the instruction asked for one. */
+export interface SceneRefinement {
+  overlay_text: string;
+  visual_prompt: string;
+  duration_s: number | null;
 }
 
 /** One scene's clip to make. */
@@ -99,4 +119,32 @@ export interface VideoProvider {
   billedSeconds(model: string, durationS: number): number;
   /** Best-effort cancel of whatever `journal` says is running (provider side). */
   cancelClip(journal: ClipJournalEntry | undefined): Promise<void>;
+}
+
+/** One scene's storyboard keyframe to draw. */
+export interface KeyframeRequest {
+  generationId: string;
+  scene: PlannedScene;
+  brand: Brand;
+  width: number;
+  height: number;
+  /** Seconds the scene's clip will last; the keyframe is the clip's middle frame where possible. */
+  durationS: number;
+}
+
+export interface KeyframeContext {
+  signal: AbortSignal;
+  /** Stores the JPEG (R2). */
+  store(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
+}
+
+/** Draws storyboard keyframes: one still per scene, before any video is paid for. */
+export interface ImageProvider {
+  name: string;
+  model: string;
+  /** Draws and stores one keyframe; returns the model and the number of images billed. */
+  generateKeyframe(
+    request: KeyframeRequest,
+    ctx: KeyframeContext,
+  ): Promise<{ model: string; images: number }>;
 }

@@ -126,7 +126,7 @@ const remove = factory.createHandlers(requireUser, pathParams(GroupParamSchema),
     .all();
   const stub = coordinator(c.env, group_id);
   for (const row of rows) {
-    if (row.status === "pending" || row.status === "processing") await stub.cancel(row.id);
+    if (row.status !== "completed" && row.status !== "failed") await stub.cancel(row.id);
     await deleteGenerationMedia(c.env, row.id);
   }
   // The group row cascades to its generations.

@@ -132,7 +132,7 @@ export const generationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const row = await ownGeneration(c.env, id, userId);
     // A running generation is stopped first, so no stage writes media after we sweep it.
-    if (row.status === "pending" || row.status === "processing")
+    if (row.status !== "completed" && row.status !== "failed")
       await coordinator(c.env, row.groupId).cancel(id);
     // Media first: if this fails the record remains and the user can retry; the reverse
     // order would orphan objects nobody can reach any more.

@@ -5,11 +5,14 @@
  * from a {@link ViewSource}: the coordinator's state while it runs (live events), or the D1
  * row it mirrors (REST). Both hold the same fields, so the two views of one moment are equal.
  */
+
+import { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
 import { z } from "zod";
 import { GENERATION_STATUSES, type generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { type CostBreakdown, totalOf } from "../pipeline/prices.ts";
+import { MAX_REFINEMENTS } from "../pipeline/rules.ts";
 import { type GenerationSettings, GenerationSettingsSchema } from "../pipeline/settings.ts";
 import { type AdSpecification, FrameworkSchema, type ScenePlan } from "../pipeline/spec.ts";
 
@@ -28,6 +31,10 @@ export const SceneViewSchema = z.object({
   clip_url: z.string().nullable(),
   /** A still of the clip (its middle frame), signed; null until the clip is ready, or when its provider made none. */
   poster_url: z.string().nullable(),
+  /** The storyboard keyframe (storyboard workflow), signed; null until drawn. */
+  keyframe_url: z.string().nullable(),
+  /** Where the overlay sits: top, center or bottom. */
+  overlay_position: z.enum(OVERLAY_POSITIONS),
 });
 export type SceneView = z.infer<typeof SceneViewSchema>;
 
@@ -47,6 +54,7 @@ export type SpecSummary = z.infer<typeof SpecSummarySchema>;
 export const CostBreakdownSchema = z.object({
   enhance: z.number(),
   plan: z.number(),
+  keyframes: z.number(),
   clips: z.array(z.object({ scene: z.number(), model: z.string(), seconds: z.number(), cost: z.number() })),
   compose: z.number(),
   total: z.number(),
@@ -68,8 +76,13 @@ export const GenerationViewSchema = z.object({
   current_step: z.string().nullable(),
   /** Set once the ad specification exists. */
   spec: SpecSummarySchema.nullable(),
-  /** One per planned scene, in order; empty before planning. */
+  /** One per planned scene, in order; empty before planning. In storyboard status, the storyboard. */
   scenes: z.array(SceneViewSchema),
+  num_scenes: z.number().int(),
+  /** Scene refinements used and allowed. */
+  refinements: z.object({ used: z.number().int(), limit: z.number().int() }),
+  /** Storyboard edits so far; an edit may send it back (`revision`) to be refused if stale. */
+  revision: z.number().int(),
   /** USD so far. */
   cost: z.number(),
   /** Per stage and per scene; set once the generation completed. */
@@ -98,6 +111,14 @@ export interface ClipState {
   cost: number;
 }
 
+/** One scene's storyboard keyframe. `identity` is what it was drawn from, to know when to redraw. */
+export interface KeyframeState {
+  status: SceneView["status"];
+  key: string | null;
+  identity: string | null;
+  cost: number;
+}
+
 /** Everything a view is built from; the coordinator's state and a D1 row both provide it. */
 export interface ViewSource {
   id: string;
@@ -111,6 +132,9 @@ export interface ViewSource {
   spec: AdSpecification | null;
   plan: ScenePlan | null;
   clips: ClipState[];
+  keyframes: KeyframeState[];
+  refinements: number;
+  revision: number;
   costs: Omit<CostBreakdown, "total">;
   cancelRequested: boolean;
   error: string | null;
@@ -142,6 +166,9 @@ export function sourceFromRow(row: GenerationRow): ViewSource {
     spec: parsed<AdSpecification>(row.spec),
     plan: parsed<ScenePlan>(row.scenePlan),
     clips: parsed<ClipState[]>(row.sceneClips) ?? [],
+    keyframes: parsed<KeyframeState[]>(row.sceneKeyframes) ?? [],
+    refinements: row.refinements,
+    revision: row.revision,
     costs,
     cancelRequested: row.cancellationRequested,
     error: row.error,
@@ -173,6 +200,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
   const scenes = await Promise.all(
     (s.plan?.scenes ?? []).map(async (scene, i): Promise<SceneView> => {
       const clip = s.clips[i];
+      const keyframe = s.keyframes?.[i];
       return {
         index: i,
         type: scene.type,
@@ -182,6 +210,8 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
         visual_prompt: scene.visual_prompt,
         clip_url: clip?.status === "ready" ? await sign(clip.key) : null,
         poster_url: clip?.status === "ready" ? await sign(clip.posterKey ?? null) : null,
+        keyframe_url: keyframe?.status === "ready" ? await sign(keyframe.key) : null,
+        overlay_position: scene.overlay.position,
       };
     }),
   );
@@ -197,8 +227,11 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
     current_step: s.currentStep,
     spec: specSummary(s.spec),
     scenes,
+    num_scenes: scenes.length,
+    refinements: { used: s.refinements ?? 0, limit: MAX_REFINEMENTS },
+    revision: s.revision ?? 0,
     cost,
-    cost_breakdown: completed ? { ...s.costs, total: cost } : null,
+    cost_breakdown: completed ? { ...s.costs, keyframes: s.costs.keyframes ?? 0, total: cost } : null,
     video_url: completed ? await sign(s.videoKey) : null,
     thumbnail_url: completed ? await sign(s.thumbnailKey) : null,
     error: s.error,

@@ -20,7 +20,7 @@ export function scriptedLlm(
   respond: (request: SpecRequest) => AdSpecification | Promise<AdSpecification>,
   usage: LlmUsage = { inputTokens: 0, outputTokens: 0 },
 ) {
-  const calls: { method: "generateSpec" | "refineScenes"; request: SpecRequest }[] = [];
+  const calls: { method: "generateSpec" | "refineScenes" | "refineScene"; request: SpecRequest }[] = [];
   const provider: LlmProvider & { calls: typeof calls } = {
     name: "scripted",
     model: "template-planner-v1",
@@ -32,6 +32,20 @@ export function scriptedLlm(
     async refineScenes(request, spec) {
       calls.push({ method: "refineScenes", request });
       return { spec, usage };
+    },
+    async refineScene(request) {
+      calls.push({
+        method: "refineScene",
+        request: { prompt: request.prompt, seed: 0, durationS: 0, aspectRatio: "" },
+      });
+      return {
+        scene: {
+          overlay_text: `Refined: ${request.instruction}`.slice(0, 120),
+          visual_prompt: request.scene.visual_prompt,
+          duration_s: null,
+        },
+        usage,
+      };
     },
   };
   return provider;

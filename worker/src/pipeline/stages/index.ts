@@ -9,10 +9,11 @@ import { clips } from "./clips.ts";
 import { complete } from "./complete.ts";
 import { compose } from "./compose.ts";
 import { enhance } from "./enhance.ts";
+import { keyframes } from "./keyframes.ts";
 import { plan } from "./plan.ts";
 
 export type { Stage, StageContext } from "./context.ts";
-export { clips, complete, compose, enhance, plan };
+export { clips, complete, compose, enhance, keyframes, plan };
 
 /** The stage functions by name. */
-export const STAGE_RUNNERS = { enhance, plan, clips, compose, complete } as const;
+export const STAGE_RUNNERS = { enhance, plan, keyframes, clips, compose, complete } as const;

@@ -9,7 +9,8 @@ export async function plan(ctx: StageContext, s: GenerationState): Promise<void>
   Object.assign(s, {
     plan: scenePlan,
     clips: scenePlan.scenes.map(() => ({ status: "pending", key: null, model: null, seconds: 0, cost: 0 })),
-    stage: "clips",
+    // A storyboard stops at keyframes for the user; otherwise straight on to video.
+    stage: s.settings.workflow === "storyboard" ? "keyframes" : "clips",
     progress: 20,
     currentStep: `Planned ${scenePlan.scenes.length} scenes (${scenePlan.framework})`,
   });

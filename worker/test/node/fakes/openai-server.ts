@@ -118,6 +118,7 @@ export async function startFakeOpenAi() {
     stats.completions++;
     stats.schemaNames.push(format.json_schema.name);
     const user = body.messages.find((m) => m.role === "user")?.content ?? "";
+    if (format.json_schema.name === "scene_refinement") return answer(res, body.model, refinementFor(user));
     const duration = Number(/Target duration: (\d+)/.exec(user)?.[1] ?? 15);
     const existing = /Specification:\n([\s\S]+)$/.exec(user)?.[1];
     // A refine call gets the same spec back with sharper, consistent visual prompts.
@@ -133,21 +134,36 @@ export async function startFakeOpenAi() {
           };
         })()
       : specFor(user, duration);
+    answer(res, body.model, spec);
+  });
+  return srv;
+
+  function answer(res: Parameters<typeof sendJson>[0], model: string, content: unknown) {
     sendJson(res, 200, {
       id: `chatcmpl-${stats.completions}`,
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
-      model: body.model,
+      model,
       choices: [
         {
           index: 0,
           finish_reason: "stop",
           logprobs: null,
-          message: { role: "assistant", content: JSON.stringify(spec), refusal: null },
+          message: { role: "assistant", content: JSON.stringify(content), refusal: null },
         },
       ],
       usage: { ...FAKE_USAGE, total_tokens: FAKE_USAGE.prompt_tokens + FAKE_USAGE.completion_tokens },
     });
-  });
-  return srv;
+  }
+}
+
+/** A scene refinement: the instruction becomes the overlay and joins the shot, as a model might. */
+function refinementFor(user: string) {
+  const scene = JSON.parse(/Scene: (\{.*\})/.exec(user)?.[1] ?? "{}") as { visual_prompt?: string };
+  const instruction = /Instruction: (.+)$/m.exec(user)?.[1]?.trim() ?? "";
+  return {
+    overlay_text: instruction.slice(0, 60) || "Refined",
+    visual_prompt: `${scene.visual_prompt ?? "the product"}, ${instruction}`.slice(0, 600),
+    duration_s: null,
+  };
 }
