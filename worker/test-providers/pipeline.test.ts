@@ -5,8 +5,17 @@
  */
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { signUp } from "../test/helpers.ts";
-import { finished, generate, isJpeg, isMp4, magic, mediaKeys, waitFor } from "../test/pipeline-helpers.ts";
+import { call, signUp } from "../test/helpers.ts";
+import {
+  auth,
+  finished,
+  generate,
+  isJpeg,
+  isMp4,
+  magic,
+  mediaKeys,
+  waitFor,
+} from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "./fakes.ts";
 
 const MINIMAX = "minimax/video-01";
@@ -52,6 +61,12 @@ describe("pipeline with OpenAI and Replicate", () => {
       .bind(user.id)
       .first<{ total_cost: number }>();
     expect(userRow!.total_cost).toBeCloseTo(final.cost, 9);
+    // The month's spend is charged in the same statement (what the budget is checked against).
+    const me = (await (await call("/api/me", { headers: auth(token) })).json()) as {
+      budget: { spent_this_month_usd: number; monthly_budget_usd: number | null };
+    };
+    expect(me.budget).toMatchObject({ monthly_budget_usd: null });
+    expect(me.budget.spent_this_month_usd).toBeCloseTo(final.cost, 6);
     expect(await mediaKeys(generation_id)).toEqual([
       ...[0, 1, 2, 3].map((i) => `clips/${generation_id}/${i}.mp4`),
       `renders/${generation_id}/thumbnail.jpg`,

@@ -13,7 +13,14 @@ export const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 export async function generate(token: string, prompt: string, settings: Record<string, unknown> = {}) {
   const res = await postJson("/api/generate", { prompt, settings }, token);
   expect(res.status).toBe(202);
-  return (await res.json()) as { generation_id: string; group_id: string };
+  const body = (await res.json()) as {
+    generation_id: string;
+    group_id: string;
+    status: string;
+    message: string;
+  };
+  expect(body).toMatchObject({ status: "pending", message: expect.stringMatching(/started/) });
+  return body;
 }
 
 export async function status(token: string, id: string): Promise<Status> {
@@ -52,6 +59,17 @@ export async function cancelAndCheck(token: string, id: string) {
   const started = Date.now();
   const res = await call(`/api/generations/${id}/cancel`, { method: "POST", headers: auth(token) });
   expect(res.status).toBe(202);
+  // The seed contract: the cancel answers the whole status body.
+  expect(await res.json()).toMatchObject({
+    generation_id: id,
+    cancellation_requested: true,
+    status: expect.stringMatching(/^(pending|processing|storyboard)$/),
+    progress: expect.any(Number),
+    current_step: expect.anything(),
+    video_url: null,
+    cost: expect.any(Number),
+    error: null,
+  });
   const { final } = await waitFor(token, id, finished, 10_000);
   const elapsed = Date.now() - started;
   expect(final.status).toBe("failed");

@@ -14,6 +14,12 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash").notNull(),
   /** Lifetime spend in USD, incremented atomically once per finished generation. */
   totalCost: real("total_cost").notNull().default(0),
+  /** The user's monthly spending cap in USD; null is no cap. */
+  monthlyBudgetUsd: real("monthly_budget_usd"),
+  /** Spend in USD of the calendar month (UTC) named by `spendMonth`, charged with `totalCost`. */
+  monthSpendUsd: real("month_spend_usd").notNull().default(0),
+  /** `YYYY-MM` of `monthSpendUsd`; a charge in a later month starts it again from zero. */
+  spendMonth: text("spend_month"),
   createdAt: epochMs("created_at").notNull(),
 });
 

@@ -6,7 +6,9 @@ import { generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
+import { assertWithinBudget } from "../limits/budget.ts";
 import { type CreatedGenerations, createGenerations, type NewGeneration } from "../pipeline/create.ts";
+import { quoteGeneration } from "../pipeline/quote.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
 export const coordinator = (env: Env, groupId: string) =>
@@ -61,8 +63,9 @@ export async function startGroup(
 }
 
 /**
- * What every create route does: inserts the group's records (claiming the hourly quota, all or
- * nothing) and hands them to their coordinator.
+ * What every create route does: checks the estimate against the monthly budget (402), inserts
+ * the group's records (claiming the hourly quota, all or nothing) and hands them to their
+ * coordinator.
  */
 export async function createAndStartGroup(
   env: Env,
@@ -70,6 +73,9 @@ export async function createAndStartGroup(
   input: { userId: string; origin: string; comparisonType: ComparisonType; items: NewGeneration[] },
 ): Promise<CreatedGenerations> {
   const { userId, origin, comparisonType, items } = input;
+  const estimate = items.reduce((sum, item) => sum + quoteGeneration(env, item.settings).total, 0);
+  const what = items.length === 1 ? "This generation" : `These ${items.length} variations`;
+  await assertWithinBudget(env, userId, estimate, what);
   const created = await createGenerations(env, { userId, comparisonType, items });
   await startGroup(env, log, { userId, origin, items, created });
   return created;

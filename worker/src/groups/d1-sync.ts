@@ -7,6 +7,7 @@ import { and, eq, exists, notInArray, sql } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
 import { generations, users } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { spendMonthOf } from "../limits/budget.ts";
 import { totalOf } from "../pipeline/prices.ts";
 import type { GenerationState } from "./state.ts";
 
@@ -45,9 +46,15 @@ export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
     await update.run();
     return;
   }
+  const month = spendMonthOf(s.completedAt ?? Date.now());
   const charge = db
     .update(users)
-    .set({ totalCost: sql`${users.totalCost} + ${cost}` })
+    .set({
+      totalCost: sql`${users.totalCost} + ${cost}`,
+      // The month's ledger: a charge in a new month starts it from zero.
+      monthSpendUsd: sql`CASE WHEN ${users.spendMonth} = ${month} THEN ${users.monthSpendUsd} + ${cost} ELSE ${cost} END`,
+      spendMonth: month,
+    })
     .where(
       and(eq(users.id, s.userId), exists(db.select({ one: sql`1` }).from(generations).where(stillOpen))),
     );

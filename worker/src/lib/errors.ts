@@ -18,6 +18,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"
+  | "payment_required"
   | "internal"
   | "unavailable";
 

@@ -7,9 +7,8 @@ import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import type { AppEnv } from "../env.ts";
 import { queryParams } from "../lib/validate.ts";
-import { estimateCost } from "../pipeline/prices.ts";
+import { quoteGeneration } from "../pipeline/quote.ts";
 import { MAX_VARIATIONS } from "../pipeline/rules.ts";
-import { providersFromEnv } from "../providers/index.ts";
 
 const EstimateQuerySchema = z.object({
   duration_s: z.enum(["15", "30", "60"]).default("15"),
@@ -23,12 +22,9 @@ export const estimateRoutes = new Hono<AppEnv>().get(
   queryParams(EstimateQuerySchema),
   async (c) => {
     const q = c.req.valid("query");
-    const { llm, video } = providersFromEnv(c.env);
-    const one = estimateCost({
-      llmModel: llm.model,
-      videoModel: video.models[0] ?? "unknown",
-      durationS: Number(q.duration_s),
-      enhancedPlanning: q.enhanced_planning === "true",
+    const one = quoteGeneration(c.env, {
+      duration_s: Number(q.duration_s) as 15 | 30 | 60,
+      enhanced_planning: q.enhanced_planning === "true",
     });
     return c.json(
       {
@@ -36,7 +32,7 @@ export const estimateRoutes = new Hono<AppEnv>().get(
         per_generation: one.total,
         total: Math.round(one.total * q.variations * 1e6) / 1e6,
         breakdown: { llm: one.llm, video: one.video, compose: 0 },
-        providers: { llm: `${llm.name}:${llm.model}`, video: `${video.name}:${video.models.join(",")}` },
+        providers: one.providers,
       },
       200,
     );

@@ -70,7 +70,12 @@ export const generationRoutes = new Hono<AppEnv>()
       group_id: created.groupId,
     });
     return c.json(
-      { generation_id: generationId, group_id: created.groupId, status: "pending" as const },
+      {
+        generation_id: generationId,
+        group_id: created.groupId,
+        status: "pending" as const,
+        message: "Generation started. Follow it at /api/status/:id or over the group's live socket.",
+      },
       202,
     );
   })
@@ -85,12 +90,10 @@ export const generationRoutes = new Hono<AppEnv>()
       );
     }
     await getDb(c.env).update(generations).set({ cancellationRequested: true }).where(eq(generations.id, id));
-    const view = await coordinator(c.env, row.groupId).cancel(id);
+    // The whole status body as the cancel found it; the generation then ends `cancelled`.
+    const view = (await coordinator(c.env, row.groupId).cancel(id)) ?? (await rowView(c, row));
     logger(c).info("cancel requested", { generation_id: id });
-    return c.json(
-      { generation_id: id, status: view?.status ?? row.status, cancellation_requested: true as const },
-      202,
-    );
+    return c.json({ ...view, cancellation_requested: true as const }, 202);
   })
   .get("/status/:id", ...readOne)
   .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {

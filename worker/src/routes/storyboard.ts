@@ -14,10 +14,9 @@ import type { EditRefusal, StoryboardEdit } from "../groups/storyboard.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams } from "../lib/validate.ts";
-import { videoCost } from "../pipeline/prices.ts";
-import { clipDuration } from "../pipeline/scene-plan.ts";
+import { assertWithinBudget } from "../limits/budget.ts";
+import { quoteApproval } from "../pipeline/quote.ts";
 import type { ScenePlan } from "../pipeline/spec.ts";
-import { providersFromEnv } from "../providers/index.ts";
 import { ownGeneration } from "./ownership.ts";
 
 const IdSchema = z.object({ id: z.string().min(1).max(64) });
@@ -63,18 +62,6 @@ function refusal(r: EditRefusal): ApiError {
   return new ApiError(r.status, r.code, r.message, {
     ...(r.field ? { details: { fields: { [r.field]: [r.message] } } } : {}),
   });
-}
-
-/** What approving will spend: every scene's clip at the first model of the chain. */
-function approvalEstimate(env: Env, plan: ScenePlan) {
-  const { video } = providersFromEnv(env);
-  const model = video.models[0] ?? "unknown";
-  const clips = plan.scenes.map((_, i) => ({
-    scene: i,
-    seconds: video.billedSeconds(model, clipDuration(plan, i)),
-  }));
-  const total = clips.reduce((sum, c) => sum + videoCost(model, c.seconds), 0);
-  return { currency: "USD" as const, model, clips, total: Math.round(total * 1e6) / 1e6 };
 }
 
 export const storyboardRoutes = new Hono<AppEnv>()
@@ -133,11 +120,17 @@ export const storyboardRoutes = new Hono<AppEnv>()
     const row = await ownGeneration(c.env, id, c.get("user").id);
     if (row.status !== "storyboard" || !row.scenePlan)
       throw new ApiError(409, "conflict", "Only a storyboard waiting for review can be approved.");
-    return c.json(approvalEstimate(c.env, JSON.parse(row.scenePlan) as ScenePlan), 200);
+    return c.json(quoteApproval(c.env, JSON.parse(row.scenePlan) as ScenePlan), 200);
   })
   .post("/generations/:id/approve", requireUser, pathParams(IdSchema), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await ownGeneration(c.env, id, c.get("user").id);
+    const userId = c.get("user").id;
+    const row = await ownGeneration(c.env, id, userId);
+    // A storyboard waiting for approval must fit the budget; a repeated approval starts nothing.
+    if (row.status === "storyboard" && row.scenePlan) {
+      const quote = quoteApproval(c.env, JSON.parse(row.scenePlan) as ScenePlan);
+      await assertWithinBudget(c.env, userId, quote.total, "Rendering this storyboard");
+    }
     const result = await coordinator(c.env, row.groupId).approveStoryboard(id);
     if ("refused" in result) throw refusal(result.refused);
     logger(c).info("storyboard approved", { generation_id: id, started: result.started });
