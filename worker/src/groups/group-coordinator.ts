@@ -9,20 +9,23 @@ import type { Env } from "../env.ts";
 import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
-import { llmCost } from "../pipeline/prices.ts";
-import { MAX_REFINEMENTS } from "../pipeline/rules.ts";
-import { SceneEditError, type ScenePatch } from "../pipeline/scene-edits.ts";
-import type { GenerationSettings } from "../pipeline/settings.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
 import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
 import { generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
-import type { GenerationView, LiveEvent } from "./events.ts";
+import type { GenerationView } from "./events.ts";
+import { LiveChannel } from "./live-channel.ts";
 import { SharedWork } from "./shared-work.ts";
-import { type GenerationState, initialState, isTerminal } from "./state.ts";
-import { applyEdit, approve, type EditRefusal, editRefusal, type StoryboardEdit } from "./storyboard.ts";
+import { type GenerationState, type GroupMeta, initialState, isTerminal, type StartInput } from "./state.ts";
+import {
+  approveStoryboard,
+  type EditRefusal,
+  editStoryboard,
+  type StoryboardEdit,
+  type StoryboardPort,
+} from "./storyboard.ts";
 
 /**
  * Each progress value stays visible at least this long before the next stage moves it on, so
@@ -35,27 +38,6 @@ export const MIN_PROGRESS_VISIBLE_MS = 500;
 export const MAX_STAGE_ATTEMPTS = 3;
 const CANCELLED = "Cancelled by user";
 
-interface GroupMeta {
-  groupId: string;
-  userId: string;
-  origin: string;
-  generationIds: string[];
-}
-
-export interface StartInput {
-  groupId: string;
-  userId: string;
-  origin: string;
-  generations: {
-    id: string;
-    label: string | null;
-    prompt: string;
-    settings: GenerationSettings;
-    seed: number;
-    createdAt: number;
-  }[];
-}
-
 const genKey = (id: string) => `gen:${id}`;
 const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
 
@@ -63,7 +45,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** In-flight work per generation, aborted by cancel. Lost on eviction, which is fine: storage is the truth. */
   private readonly controllers = new Map<string, AbortController>();
   private running: Promise<void> | null = null;
-  private seq: number | null = null;
+  private readonly live = new LiveChannel(this.ctx);
   private readonly sharedWork = new SharedWork(this.ctx.storage);
   /** When each generation's current progress value was first saved. */
   private readonly progressShown = new Map<string, { progress: number; at: number }>();
@@ -116,63 +98,19 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.view(s);
   }
 
-  /**
-   * Applies one storyboard edit. Edits and approvals of the group run one at a time, each after
-   * any keyframe redraw in flight, so none is lost; the answer is the updated view or a refusal.
-   */
+  /** Applies one storyboard edit (groups/storyboard.ts), after every edit queued before it. */
   async editStoryboard(
     generationId: string,
     edit: StoryboardEdit,
   ): Promise<{ view: GenerationView } | { refused: EditRefusal }> {
-    return this.serially(async () => {
-      const s = await this.settledState(generationId);
-      if (!s) return { refused: { status: 404, code: "not_found", message: "Generation not found" } };
-      const refused = editRefusal(s, edit.revision);
-      if (refused) return { refused };
-      try {
-        if (edit.kind === "refine") {
-          if (s.refinements >= MAX_REFINEMENTS)
-            return {
-              refused: {
-                status: 409,
-                code: "conflict",
-                message: `All ${MAX_REFINEMENTS} refinements of this generation are used; edit the scene directly instead.`,
-              },
-            };
-          const patch = await this.refine(s, edit.index, edit.instruction);
-          applyEdit(s, { kind: "patch", index: edit.index, patch });
-          s.refinements += 1;
-        } else applyEdit(s, edit);
-      } catch (err) {
-        if (!(err instanceof SceneEditError)) throw err;
-        return {
-          refused: { status: 400, code: "validation_failed", message: err.message, field: err.field },
-        };
-      }
-      await this.save(s);
-      if (s.stage === "keyframes") await this.ctx.storage.setAlarm(Date.now());
-      return { view: await this.view(s) };
-    });
+    return this.serially(() => editStoryboard(this.storyboardPort(), generationId, edit));
   }
 
-  /**
-   * Approves a storyboard: clips and compose start. Idempotent: approving an approved
-   * generation answers its view with `started: false` and starts nothing.
-   */
+  /** Approves a storyboard (idempotent: a repeat answers `started: false`). */
   async approveStoryboard(
     generationId: string,
   ): Promise<{ view: GenerationView; started: boolean } | { refused: EditRefusal }> {
-    return this.serially(async () => {
-      const s = await this.settledState(generationId);
-      if (!s) return { refused: { status: 404, code: "not_found", message: "Generation not found" } };
-      if (s.approvedAt) return { view: await this.view(s), started: false };
-      const refused = editRefusal(s);
-      if (refused) return { refused };
-      approve(s);
-      await this.save(s);
-      await this.ctx.storage.setAlarm(Date.now());
-      return { view: await this.view(s), started: true };
-    });
+    return this.serially(() => approveStoryboard(this.storyboardPort(), generationId));
   }
 
   /** Every generation's current view. */
@@ -196,19 +134,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!meta || meta.userId !== userId) {
       return Response.json({ error: { code: "not_found", message: "Group not found" } }, { status: 404 });
     }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ userId });
-    const generations = await this.snapshot();
-    server.send(
-      JSON.stringify({
-        type: "snapshot",
-        seq: await this.nextSeq(),
-        group_id: meta.groupId,
-        generations,
-      } satisfies LiveEvent),
-    );
-    return new Response(null, { status: 101, webSocket: client });
+    return this.live.accept(userId, meta.groupId, await this.snapshot());
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -299,7 +225,8 @@ export class GroupCoordinator extends DurableObject<Env> {
       sceneChanged: async (s, index) => {
         const view = await this.view(s);
         const scene = view.scenes[index];
-        if (scene) this.broadcast({ type: "scene", seq: await this.nextSeq(), generation_id: s.id, scene });
+        if (scene)
+          this.live.broadcast({ type: "scene", seq: await this.live.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
       shared: (key, owner, compute) => this.sharedWork.once(key, owner, compute, signal),
@@ -328,22 +255,13 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.ctx.storage.get<GenerationState>(genKey(id));
   }
 
-  /** The patch the LLM proposes for scene `index` from `instruction`; its cost is billed to planning. */
-  private async refine(s: GenerationState, index: number, instruction: string): Promise<ScenePatch> {
-    const scene = s.plan?.scenes[index];
-    if (!scene || !s.spec) throw new SceneEditError("index", `There is no scene ${index + 1} to refine.`);
-    const { llm } = this.groupProviders();
-    const { scene: refined, usage } = await llm.refineScene({
-      prompt: s.prompt,
-      spec: s.spec,
-      scene,
-      instruction,
-    });
-    s.costs = { ...s.costs, plan: Math.round((s.costs.plan + llmCost(llm.model, usage)) * 1e6) / 1e6 };
+  private storyboardPort(): StoryboardPort {
     return {
-      overlay_text: refined.overlay_text,
-      visual_prompt: refined.visual_prompt,
-      ...(refined.duration_s === null ? {} : { duration_s: refined.duration_s }),
+      settledState: (id) => this.settledState(id),
+      save: (s) => this.save(s),
+      rearm: () => this.ctx.storage.setAlarm(Date.now()),
+      view: (s) => this.view(s),
+      llm: this.groupProviders().llm,
     };
   }
 
@@ -387,7 +305,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     await syncToD1(this.env, s);
     // The view is built before the sequence number is taken, so events leave in seq order.
     const generation = await this.view(s);
-    this.broadcast({ type: "generation", seq: await this.nextSeq(), generation });
+    this.live.broadcast({ type: "generation", seq: await this.live.nextSeq(), generation });
   }
 
   /**
@@ -398,28 +316,6 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!s.cancelRequested && (await this.ctx.storage.get<GenerationState>(genKey(s.id)))?.cancelRequested)
       s.cancelRequested = true;
     await this.ctx.storage.put(genKey(s.id), s);
-  }
-
-  private broadcast(event: LiveEvent): void {
-    const text = JSON.stringify(event);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(text);
-      } catch {
-        // A socket closing mid-send is dropped; the client reconnects and gets a snapshot.
-      }
-    }
-  }
-
-  /** Event order across the group; incremented without an await so concurrent saves never share one. */
-  private async nextSeq(): Promise<number> {
-    if (this.seq === null) {
-      const stored = (await this.ctx.storage.get<number>("seq")) ?? 0;
-      this.seq ??= stored;
-    }
-    this.seq += 1;
-    this.ctx.storage.put("seq", this.seq);
-    return this.seq;
   }
 
   private async meta(): Promise<GroupMeta> {

@@ -61,3 +61,26 @@ export function initialState(input: {
 
 export const isTerminal = (s: Pick<GenerationState, "status">) =>
   s.status === "completed" || s.status === "failed";
+
+/** The group a coordinator owns: its owner, origin for links, and its generations. */
+export interface GroupMeta {
+  groupId: string;
+  userId: string;
+  origin: string;
+  generationIds: string[];
+}
+
+/** What the Worker hands a coordinator to start a group (`start()` RPC). */
+export interface StartInput {
+  groupId: string;
+  userId: string;
+  origin: string;
+  generations: {
+    id: string;
+    label: string | null;
+    prompt: string;
+    settings: GenerationSettings;
+    seed: number;
+    createdAt: number;
+  }[];
+}

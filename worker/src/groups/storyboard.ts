@@ -1,18 +1,35 @@
 /**
- * Storyboard edits and approval as changes to a generation's state (no I/O). The coordinator
- * serialises them, waits for a keyframe redraw in flight, persists and broadcasts; the plan
- * edits themselves are the pure functions of pipeline/scene-edits.ts. A scene's keyframe moves
- * with it; one whose copy or shot changed goes back to pending and is redrawn.
+ * Storyboard edits and approval. The coordinator runs them one at a time through a
+ * {@link StoryboardPort} (its settled state, persistence, alarm and LLM); the plan edits are the
+ * pure functions of pipeline/scene-edits.ts. A scene's keyframe moves with it; one whose copy
+ * or shot changed goes back to pending and is redrawn.
  */
+import { llmCost } from "../pipeline/prices.ts";
+import { MAX_REFINEMENTS } from "../pipeline/rules.ts";
 import {
   addScene,
   editScene,
   type NewScene,
   removeScene,
   reorderScenes,
+  SceneEditError,
   type ScenePatch,
 } from "../pipeline/scene-edits.ts";
+import type { LlmProvider } from "../providers/types.ts";
+import type { GenerationView } from "../views/generation.ts";
 import type { ClipState, GenerationState, KeyframeState } from "./state.ts";
+
+/** What the coordinator lends an edit. */
+export interface StoryboardPort {
+  /** The state once no keyframe redraw is pending or running. */
+  settledState(id: string): Promise<GenerationState | undefined>;
+  /** Persists, mirrors to D1 and broadcasts. */
+  save(s: GenerationState): Promise<void>;
+  /** Arms the alarm now (a redraw, or the render after approval). */
+  rearm(): Promise<void>;
+  view(s: GenerationState): Promise<GenerationView>;
+  llm: LlmProvider;
+}
 
 /** One edit of a storyboard. `revision`, when sent, must be the generation's current one. */
 export type StoryboardEdit = { revision?: number | undefined } & (
@@ -94,4 +111,71 @@ export function approve(s: GenerationState, now = Date.now()): void {
     progress: 30,
     currentStep: `Rendering clips (0/${s.plan!.scenes.length})`,
   });
+}
+
+const NOT_FOUND: EditRefusal = { status: 404, code: "not_found", message: "Generation not found" };
+
+/** Applies one edit to generation `id`; the answer is the updated view or a refusal. */
+export async function editStoryboard(
+  port: StoryboardPort,
+  id: string,
+  edit: StoryboardEdit,
+): Promise<{ view: GenerationView } | { refused: EditRefusal }> {
+  const s = await port.settledState(id);
+  if (!s) return { refused: NOT_FOUND };
+  const refused = editRefusal(s, edit.revision);
+  if (refused) return { refused };
+  try {
+    if (edit.kind === "refine") {
+      if (s.refinements >= MAX_REFINEMENTS)
+        return {
+          refused: {
+            status: 409,
+            code: "conflict",
+            message: `All ${MAX_REFINEMENTS} refinements of this generation are used; edit the scene directly instead.`,
+          },
+        };
+      const patch = await refinement(port.llm, s, edit.index, edit.instruction);
+      applyEdit(s, { kind: "patch", index: edit.index, patch });
+      s.refinements += 1;
+    } else applyEdit(s, edit);
+  } catch (err) {
+    if (!(err instanceof SceneEditError)) throw err;
+    return { refused: { status: 400, code: "validation_failed", message: err.message, field: err.field } };
+  }
+  await port.save(s);
+  if (s.stage === "keyframes") await port.rearm();
+  return { view: await port.view(s) };
+}
+
+/** Approves generation `id`'s storyboard; approving again starts nothing (`started: false`). */
+export async function approveStoryboard(
+  port: StoryboardPort,
+  id: string,
+): Promise<{ view: GenerationView; started: boolean } | { refused: EditRefusal }> {
+  const s = await port.settledState(id);
+  if (!s) return { refused: NOT_FOUND };
+  if (s.approvedAt) return { view: await port.view(s), started: false };
+  const refused = editRefusal(s);
+  if (refused) return { refused };
+  approve(s);
+  await port.save(s);
+  await port.rearm();
+  return { view: await port.view(s), started: true };
+}
+
+/** The patch the LLM proposes for scene `index` from `instruction`; its cost is billed to planning. */
+async function refinement(llm: LlmProvider, s: GenerationState, index: number, instruction: string) {
+  const scene = s.plan?.scenes[index];
+  if (!scene || !s.spec) throw new SceneEditError("index", `There is no scene ${index + 1} to refine.`);
+  const { scene: refined, usage } = await llm.refineScene({
+    prompt: s.prompt,
+    spec: s.spec,
+    scene,
+    instruction,
+  });
+  s.costs = { ...s.costs, plan: Math.round((s.costs.plan + llmCost(llm.model, usage)) * 1e6) / 1e6 };
+  const patch: ScenePatch = { overlay_text: refined.overlay_text, visual_prompt: refined.visual_prompt };
+  if (refined.duration_s !== null) patch.duration_s = refined.duration_s;
+  return patch;
 }
