@@ -141,7 +141,10 @@ export async function cancelGeneration(id: string): Promise<void> {
 // ---- parallel variations -------------------------------------------------------------------
 
 /** `POST /api/comparisons` (alias: `/api/generate/parallel`): 2-5 prompts with one settings, or one prompt with 2-5 profiles. */
-export type ParallelInput = InferRequestType<typeof client.api.comparisons.$post>["json"];
+export type ParallelInput = Extract<
+  InferRequestType<typeof client.api.comparisons.$post>["json"],
+  { mode: string }
+>;
 /** A comparison: every variation's view (label and generation time included), plus what differs. */
 export type Comparison = InferResponseType<(typeof client.api.comparisons)[":group_id"]["$get"], 200>;
 
@@ -215,6 +218,68 @@ export const getEstimate = query(
   (duration_s: 15 | 30 | 60, enhanced_planning: boolean) => estimateCost({ duration_s, enhanced_planning }),
   "estimate",
 );
+
+// ---- storyboard review (settings.workflow = "storyboard") -----------------------------------
+
+type SceneRoute = (typeof client.api.generations)[":id"]["scenes"][":index"];
+/** A direct edit of one scene; `revision` (the view's) makes a stale edit fail with 409. */
+export type ScenePatch = InferRequestType<SceneRoute["$patch"]>["json"];
+/** A scene to add: where, its framework role and its content. */
+export type NewScene = InferRequestType<(typeof client.api.generations)[":id"]["scenes"]["$post"]>["json"];
+/** What approving a storyboard will spend: each scene's clip at the first video model. */
+export type ApprovalEstimate = InferResponseType<
+  (typeof client.api.generations)[":id"]["approval"]["$get"],
+  200
+>;
+
+const scene = (id: string, index: number) => ({ param: { id, index: String(index) } });
+
+/** Edits scene `index` of a storyboard; answers the whole updated view (also sent live). */
+export async function patchScene(id: string, index: number, patch: ScenePatch): Promise<GenerationView> {
+  return (
+    await client.api.generations[":id"].scenes[":index"].$patch({ ...scene(id, index), json: patch })
+  ).json();
+}
+
+/** Rewrites scene `index` from a plain-language instruction ("shorter text"); 409 once all are used. */
+export async function refineScene(
+  id: string,
+  index: number,
+  instruction: string,
+  revision: number,
+): Promise<GenerationView> {
+  const route = client.api.generations[":id"].scenes[":index"].refine;
+  return (await route.$post({ ...scene(id, index), json: { instruction, revision } })).json();
+}
+
+/** Puts the scenes in a new order: `order[k]` is the current index of the scene that goes k-th. */
+export async function reorderScenes(id: string, order: number[], revision: number): Promise<GenerationView> {
+  return (
+    await client.api.generations[":id"].reorder.$post({ param: { id }, json: { order, revision } })
+  ).json();
+}
+
+/** Adds a scene (an ad has 3-5). */
+export async function addScene(id: string, body: NewScene): Promise<GenerationView> {
+  return (await client.api.generations[":id"].scenes.$post({ param: { id }, json: body })).json();
+}
+
+/** Removes scene `index` (an ad has 3-5). */
+export async function removeScene(id: string, index: number): Promise<GenerationView> {
+  return (await client.api.generations[":id"].scenes[":index"].$delete(scene(id, index))).json();
+}
+
+/** The approval estimate of a storyboard at one revision (each edit may change it). */
+export const getApproval = query(
+  async (id: string, _revision: number): Promise<ApprovalEstimate> =>
+    (await client.api.generations[":id"].approval.$get({ param: { id } })).json(),
+  "approval",
+);
+
+/** Approves a storyboard: clips and compose start (a second approval starts nothing). */
+export async function approveStoryboard(id: string): Promise<GenerationView> {
+  return (await client.api.generations[":id"].approve.$post({ param: { id } })).json();
+}
 
 /** A short-lived ticket for the group's live WebSocket. */
 export async function liveTicket(groupId: string): Promise<{ ticket: string; path: string }> {

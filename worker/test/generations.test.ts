@@ -308,6 +308,40 @@ describe("comparison paths", () => {
     expect(removed.status).toBe(200);
     expect((await call(`/api/comparison/${group_id}`, { headers: auth(token) })).status).toBe(404);
   });
+
+  it("accepts the spec's form: 2-5 generate requests, the comparison type derived when absent", async () => {
+    const { token } = await signUp();
+    const prompt = "spec form comparison prompt";
+    const res = await postJson(
+      "/api/generate/parallel",
+      { variations: [{ prompt }, { prompt, settings: { grade: "warm" } }] },
+      token,
+    );
+    expect(res.status).toBe(202);
+    const { group_id } = (await res.json()) as { group_id: string };
+    await cancelAllRunning();
+    const body = (await (await call(`/api/comparisons/${group_id}`, { headers: auth(token) })).json()) as {
+      comparison_type: string;
+      differing_fields: string[];
+      variations: { label: string; settings: { grade: string } }[];
+    };
+    expect(body.comparison_type).toBe("settings");
+    expect(body.differing_fields).toEqual(["settings.grade"]);
+    expect(body.variations.map((v) => [v.label, v.settings.grade])).toEqual([
+      ["Profile A", "brand"],
+      ["Profile B", "warm"],
+    ]);
+    const tooFew = await postJson("/api/comparisons", { variations: [{ prompt }] }, token);
+    expect(tooFew.status).toBe(400);
+    expect(((await tooFew.json()) as { error: { message: string } }).error.message).toMatch(
+      /Between 2 and 5/,
+    );
+    const neither = await postJson("/api/comparisons", { prompts: [prompt, prompt] }, token);
+    expect(neither.status).toBe(400);
+    expect(((await neither.json()) as { error: { message: string } }).error.message).toMatch(
+      /variations: \[/,
+    );
+  });
 });
 
 describe("errors and health", () => {

@@ -24,7 +24,7 @@ import { ownGroup } from "./ownership.ts";
 import { rowView } from "./serialize.ts";
 
 const count = { error: `Between ${MIN_VARIATIONS} and ${MAX_VARIATIONS} variations` };
-const NewComparisonSchema = z.discriminatedUnion("mode", [
+const ModesSchema = z.discriminatedUnion("mode", [
   z.object({
     mode: z.literal("prompt"),
     prompts: z.array(PromptSchema).min(MIN_VARIATIONS, count).max(MAX_VARIATIONS, count),
@@ -45,6 +45,56 @@ const NewComparisonSchema = z.discriminatedUnion("mode", [
   }),
 ]);
 
+/** The product spec's form: any 2-5 generate requests; the comparison type is derived when absent. */
+const VariationsSchema = z
+  .object({
+    variations: z
+      .array(z.object({ prompt: PromptSchema, settings: GenerationSettingsSchema.optional() }).strict())
+      .min(MIN_VARIATIONS, count)
+      .max(MAX_VARIATIONS, count),
+    comparison_type: z.enum(["prompt", "settings"]).optional(),
+  })
+  .strict();
+
+const NewComparisonSchema = z.union([ModesSchema, VariationsSchema], {
+  error:
+    'Send {mode: "prompt", prompts, settings?}, {mode: "settings", prompt, profiles} or {variations: [{prompt, settings?}, ...], comparison_type?}',
+});
+
+/** The variations a request asks for, labelled, and the comparison's type. */
+function variationsOf(body: z.infer<typeof NewComparisonSchema>): {
+  type: "prompt" | "settings";
+  items: NewGeneration[];
+} {
+  if ("variations" in body) {
+    const samePrompt = body.variations.every((v) => v.prompt === body.variations[0]?.prompt);
+    const type = body.comparison_type ?? (samePrompt ? "settings" : "prompt");
+    const items = body.variations.map((v, i) => ({
+      prompt: v.prompt,
+      settings: v.settings ?? DEFAULT_SETTINGS,
+      label: type === "prompt" ? `Prompt ${i + 1}` : profileName(i),
+    }));
+    return { type, items };
+  }
+  if (body.mode === "prompt")
+    return {
+      type: "prompt",
+      items: body.prompts.map((prompt, i) => ({
+        prompt,
+        settings: body.settings ?? DEFAULT_SETTINGS,
+        label: `Prompt ${i + 1}`,
+      })),
+    };
+  return {
+    type: "settings",
+    items: body.profiles.map((p, i) => ({
+      prompt: body.prompt,
+      settings: p.settings,
+      label: p.name || profileName(i),
+    })),
+  };
+}
+
 const GroupParamSchema = z.object({ group_id: z.string().min(1).max(64) });
 /** `null` clears the pick. */
 const WinnerSchema = z.object({ generation_id: z.string().min(1).max(64).nullable() });
@@ -55,28 +105,17 @@ const factory = createFactory<AppEnv>();
 const create = factory.createHandlers(requireUser, jsonBody(NewComparisonSchema), async (c) => {
   const body = c.req.valid("json");
   const user = c.get("user");
-  const items: NewGeneration[] =
-    body.mode === "prompt"
-      ? body.prompts.map((prompt, i) => ({
-          prompt,
-          settings: body.settings ?? DEFAULT_SETTINGS,
-          label: `Prompt ${i + 1}`,
-        }))
-      : body.profiles.map((p, i) => ({
-          prompt: body.prompt,
-          settings: p.settings,
-          label: p.name || profileName(i),
-        }));
+  const { type, items } = variationsOf(body);
   const created = await createAndStartGroup(c.env, logger(c), {
     userId: user.id,
     origin: new URL(c.req.url).origin,
-    comparisonType: body.mode,
+    comparisonType: type,
     items,
   });
   logger(c).info("comparison created", {
     group_id: created.groupId,
     count: items.length,
-    mode: body.mode,
+    type,
   });
   return c.json(
     { group_id: created.groupId, generation_ids: created.generationIds, status: "pending" as const },
