@@ -7,6 +7,7 @@
  */
 
 import {
+  type Brand,
   MoodSchema,
   OVERLAY_ANIMATIONS,
   OVERLAY_POSITIONS,
@@ -75,3 +76,11 @@ export const ScenePlanSchema = z.object({
   scenes: z.array(PlannedSceneSchema).min(3).max(5),
 });
 export type ScenePlan = z.infer<typeof ScenePlanSchema>;
+
+/** The brand as the renderers take it (name, palette, mood, style). */
+export const brandOf = (spec: AdSpecification): Brand => ({
+  name: spec.brand.name,
+  colours: spec.brand.colours,
+  mood: spec.brand.mood,
+  style: spec.brand.visual_style,
+});

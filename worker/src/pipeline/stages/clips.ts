@@ -10,6 +10,7 @@ import { clipKey, posterKey } from "../media-keys.ts";
 import { videoCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
 import { outputSize } from "../settings.ts";
+import { brandOf } from "../spec.ts";
 import type { StageContext } from "./context.ts";
 
 /** Scenes rendered at once per generation; the render container queues beyond its CPU budget. */
@@ -34,12 +35,7 @@ function clipRequest(s: GenerationState, index: number): ClipRequest {
   return {
     generationId: s.id,
     scene: scenePlan.scenes[index]!,
-    brand: {
-      name: spec.brand.name,
-      colours: spec.brand.colours,
-      mood: spec.brand.mood,
-      style: spec.brand.visual_style,
-    },
+    brand: brandOf(spec),
     width,
     height,
     fps: 24,

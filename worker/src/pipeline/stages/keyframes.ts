@@ -11,6 +11,7 @@ import { keyframeKey } from "../media-keys.ts";
 import { imageCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
 import { outputSize } from "../settings.ts";
+import { brandOf } from "../spec.ts";
 import type { StageContext } from "./context.ts";
 
 const KEYFRAME_CONCURRENCY = 3;
@@ -28,12 +29,7 @@ function keyframeRequest(s: GenerationState, index: number): KeyframeRequest {
   return {
     generationId: s.id,
     scene: s.plan!.scenes[index]!,
-    brand: {
-      name: spec.brand.name,
-      colours: spec.brand.colours,
-      mood: spec.brand.mood,
-      style: spec.brand.visual_style,
-    },
+    brand: brandOf(spec),
     width,
     height,
     durationS: clipDuration(s.plan!, index),
