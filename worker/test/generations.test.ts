@@ -338,9 +338,11 @@ describe("comparison paths", () => {
     );
     const neither = await postJson("/api/comparisons", { prompts: [prompt, prompt] }, token);
     expect(neither.status).toBe(400);
-    expect(((await neither.json()) as { error: { message: string } }).error.message).toMatch(
-      /variations: \[/,
-    );
+    // Neither form: the mistakes of the mode form, the one without `variations`.
+    const neitherBody = (await neither.json()) as {
+      error: { details: { fields: Record<string, string[]> } };
+    };
+    expect(Object.keys(neitherBody.error.details.fields)).toEqual(["mode"]);
   });
 });
 

@@ -44,6 +44,18 @@ export const jsonBody = <T extends z.ZodType>(schema: T) =>
     if (!result.success) throw failure(result.error.issues);
   });
 
+/**
+ * Validates the JSON body against a union of request forms. On failure the issues are those of
+ * the form `pick(body)` names (zod would otherwise answer a nested mistake in either form with
+ * one "Invalid input" at the root).
+ */
+export const jsonBodyOneOf = <T extends z.ZodType>(schema: T, pick: (body: unknown) => z.ZodType) =>
+  zValidator("json", schema, (result) => {
+    if (result.success) return;
+    const chosen = pick(result.data).safeParse(result.data);
+    throw failure(chosen.success ? result.error.issues : chosen.error.issues);
+  });
+
 /** Validates query parameters against `schema`. */
 export const queryParams = <T extends z.ZodType>(schema: T) =>
   zValidator("query", schema, (result) => {

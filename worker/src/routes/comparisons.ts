@@ -14,7 +14,7 @@ import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
-import { fieldError, jsonBody, pathParams } from "../lib/validate.ts";
+import { fieldError, jsonBody, jsonBodyOneOf, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
 import type { NewGeneration } from "../pipeline/create.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
@@ -56,10 +56,12 @@ const VariationsSchema = z
   })
   .strict();
 
-const NewComparisonSchema = z.union([ModesSchema, VariationsSchema], {
-  error:
-    'Send {mode: "prompt", prompts, settings?}, {mode: "settings", prompt, profiles} or {variations: [{prompt, settings?}, ...], comparison_type?}',
-});
+const NewComparisonSchema = z.union([ModesSchema, VariationsSchema]);
+
+/** Validates either form, reporting the mistakes of the form the body is written in. */
+const newComparisonBody = jsonBodyOneOf(NewComparisonSchema, (body) =>
+  body && typeof body === "object" && "variations" in body ? VariationsSchema : ModesSchema,
+);
 
 /** The variations a request asks for, labelled, and the comparison's type. */
 function variationsOf(body: z.infer<typeof NewComparisonSchema>): {
@@ -102,7 +104,7 @@ const WinnerSchema = z.object({ generation_id: z.string().min(1).max(64).nullabl
 const factory = createFactory<AppEnv>();
 
 /** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
-const create = factory.createHandlers(requireUser, jsonBody(NewComparisonSchema), async (c) => {
+const create = factory.createHandlers(requireUser, newComparisonBody, async (c) => {
   const body = c.req.valid("json");
   const user = c.get("user");
   const { type, items } = variationsOf(body);
