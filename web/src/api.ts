@@ -265,8 +265,9 @@ export async function addScene(id: string, body: NewScene): Promise<GenerationVi
 }
 
 /** Removes scene `index` (an ad has 3-5). */
-export async function removeScene(id: string, index: number): Promise<GenerationView> {
-  return (await client.api.generations[":id"].scenes[":index"].$delete(scene(id, index))).json();
+export async function removeScene(id: string, index: number, revision: number): Promise<GenerationView> {
+  const route = client.api.generations[":id"].scenes[":index"];
+  return (await route.$delete({ ...scene(id, index), query: { revision: String(revision) } })).json();
 }
 
 /** The approval estimate of a storyboard at one revision (each edit may change it). */

@@ -115,18 +115,22 @@ export function parallelProblems(d: ParallelDraft, prompt: string): Record<strin
   return problems;
 }
 
-/** The `POST /api/comparisons` body. */
+/**
+ * The `POST /api/comparisons` body. Variations run straight through (`workflow` "auto"):
+ * storyboard review is a single ad's option, which the shared settings may carry.
+ */
 export function parallelRequest(
   d: ParallelDraft,
   prompt: string,
   settings: GenerationSettings,
 ): ParallelInput {
+  const auto = (s: GenerationSettings): GenerationSettings => ({ ...s, workflow: "auto" });
   return d.kind === "prompt"
-    ? { mode: "prompt", prompts: d.prompts.map(cleanPrompt), settings }
+    ? { mode: "prompt", prompts: d.prompts.map(cleanPrompt), settings: auto(settings) }
     : {
         mode: "settings",
         prompt: cleanPrompt(prompt),
-        profiles: d.profiles.map((p) => ({ name: p.name.trim(), settings: p.settings })),
+        profiles: d.profiles.map((p) => ({ name: p.name.trim(), settings: auto(p.settings) })),
       };
 }
 

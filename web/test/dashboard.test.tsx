@@ -44,4 +44,34 @@ describe("dashboard", () => {
     expect(screen.getByRole("button", { name: "Generate" })).toBeTruthy();
     expect(screen.getByLabelText("Describe your ad")).toBeTruthy();
   });
+
+  test("'Review storyboard first' asks for the storyboard workflow, and is kept in the draft", async () => {
+    const api = stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/estimate": quote(0.42),
+      "POST /api/generate": json({ generation_id: "gen-9", group_id: "group-9", status: "pending" }, 202),
+    });
+    const first = render(() => <App />);
+    const review = (await screen.findByRole("switch", {
+      name: /Review storyboard first/,
+    })) as HTMLInputElement;
+    expect(review.checked).toBe(false);
+    fireEvent.click(review);
+    fireEvent.input(screen.getByLabelText("Describe your ad"), {
+      target: { value: "cold brew coffee for students" },
+    });
+    // A closed tab (or an expired session) keeps the choice.
+    first.unmount();
+    render(() => <App />);
+    const again = (await screen.findByRole("switch", {
+      name: /Review storyboard first/,
+    })) as HTMLInputElement;
+    expect(again.checked).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Generate" }));
+    await waitFor(() => expect(location.pathname).toBe("/generations/gen-9"));
+    const post = api.mock.calls.find(
+      ([u, init]) => String(u).endsWith("/api/generate") && init?.method === "POST",
+    );
+    expect(JSON.parse(String(post?.[1]?.body)).settings.workflow).toBe("storyboard");
+  });
 });

@@ -126,3 +126,30 @@ export function quote(total: number): Response {
     providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
   });
 }
+
+/** A storyboard waiting for review (settings.workflow "storyboard"): four drawn keyframes, AIDA. */
+export function storyboardFixture(over: Partial<GenerationView> = {}): GenerationView {
+  const scenes = [0, 1, 2, 3].map((i) =>
+    sceneFixture(i, { keyframe_url: `/media/clips/gen-1/keyframe-${i}.jpg?exp=1&sig=a` }),
+  );
+  return viewFixture({
+    settings: { ...DEFAULT_SETTINGS, seed: 42, workflow: "storyboard" },
+    status: "storyboard",
+    progress: 30,
+    current_step: "Storyboard ready for review",
+    started_at: 1_000,
+    spec: {
+      product: "vegan protein powder",
+      brand: "Sprout",
+      framework: "AIDA",
+      mood: "energetic",
+      palette: ["#22aa55"],
+      visual_style: "bright studio light",
+      call_to_action: "Shop now",
+    },
+    scenes,
+    num_scenes: scenes.length,
+    revision: 2,
+    ...over,
+  });
+}

@@ -68,6 +68,22 @@ describe("parallel drafts", () => {
     ]);
   });
 
+  test("variations run straight through, even when the single ad's settings ask for a storyboard", () => {
+    const review = { ...DEFAULT_SETTINGS, workflow: "storyboard" as const };
+    const d = {
+      ...defaultParallel("", review),
+      prompts: ["coffee shop opening, cosy", "bakery opening, warm"],
+    };
+    const byPrompt = parallelRequest(d, "", review);
+    expect(byPrompt.mode === "prompt" && byPrompt.settings?.workflow).toBe("auto");
+    const bySettings = parallelRequest({ ...d, kind: "settings" }, "coffee shop opening", review);
+    expect(bySettings.mode === "settings" && bySettings.profiles.map((p) => p.settings.workflow)).toEqual([
+      "auto",
+      "auto",
+      "auto",
+    ]);
+  });
+
   test("the typed prompt fills an empty first prompt and never overwrites one", () => {
     const d = defaultParallel("", DEFAULT_SETTINGS);
     expect(carryPrompt(d, "luxury watch ad").prompts).toEqual(["luxury watch ad", "", ""]);

@@ -113,6 +113,8 @@ describe("storyboard review", () => {
     expect(
       await fieldOf(await send(token, "POST", `/api/generations/${id}/scenes`, { at: 0, ...scene })),
     ).toEqual(["scenes"]);
+    // A removal made on an old revision is stale too (DELETE carries it in the query).
+    expect((await send(token, "DELETE", `/api/generations/${id}/scenes/1?revision=0`)).status).toBe(409);
     for (const _ of [1, 2])
       expect((await send(token, "DELETE", `/api/generations/${id}/scenes/1`)).status).toBe(200);
     expect(await fieldOf(await send(token, "DELETE", `/api/generations/${id}/scenes/0`))).toEqual(["scenes"]);

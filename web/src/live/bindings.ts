@@ -17,20 +17,27 @@ import {
 } from "solid-js";
 import { cacheGeneration } from "../api.ts";
 import { type FollowOptions, followGeneration, followGroup } from "./follow.ts";
-import { isTerminal } from "./reconcile.ts";
+import { isCurrent, isNewerAnswer, isTerminal } from "./reconcile.ts";
 
 /**
  * One generation's view: `initial` (the page's read) until the live engine has something
  * newer. Only an unfinished generation is followed (a finished one's read already has
  * everything); a re-read of `initial` replaces the view but does not restart the subscription.
+ * `answer` takes the view a request answered with (a storyboard edit, an approval) when it is
+ * newer than the one shown; the socket carries the same change, whichever arrives first.
  */
 export function createLiveGeneration(initial: Accessor<GenerationView | undefined>): {
   view: Accessor<GenerationView | undefined>;
   error: Accessor<unknown>;
+  answer: (view: GenerationView) => void;
 } {
   const [view, setView] = createSignal<GenerationView>();
   const [error, setError] = createSignal<unknown>();
   createComputed(on(initial, (read) => setView(read)));
+  const show = (next: GenerationView) => {
+    setView(next);
+    cacheGeneration(next);
+  };
   // Keyed on the ids, so a re-read of `initial` does not restart the subscription.
   const key = createMemo(() => {
     const read = initial();
@@ -46,8 +53,7 @@ export function createLiveGeneration(initial: Accessor<GenerationView | undefine
         {
           onView: (next) => {
             setError(undefined);
-            setView(next);
-            cacheGeneration(next);
+            if (isCurrent(untrack(view), next)) show(next);
           },
           onError: setError,
         },
@@ -56,7 +62,10 @@ export function createLiveGeneration(initial: Accessor<GenerationView | undefine
       onCleanup(stop);
     }),
   );
-  return { view, error };
+  const answer = (next: GenerationView) => {
+    if (isNewerAnswer(untrack(view), next)) show(next);
+  };
+  return { view, error, answer };
 }
 
 /**

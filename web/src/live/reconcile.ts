@@ -23,6 +23,27 @@ export function isTerminal(status: GenerationView["status"]): boolean {
   return status === "completed" || status === "failed";
 }
 
+/**
+ * True when `next`, a live view of the same generation, may replace `current`. Live views come
+ * in order, but an edit's answer can overtake them (or be overtaken), and storyboard edits only
+ * ever count `revision` up: a view of an older revision is stale wherever it comes from.
+ */
+export function isCurrent(current: GenerationView | undefined, next: GenerationView): boolean {
+  return !current || next.revision >= current.revision;
+}
+
+/**
+ * True when `next`, the answer to a request (an edit, an approval, a re-read), says more than
+ * `current`: it is of a newer revision, or it has left storyboard review. An answer of the same
+ * revision says nothing new: the socket has already carried that change, or something later
+ * (a redrawn keyframe), which the answer must not undo.
+ */
+export function isNewerAnswer(current: GenerationView | undefined, next: GenerationView): boolean {
+  if (!current) return true;
+  if (next.revision !== current.revision) return next.revision > current.revision;
+  return current.status === "storyboard" && next.status !== "storyboard";
+}
+
 /** A state holding `views` (a seed, or a polled read), replacing every view known before. */
 export function withViews(state: GroupState, views: readonly GenerationView[]): GroupState {
   return { ...state, views: new Map(views.map((v) => [v.generation_id, v])) };

@@ -195,15 +195,46 @@ export function DashboardPage() {
           >
             <CostEstimate settings={settings()} />
           </Show>
-          <button type="submit" class="btn btn-primary btn-lg" disabled={busy()}>
-            {busy()
-              ? "Starting…"
-              : mode() === "parallel"
-                ? `Generate ${variationCount(parallel())} variations`
-                : "Generate"}
-          </button>
+          <div class="composer-actions">
+            <Show when={mode() === "single"}>
+              <ReviewSwitch
+                on={settings().workflow === "storyboard"}
+                onChange={(on) => setSettings({ ...settings(), workflow: on ? "storyboard" : "auto" })}
+              />
+            </Show>
+            <button type="submit" class="btn btn-primary btn-lg" disabled={busy()}>
+              {busy()
+                ? "Starting…"
+                : mode() === "parallel"
+                  ? `Generate ${variationCount(parallel())} variations`
+                  : "Generate"}
+            </button>
+          </div>
         </div>
       </form>
     </div>
+  );
+}
+
+/** Storyboard review (settings.workflow): stop at a keyframe per scene to edit before paying for video. */
+function ReviewSwitch(props: { on: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <label class="switch review-switch">
+      <input
+        type="checkbox"
+        role="switch"
+        aria-checked={props.on}
+        aria-describedby="review-help"
+        checked={props.on}
+        onChange={(e) => props.onChange(e.currentTarget.checked)}
+      />
+      <span class="switch-track" aria-hidden="true" />
+      <span>
+        <span class="field-label">Review storyboard first</span>
+        <span id="review-help" class="field-help block">
+          Edit the scenes before any video is made
+        </span>
+      </span>
+    </label>
   );
 }

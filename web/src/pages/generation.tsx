@@ -14,6 +14,7 @@ import { ErrorPanel } from "../components/error-panel.tsx";
 import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
+import { StoryboardEditor } from "../components/storyboard-editor.tsx";
 import { VideoResult } from "../components/video-result.tsx";
 import { isCancelled } from "../format.ts";
 import { createLiveGeneration } from "../live/bindings.ts";
@@ -71,6 +72,10 @@ function LiveGeneration(props: { id: string }) {
     return !!s && !isTerminal(s.status);
   };
   const settings = () => normalizeSettings(view()?.settings);
+  const storyboard = () => {
+    const s = view();
+    return s?.status === "storyboard" ? s : undefined;
+  };
   usePageTitle(() => {
     const s = view();
     return s ? `${titleFor(s)} (${Math.round(s.progress)}%)` : "Generation";
@@ -129,7 +134,18 @@ function LiveGeneration(props: { id: string }) {
   return (
     <>
       <BackLink generation={view()} />
-      <Show when={view()}>
+      <Show when={storyboard()}>
+        {(s) => (
+          // Review before paying for video; on approval the status moves on and the progress shows.
+          <StoryboardEditor
+            generation={s()}
+            aspect={settings().aspect_ratio}
+            onAnswer={live.answer}
+            liveError={!!live.error()}
+          />
+        )}
+      </Show>
+      <Show when={storyboard() ? undefined : view()}>
         {(s) => (
           <div class="gen-layout" data-status={s().status}>
             <div class="gen-head">
@@ -251,5 +267,6 @@ function titleFor(s: GenerationView): string {
   if (s.status === "completed") return "Your ad is ready";
   if (s.status === "failed") return isCancelled(s) ? "Generation cancelled" : "Generation stopped";
   if (s.status === "processing") return "Creating your ad";
+  if (s.status === "storyboard") return "Review your storyboard";
   return "Your ad is queued";
 }

@@ -20,6 +20,7 @@ const FILTERS: { value: StatusFilter; label: string }[] = [
   { value: "all", label: "All" },
   { value: "completed", label: "Ready" },
   { value: "processing", label: "Generating" },
+  { value: "storyboard", label: "To review" },
   { value: "pending", label: "Queued" },
   { value: "failed", label: "Failed" },
 ];

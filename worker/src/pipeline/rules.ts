@@ -26,6 +26,10 @@ export const DEFAULT_SETTINGS = {
  */
 export const WORKFLOWS = ["auto", "storyboard"] as const;
 
+/** How many scenes an ad has. */
+export const MIN_SCENES = 3;
+export const MAX_SCENES = 5;
+
 /** Plain-language scene refinements a generation may ask the LLM for. */
 export const MAX_REFINEMENTS = 5;
 

@@ -7,10 +7,10 @@
  */
 import type { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
 import { sceneSeed } from "./random.ts";
+import { MAX_SCENES, MIN_SCENES } from "./rules.ts";
 import type { PlannedScene, ScenePlan } from "./spec.ts";
 
-export const MIN_SCENES = 3;
-export const MAX_SCENES = 5;
+export { MAX_SCENES, MIN_SCENES };
 /** The shortest scene: below this an overlay cannot be read. */
 export const MIN_SCENE_S = 1.5;
 

@@ -13,7 +13,7 @@ import { coordinator } from "../groups/coordinator-client.ts";
 import type { EditRefusal, StoryboardEdit } from "../groups/storyboard.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
-import { jsonBody, pathParams } from "../lib/validate.ts";
+import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { assertWithinBudget } from "../limits/budget.ts";
 import { quoteApproval } from "../pipeline/quote.ts";
 import type { ScenePlan } from "../pipeline/spec.ts";
@@ -24,6 +24,8 @@ const SceneParamSchema = IdSchema.extend({ index: z.coerce.number().int().min(0)
 /** The storyboard revision the edit was made on; omit it to apply the edit to whatever is current. */
 const revision = z.number().int().min(0).optional();
 const text = z.string().trim().min(1).max(120);
+/** DELETE has no body: the revision travels in the query. */
+const RevisionQuerySchema = z.object({ revision: z.coerce.number().int().min(0).optional() });
 
 const PatchSchema = z
   .object({
@@ -111,10 +113,17 @@ export const storyboardRoutes = new Hono<AppEnv>()
     const { at, revision: rev, ...scene } = c.req.valid("json");
     return c.json(await edit(c.env, c.get("user").id, id, { kind: "add", at, scene, revision: rev }), 200);
   })
-  .delete("/generations/:id/scenes/:index", requireUser, pathParams(SceneParamSchema), async (c) => {
-    const { id, index } = c.req.valid("param");
-    return c.json(await edit(c.env, c.get("user").id, id, { kind: "remove", index }), 200);
-  })
+  .delete(
+    "/generations/:id/scenes/:index",
+    requireUser,
+    pathParams(SceneParamSchema),
+    queryParams(RevisionQuerySchema),
+    async (c) => {
+      const { id, index } = c.req.valid("param");
+      const { revision: at } = c.req.valid("query");
+      return c.json(await edit(c.env, c.get("user").id, id, { kind: "remove", index, revision: at }), 200);
+    },
+  )
   .get("/generations/:id/approval", requireUser, pathParams(IdSchema), async (c) => {
     const { id } = c.req.valid("param");
     const row = await ownGeneration(c.env, id, c.get("user").id);
