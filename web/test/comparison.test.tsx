@@ -1,11 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test } from "vitest";
-import { type Comparison, clearApiCache, type GenerationView } from "../src/api.ts";
+import type { Comparison, GenerationView } from "../src/api.ts";
 import { App } from "../src/app.tsx";
 import { sortVariations } from "../src/compare.ts";
-import { startSession } from "../src/session.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
-import { json, SESSION, stubApi, ticket, viewFixture } from "./fixtures.tsx";
+import { json, SESSION, signedInAt, stubApi, ticket, viewFixture } from "./fixtures.tsx";
 
 function variation(i: number, over: Partial<GenerationView> = {}): GenerationView {
   const id = `g${i}`;
@@ -71,12 +70,7 @@ describe("comparison helpers", () => {
 });
 
 describe("the comparison page", () => {
-  beforeEach(() => {
-    clearApiCache();
-    startSession(SESSION);
-    history.replaceState(null, "", "/comparisons/grp-1");
-    FakeWebSocket.install();
-  });
+  beforeEach(() => signedInAt("/comparisons/grp-1"));
 
   test("shows every variation with the differing field highlighted, sorts, and follows live progress", async () => {
     let reads = 0;

@@ -3,8 +3,10 @@ import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { render } from "@solidjs/testing-library";
 import type { JSX } from "solid-js";
 import { vi } from "vitest";
-import type { GenerationView, SceneView } from "../src/api.ts";
+import { clearApiCache, type GenerationView, type SceneView } from "../src/api.ts";
+import { startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
+import { FakeWebSocket } from "./fake-socket.ts";
 
 /** A generation's view (the one read model every body and event carries), field by field. */
 export function viewFixture(over: Partial<GenerationView> = {}): GenerationView {
@@ -152,4 +154,12 @@ export function storyboardFixture(over: Partial<GenerationView> = {}): Generatio
     revision: 2,
     ...over,
   });
+}
+
+/** A page test's start: no cached reads, signed in as SESSION, at `path`, sockets faked. */
+export function signedInAt(path: string): void {
+  clearApiCache();
+  startSession(SESSION);
+  history.replaceState(null, "", path);
+  FakeWebSocket.install();
 }

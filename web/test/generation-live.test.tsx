@@ -1,18 +1,21 @@
 import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test, vi } from "vitest";
-import { clearApiCache, type GenerationView } from "../src/api.ts";
+import type { GenerationView } from "../src/api.ts";
 import { App } from "../src/app.tsx";
-import { startSession } from "../src/session.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
-import { json, runningFixture, SESSION, sceneFixture, stubApi, ticket, viewFixture } from "./fixtures.tsx";
+import {
+  json,
+  runningFixture,
+  SESSION,
+  sceneFixture,
+  signedInAt,
+  stubApi,
+  ticket,
+  viewFixture,
+} from "./fixtures.tsx";
 
 describe("a running generation", () => {
-  beforeEach(() => {
-    clearApiCache();
-    startSession(SESSION);
-    history.replaceState(null, "", "/generations/gen-1");
-    FakeWebSocket.install();
-  });
+  beforeEach(() => signedInAt("/generations/gen-1"));
 
   test("fills the storyboard from live events, plays ready clips, and can be cancelled", async () => {
     const queued = viewFixture({ current_step: "Queued", created_at: Date.now() - 65_000 });

@@ -1,11 +1,9 @@
 import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test } from "vitest";
-import { clearApiCache } from "../src/api.ts";
 import { App } from "../src/app.tsx";
-import { startSession } from "../src/session.ts";
 import type { GenerationSettings } from "../src/settings.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
-import { json, SESSION, sceneFixture, stubApi, ticket, viewFixture } from "./fixtures.tsx";
+import { json, SESSION, sceneFixture, signedInAt, stubApi, ticket, viewFixture } from "./fixtures.tsx";
 
 const SETTINGS: GenerationSettings = {
   seed: 7,
@@ -19,12 +17,7 @@ const SETTINGS: GenerationSettings = {
 };
 
 describe("generation page", () => {
-  beforeEach(() => {
-    clearApiCache();
-    startSession(SESSION);
-    history.replaceState(null, "", "/generations/gen-1");
-    FakeWebSocket.install();
-  });
+  beforeEach(() => signedInAt("/generations/gen-1"));
 
   test("a failed generation explains why and retries with the same prompt and settings", async () => {
     const failed = viewFixture({

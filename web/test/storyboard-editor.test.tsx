@@ -1,14 +1,14 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { beforeEach, describe, expect, test } from "vitest";
-import { clearApiCache, type GenerationView } from "../src/api.ts";
+import type { GenerationView } from "../src/api.ts";
 import { App } from "../src/app.tsx";
-import { startSession } from "../src/session.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
 import {
   json,
   runningFixture,
   SESSION,
   sceneFixture,
+  signedInAt,
   storyboardFixture,
   stubApi,
   ticket,
@@ -49,12 +49,7 @@ const cardTexts = () =>
     .map((c) => (within(c).getByRole("textbox", { name: /on-screen text$/ }) as HTMLTextAreaElement).value);
 
 describe("storyboard editor", () => {
-  beforeEach(() => {
-    clearApiCache();
-    startSession(SESSION);
-    history.replaceState(null, "", "/generations/gen-1");
-    FakeWebSocket.install();
-  });
+  beforeEach(() => signedInAt("/generations/gen-1"));
 
   test("draws a card per scene in order: role, duration, keyframe (or a placeholder), text, estimate", async () => {
     const board = storyboardFixture();
