@@ -1,6 +1,6 @@
 /**
- * A cancel wins over a stage that saves its older copy of the state afterwards: here three clip
- * calls are past the point of no return when the user cancels, finish later, and save.
+ * A cancel wins over a stage that saves its older copy of the state afterwards: the clip calls
+ * are past the point of no return when the user cancels, finish later, and save.
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -39,5 +39,30 @@ describe("cancel against a stage's late saves", () => {
     expect(await mediaKeys(id)).toEqual([]);
     // The three clips under way finished (and saved); the fourth scene never started.
     expect(run.video.calls).toHaveLength(3);
+  }, 300_000);
+
+  it("stays cancelled when every clip under way finishes and the stage itself completes", async () => {
+    const { token, user } = await signUp();
+    const hold = gate({ ignoreAbort: true });
+    // Three scenes, all under way at once: nothing is left to notice the abort, so the clips
+    // stage completes normally and saves its copy of the state, made before the cancel.
+    const run = await startScripted(user.id, "Ceramic pour-over kettle for slow mornings", hold, {}, 3);
+    const id = run.created.generationIds[0]!;
+    await startGroup(env, createLogger({ test: "cancel-race" }), {
+      userId: user.id,
+      origin: ORIGIN,
+      items: run.items,
+      created: run.created,
+    });
+    const live = await follow(token, run.created.groupId);
+    await live.until(id, (v) => v.scenes.length === 3 && v.scenes.every((s) => s.status === "rendering"));
+    const res = await call(`/api/generations/${id}/cancel`, { method: "POST", headers: auth(token) });
+    expect(res.status).toBe(202);
+    hold.release();
+    const final = await live.until(id, (v) => v.status === "completed" || v.status === "failed");
+    live.close();
+    expect(final).toMatchObject({ status: "failed", error_code: "cancelled", video_url: null });
+    expect(run.video.calls).toHaveLength(3);
+    expect(await mediaKeys(id)).toEqual([]);
   }, 300_000);
 });

@@ -27,11 +27,17 @@ export async function startScripted(
   prompt: string,
   hold = gate(),
   settings: Partial<GenerationSettings> = {},
+  /** Keep only the first `scenes` scenes of the planner's specification (at least 3). */
+  scenes?: number,
 ) {
   const planner = createOfflinePlanner();
   const llm = scriptedLlm(async (request) => {
     const { spec } = await planner.generateSpec(request);
-    return { ...spec, brand: { ...spec.brand, name: "Scripted Co" } };
+    return {
+      ...spec,
+      brand: { ...spec.brand, name: "Scripted Co" },
+      scenes: scenes ? spec.scenes.slice(0, scenes) : spec.scenes,
+    };
   });
   const video = scriptedVideo(createOfflineVideoProvider(env), hold);
   const items = [{ prompt, settings: { ...DEFAULT_SETTINGS, ...settings } }];

@@ -9,6 +9,7 @@ import type { Logger } from "../lib/log.ts";
 import { assertWithinBudget } from "../limits/budget.ts";
 import { type CreatedGenerations, createGenerations, type NewGeneration } from "../pipeline/create.ts";
 import { quoteGeneration } from "../pipeline/quote.ts";
+import { providersFromEnv } from "../providers/index.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
 export const coordinator = (env: Env, groupId: string) =>
@@ -73,7 +74,8 @@ export async function createAndStartGroup(
   input: { userId: string; origin: string; comparisonType: ComparisonType; items: NewGeneration[] },
 ): Promise<CreatedGenerations> {
   const { userId, origin, comparisonType, items } = input;
-  const estimate = items.reduce((sum, item) => sum + quoteGeneration(env, item.settings).total, 0);
+  const providers = providersFromEnv(env);
+  const estimate = items.reduce((sum, item) => sum + quoteGeneration(providers, item.settings).total, 0);
   const what = items.length === 1 ? "This generation" : `These ${items.length} variations`;
   await assertWithinBudget(env, userId, estimate, what);
   const created = await createGenerations(env, { userId, comparisonType, items });

@@ -55,6 +55,12 @@ export class GroupCoordinator extends DurableObject<Env> {
    * `runInDurableObject` before the group starts.
    */
   providers: Providers | null = null;
+  /**
+   * Generations cancelled in this instance. A stage holds its own copy of the state, read
+   * before the cancel; `persist` keeps the cancel through that copy's later writes. (A stage
+   * never outlives its instance, so memory is enough; storage holds the flag for the rest.)
+   */
+  private readonly cancelled = new Set<string>();
   /** Storyboard edits and approvals, one at a time. */
   private editQueue: Promise<void> = Promise.resolve();
 
@@ -91,6 +97,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!s) return null;
     if (!isTerminal(s) && !s.cancelRequested) {
       s.cancelRequested = true;
+      this.cancelled.add(generationId);
       await this.ctx.storage.put(genKey(generationId), s);
       this.controllers.get(generationId)?.abort(new Error(CANCELLED));
       await this.ctx.storage.setAlarm(Date.now());
@@ -313,8 +320,7 @@ export class GroupCoordinator extends DurableObject<Env> {
    * that copy was read must survive the write, so a cancel always wins over a concurrent save.
    */
   private async persist(s: GenerationState): Promise<void> {
-    if (!s.cancelRequested && (await this.ctx.storage.get<GenerationState>(genKey(s.id)))?.cancelRequested)
-      s.cancelRequested = true;
+    if (this.cancelled.has(s.id)) s.cancelRequested = true;
     await this.ctx.storage.put(genKey(s.id), s);
   }
 

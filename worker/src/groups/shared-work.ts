@@ -3,10 +3,7 @@
  * or a scene clip identical across them, is computed once. The first caller of a key
  * computes; concurrent callers wait for it; later callers read the stored result.
  */
-const sha256 = async (text: string) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+import { sha256Hex } from "../lib/hash.ts";
 
 /** Resolves like `promise`, or rejects as soon as `signal` aborts. */
 const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
@@ -44,7 +41,7 @@ export class SharedWork {
       return { value: result.value, reused: result.owner !== owner };
     }
     entry = (async () => {
-      const storageKey = `shared:${await sha256(key)}`;
+      const storageKey = `shared:${await sha256Hex(key)}`;
       const stored = await this.storage.get<{ owner: string; value: T }>(storageKey);
       if (stored) return stored;
       const result = { owner, value: await compute() };

@@ -4,18 +4,17 @@
  * or the video of an approved storyboard.
  */
 import type { Env } from "../env.ts";
-import { providersFromEnv } from "../providers/index.ts";
+import { type Providers, providersFromEnv } from "../providers/index.ts";
 import { estimateCost, videoCost } from "./prices.ts";
 import { clipDuration } from "./scene-plan.ts";
 import type { GenerationSettings } from "./settings.ts";
 import type { ScenePlan } from "./spec.ts";
 
-/** One generation with `settings`, from prompt to finished ad. */
+/** One generation with `settings`, from prompt to finished ad, with `providers` (chosen once per request). */
 export function quoteGeneration(
-  env: Env,
+  { llm, video }: Pick<Providers, "llm" | "video">,
   settings: Pick<GenerationSettings, "duration_s" | "enhanced_planning">,
 ) {
-  const { llm, video } = providersFromEnv(env);
   return {
     ...estimateCost({
       llmModel: llm.model,

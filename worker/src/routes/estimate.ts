@@ -9,6 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { queryParams } from "../lib/validate.ts";
 import { quoteGeneration } from "../pipeline/quote.ts";
 import { MAX_VARIATIONS } from "../pipeline/rules.ts";
+import { providersFromEnv } from "../providers/index.ts";
 
 const EstimateQuerySchema = z.object({
   duration_s: z.enum(["15", "30", "60"]).default("15"),
@@ -22,7 +23,7 @@ export const estimateRoutes = new Hono<AppEnv>().get(
   queryParams(EstimateQuerySchema),
   async (c) => {
     const q = c.req.valid("query");
-    const one = quoteGeneration(c.env, {
+    const one = quoteGeneration(providersFromEnv(c.env), {
       duration_s: Number(q.duration_s) as 15 | 30 | 60,
       enhanced_planning: q.enhanced_planning === "true",
     });

@@ -6,6 +6,7 @@
  */
 import pLimit from "p-limit";
 import type { GenerationState, KeyframeState } from "../../groups/state.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import type { KeyframeRequest } from "../../providers/types.ts";
 import { keyframeKey } from "../media-keys.ts";
 import { imageCost } from "../prices.ts";
@@ -16,11 +17,6 @@ import type { StageContext } from "./context.ts";
 
 const KEYFRAME_CONCURRENCY = 3;
 const JPEG = { httpMetadata: { contentType: "image/jpeg" } };
-
-const sha256 = async (text: string) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
 
 /** What scene `index` is drawn from; equal identities draw the same keyframe. */
 function keyframeRequest(s: GenerationState, index: number): KeyframeRequest {
@@ -40,7 +36,8 @@ async function drawKeyframe(ctx: StageContext, s: GenerationState, index: number
   ctx.signal.throwIfAborted();
   const { image } = ctx.providers;
   const request = keyframeRequest(s, index);
-  const { scene, ...rest } = request;
+  const { scene, brand, width, height } = request;
+  // What the keyframe shows: not the scene's position or length (a move or a re-timing keeps it).
   const identity = JSON.stringify([
     image.name,
     image.model,
@@ -48,11 +45,13 @@ async function drawKeyframe(ctx: StageContext, s: GenerationState, index: number
     scene.visual_prompt,
     scene.overlay.text,
     scene.seed,
-    { ...rest, generationId: undefined },
+    brand,
+    width,
+    height,
   ]);
   const current = s.keyframes[index];
   if (current?.status === "ready" && current.identity === identity) return current;
-  const key = keyframeKey(s.id, (await sha256(identity)).slice(0, 16));
+  const key = keyframeKey(s.id, (await sha256Hex(identity)).slice(0, 16));
   let cost = 0;
   // Drawn before (an edit undone, or a crash after storing): not drawn or paid for twice.
   if (!(await ctx.env.MEDIA.head(key))) {
