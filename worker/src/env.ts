@@ -36,6 +36,8 @@ export interface Env {
   REPLICATE_BASE_URL?: string;
   /** Comma-separated video model fallback chain (default minimax/video-01,kwaivgi/kling-v1.6-standard). */
   REPLICATE_MODELS?: string;
+  /** Comma-separated keyframe (text-to-image) model fallback chain (default black-forest-labs/flux-schnell). */
+  REPLICATE_IMAGE_MODELS?: string;
   /** How often to poll a prediction, in ms (default 2000). */
   REPLICATE_POLL_MS?: string;
   /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */

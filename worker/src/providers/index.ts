@@ -1,14 +1,16 @@
 /**
  * The one place providers are chosen: OPENAI_API_KEY selects the OpenAI LLM (else the
- * offline template planner), REPLICATE_API_TOKEN selects Replicate video (else the offline
- * motion renderer). The coordinator calls {@link providersFromEnv} once and hands the result
- * to every stage in its context; stages never read env to pick one. Tests inject their own.
+ * offline template planner), REPLICATE_API_TOKEN selects Replicate video and storyboard
+ * keyframes (else the offline motion renderer for both). The coordinator calls
+ * {@link providersFromEnv} once and hands the result to every stage in its context; stages
+ * never read env to pick one. Tests inject their own.
  */
 import type { Env } from "../env.ts";
 import { createOfflineImageProvider } from "./offline-image.ts";
 import { createOfflinePlanner } from "./offline-planner.ts";
 import { createOfflineVideoProvider } from "./offline-video.ts";
 import { createOpenAiProvider } from "./openai-llm.ts";
+import { createReplicateImageProvider } from "./replicate-image.ts";
 import { createReplicateProvider } from "./replicate-video.ts";
 import type { ImageProvider, LlmProvider, VideoProvider } from "./types.ts";
 
@@ -32,27 +34,39 @@ export function llmProvider(env: Env): LlmProvider {
   return createOfflinePlanner();
 }
 
+/** The Replicate options shared by video and keyframes, with `models` from a comma-separated list. */
+function replicateOptions(token: string, env: Env, modelList: string | undefined) {
+  const models = modelList
+    ?.split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
+  return {
+    token,
+    baseUrl: env.REPLICATE_BASE_URL,
+    ...(models?.length ? { models } : {}),
+    ...(env.REPLICATE_POLL_MS ? { pollIntervalMs: Number(env.REPLICATE_POLL_MS) } : {}),
+  };
+}
+
 /** The video provider for this environment. */
 export function videoProvider(env: Env): VideoProvider {
   if (env.REPLICATE_API_TOKEN) {
-    const models = env.REPLICATE_MODELS?.split(",")
-      .map((m) => m.trim())
-      .filter(Boolean);
-    return createReplicateProvider({
-      token: env.REPLICATE_API_TOKEN,
-      baseUrl: env.REPLICATE_BASE_URL,
-      ...(models?.length ? { models } : {}),
-      ...(env.REPLICATE_POLL_MS ? { pollIntervalMs: Number(env.REPLICATE_POLL_MS) } : {}),
-    });
+    return createReplicateProvider(replicateOptions(env.REPLICATE_API_TOKEN, env, env.REPLICATE_MODELS));
   }
   return createOfflineVideoProvider(env);
 }
 
 /**
- * The keyframe provider. Keyframes are drawn by the offline renderer in every environment for
- * now; a Replicate text-to-image provider (flux-schnell) is the planned alternative.
+ * The keyframe provider: with REPLICATE_API_TOKEN, Replicate text-to-image over the
+ * REPLICATE_IMAGE_MODELS chain (default black-forest-labs/flux-schnell, $0.003 an image);
+ * else the offline renderer draws each scene's middle frame, for nothing.
  */
 export function imageProvider(env: Env): ImageProvider {
+  if (env.REPLICATE_API_TOKEN) {
+    return createReplicateImageProvider(
+      replicateOptions(env.REPLICATE_API_TOKEN, env, env.REPLICATE_IMAGE_MODELS),
+    );
+  }
   return createOfflineImageProvider(env);
 }
 

@@ -3,7 +3,8 @@
  * bearer auth; POST /v1/models/{owner}/{name}/predictions (201); GET /v1/predictions/{id}
  * moving starting -> processing -> succeeded|failed; POST /v1/predictions/{id}/cancel;
  * GET /v1/predictions (newest first, paginated shape); 429 with Retry-After; output files
- * served from /files/ that can "expire" (404) as Replicate's do.
+ * served from /files/ that can "expire" (404) as Replicate's do. Video models output one
+ * MP4 URL; the image models (replicate-images.ts) an array of image URLs.
  *
  * Control (for tests): POST /__admin/script {models: {[model]: Behaviour}}; GET /__admin/stats;
  * POST /__admin/reset.
@@ -11,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import type { Behaviour } from "../../fake-protocol.ts";
 import { listen, readJson, sendJson } from "./http-util.ts";
+import { IMAGE_MODELS, imageInputError, imageOutput, sendImage } from "./replicate-images.ts";
 
 export const FAKE_REPLICATE_TOKEN = "r8_test_local";
 
@@ -23,7 +25,7 @@ interface Prediction {
   created_at: string;
   started_at?: string;
   completed_at?: string;
-  output: string | null;
+  output: string | string[] | null;
   error: string | null;
   logs: string;
   urls: { get: string; cancel: string };
@@ -58,7 +60,12 @@ export async function startFakeReplicate(clipPath: string) {
         p.completed_at = new Date().toISOString();
         p.metrics = { predict_time: 1.5 };
         if (p.willFail) Object.assign(p, { status: "failed", error: "CUDA out of memory" });
-        else Object.assign(p, { status: "succeeded", output: `${base}/files/${p.id}.mp4` });
+        else {
+          const output = IMAGE_MODELS.has(p.model)
+            ? imageOutput(base, p.id, p.input)
+            : `${base}/files/${p.id}.mp4`;
+          Object.assign(p, { status: "succeeded", output });
+        }
       } else {
         Object.assign(p, { status: "processing", started_at: p.started_at ?? new Date().toISOString() });
       }
@@ -92,6 +99,13 @@ export async function startFakeReplicate(clipPath: string) {
       if (!p || p.expired) return sendJson(res, 404, { detail: "Not found" });
       res.writeHead(200, { "Content-Type": "video/mp4", "Content-Length": String(clip.length) });
       return res.end(clip);
+    }
+    const image = /^\/files\/([\w-]+)-(\d+)\.(jpg|png|webp)$/.exec(path);
+    if (image) {
+      const p = predictions.find((x) => x.id === image[1]);
+      if (!p || p.expired || !(p.output as string[] | null)?.includes(`${base}${path}`))
+        return sendJson(res, 404, { detail: "Not found" });
+      return sendImage(res, image[3]!, p.input);
     }
     if (req.headers.authorization !== `Bearer ${FAKE_REPLICATE_TOKEN}`) {
       return sendJson(res, 401, {
@@ -129,6 +143,9 @@ export async function startFakeReplicate(clipPath: string) {
           status: 422,
         });
       }
+      const invalid = IMAGE_MODELS.has(model) ? imageInputError(body.input) : null;
+      if (invalid)
+        return sendJson(res, 422, { title: "Input validation failed", detail: invalid, status: 422 });
       stats.createsReceived++;
       const id = `pred${String(predictions.length + 1).padStart(4, "0")}${Math.random().toString(36).slice(2, 8)}`;
       const p: Prediction = {

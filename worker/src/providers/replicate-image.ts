@@ -1,0 +1,142 @@
+/**
+ * The keyframe provider over the Replicate SDK: text-to-image with a model fallback chain
+ * (flux-schnell by default), our own Retry-After backoff, polling like the video provider,
+ * the first output copied to R2 at once (outputs expire about an hour after the prediction),
+ * and `predictions.cancel` when the stage is aborted mid-prediction.
+ *
+ * flux-schnell at `megapixels: "1"` draws 768x1344 for 9:16, 1024x1024 for 1:1 and 1344x768
+ * for 16:9; the keyframe is stored as the model drew it (the web app scales stills to fit).
+ * There is no journal: a crash between create and store redraws one image ($0.003).
+ */
+import Replicate, { type Prediction } from "replicate";
+import { fetchWithRetryAfter, sleep } from "./retry-after-fetch.ts";
+import type { ImageProvider, KeyframeContext, KeyframeRequest } from "./types.ts";
+
+export const DEFAULT_IMAGE_MODELS = ["black-forest-labs/flux-schnell"] as const;
+/** Predictions per model before falling back to the next one. */
+const ATTEMPTS_PER_MODEL = 2;
+/** Models with flux-schnell's input schema (aspect_ratio, num_outputs, megapixels, go_fast, ...). */
+const FLUX_SCHEMA = /^black-forest-labs\/flux-(schnell|dev)$/;
+
+export interface ReplicateImageOptions {
+  token: string;
+  baseUrl?: string | undefined;
+  models?: readonly string[];
+  fetch?: typeof fetch;
+  pollIntervalMs?: number;
+}
+
+/** The aspect ratio of a keyframe's size, as the models' `aspect_ratio` enum spells it. */
+export function aspectOf(width: number, height: number): "1:1" | "16:9" | "9:16" {
+  return width === height ? "1:1" : width > height ? "16:9" : "9:16";
+}
+
+/** What the image shows: the scene's shot in the brand's look, without lettering (overlays come later). */
+export function keyframePrompt({ scene, brand }: Pick<KeyframeRequest, "scene" | "brand">): string {
+  const shot = scene.visual_prompt.trim().replace(/[.\s]+$/, "");
+  return [
+    shot,
+    `Advertising still for ${brand.name}, ${brand.style} style, ${brand.mood} mood`,
+    `colour palette ${brand.colours.join(", ")}`,
+    "photographic, sharp focus, no text, no captions, no watermark",
+  ].join(". ");
+}
+
+/** The model-specific input; flux-schnell's per its Replicate schema. */
+export function imageInput(model: string, request: KeyframeRequest): Record<string, unknown> {
+  const common = {
+    prompt: keyframePrompt(request),
+    aspect_ratio: aspectOf(request.width, request.height),
+    seed: request.scene.seed,
+    output_format: "jpg",
+  };
+  if (!FLUX_SCHEMA.test(model)) return common;
+  return {
+    ...common,
+    num_outputs: 1,
+    output_quality: 90,
+    megapixels: "1",
+    // The fp8 fast path ignores the seed; bf16 keeps a scene's keyframe reproducible.
+    go_fast: false,
+  };
+}
+
+/** The prediction's outputs (flux: an array of URLs; some models: one URL). */
+function outputUrls(prediction: Prediction): string[] {
+  const out: unknown = prediction.output;
+  const urls = (Array.isArray(out) ? out : [out]).filter((u): u is string => typeof u === "string");
+  if (!urls.length) throw new Error(`prediction ${prediction.id} has no output URL`);
+  return urls;
+}
+
+const finished = (p: Prediction) => ["succeeded", "failed", "canceled"].includes(p.status);
+
+/** Creates the Replicate-backed keyframe provider. */
+export function createReplicateImageProvider(options: ReplicateImageOptions): ImageProvider {
+  const models = options.models?.length ? options.models : DEFAULT_IMAGE_MODELS;
+  const pollMs = options.pollIntervalMs ?? 2000;
+  const http = fetchWithRetryAfter(options.fetch ?? fetch);
+  const replicate = new Replicate({
+    auth: options.token,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    fetch: http,
+    useFileOutput: false,
+  });
+
+  async function waitFor(id: string, signal: AbortSignal): Promise<Prediction> {
+    for (;;) {
+      const p = await replicate.predictions.get(id, { signal });
+      if (finished(p)) return p;
+      await sleep(pollMs, signal);
+    }
+  }
+
+  /** One prediction of `model`, its first output stored; a failure message, or the usage. */
+  async function attempt(model: string, request: KeyframeRequest, ctx: KeyframeContext) {
+    const created = await replicate.predictions.create({
+      model,
+      input: imageInput(model, request),
+      signal: ctx.signal,
+    });
+    let done: Prediction;
+    try {
+      done = finished(created) ? created : await waitFor(created.id, ctx.signal);
+    } catch (err) {
+      // Aborted (cancel, or the stage given up) while drawing: stop paying for it, best effort.
+      if (ctx.signal.aborted) await replicate.predictions.cancel(created.id).catch(() => undefined);
+      throw err;
+    }
+    if (done.status !== "succeeded") {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      return { failure: `${model}: prediction ${done.status}${done.error ? `: ${String(done.error)}` : ""}` };
+    }
+    const urls = outputUrls(done);
+    // Only the URL the API returned is fetched.
+    const file = await fetch(urls[0]!, { signal: ctx.signal });
+    if (!file.ok || !file.body) {
+      await file.body?.cancel();
+      return { failure: `${model}: output unavailable (${file.status}), it may have expired` };
+    }
+    const size = Number(file.headers.get("content-length")) || undefined;
+    await ctx.store(file.body, size);
+    return { usage: { model, images: urls.length } };
+  }
+
+  return {
+    name: "replicate",
+    model: models[0]!,
+    async generateKeyframe(request: KeyframeRequest, ctx: KeyframeContext) {
+      const failures: string[] = [];
+      // Each model of the chain gets its attempts in turn.
+      for (const model of models) {
+        for (let i = 0; i < ATTEMPTS_PER_MODEL; i++) {
+          ctx.signal.throwIfAborted();
+          const result = await attempt(model, request, ctx);
+          if (result.usage) return result.usage;
+          failures.push(result.failure);
+        }
+      }
+      throw new Error(`Every image model failed: ${failures.join("; ")}`);
+    },
+  };
+}
