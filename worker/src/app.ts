@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { storyboardRoutes } from "./routes/storyboard.ts";
+import { versionRoutes } from "./routes/versions.ts";
 
 /** JSON bodies are small; uploads go through signed media links, which have their own limit. */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -43,7 +44,8 @@ const api = new Hono<AppEnv>()
   .route("/", comparisonRoutes)
   .route("/", groupRoutes)
   .route("/", estimateRoutes)
-  .route("/", storyboardRoutes);
+  .route("/", storyboardRoutes)
+  .route("/", versionRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

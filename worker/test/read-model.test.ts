@@ -65,7 +65,7 @@ describe("one generation read model", () => {
     expect(completed.scenes.every((s) => s.status === "ready" && s.clip_url)).toBe(true);
     // Each offline clip comes with its poster frame, a JPEG served through a signed link.
     for (const scene of completed.scenes) {
-      expect(scene.poster_url).toMatch(new RegExp(`/media/clips/${id}/${scene.index}\\.jpg\\?exp=`));
+      expect(scene.poster_url).toMatch(new RegExp(`/media/clips/${id}/clip-[0-9a-f]{16}\\.jpg\\?exp=`));
       const poster = await call(new URL(scene.poster_url!).pathname + new URL(scene.poster_url!).search);
       expect(poster.headers.get("content-type")).toBe("image/jpeg");
       expect(new Uint8Array(await poster.arrayBuffer()).slice(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));

@@ -75,6 +75,10 @@ export const generations = sqliteTable(
     refinements: integer("refinements").notNull().default(0),
     /** Storyboard edits applied so far; an edit naming an older revision is refused as stale. */
     revision: integer("revision").notNull().default(0),
+    /** The version the row shows: 1 for the first render, then one more per re-render after edits. */
+    version: integer("version").notNull().default(1),
+    /** JSON: the finished versions (groups/state.ts VersionRecord), oldest first. */
+    versions: text("versions"),
     videoKey: text("video_key"),
     thumbnailKey: text("thumbnail_key"),
     /** USD. */

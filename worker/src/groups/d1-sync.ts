@@ -1,25 +1,34 @@
 /**
  * Mirrors a generation's coordinator state into its D1 row, which REST reads (status, details,
- * library, comparison) build the same view from. Completion also charges the user, once: the
- * increment is guarded by the row not yet being finished, in the same transaction.
+ * library, comparison) build the same view from. Completing a version also charges the user
+ * what that version spent, once: the increment is guarded by the row being open at that same
+ * version, in the same transaction.
  */
-import { and, eq, exists, notInArray, sql } from "drizzle-orm";
+import { and, eq, exists, lt, notInArray, or, sql } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
 import { generations, users } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { spendMonthOf } from "../limits/budget.ts";
 import { totalOf } from "../pipeline/prices.ts";
+import { costSoFar } from "../views/generation.ts";
 import type { GenerationState } from "./state.ts";
 
 const json = (value: unknown) => (value ? JSON.stringify(value) : null);
 
-/** Writes the row for `s`; on completion, adds its cost to the user's total exactly once. */
+/** Writes the row for `s`; on completing a version, adds that version's cost to the user's total exactly once. */
 export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
   const db = getDb(env);
+  // What this version spent: the charge. The row's `cost` is the ad's total, all versions included.
   const cost = totalOf(s.costs);
   const completed = s.status === "completed";
-  // A finished row is final: a late save from a stage never reopens it.
-  const stillOpen = and(eq(generations.id, s.id), notInArray(generations.status, ["completed", "failed"]));
+  const version = s.version ?? 1;
+  const open = notInArray(generations.status, ["completed", "failed"]);
+  // A finished row is final for its version: a late save from a stage never reopens it; only
+  // a newer version (the ad reopened for editing) does.
+  const writable = and(eq(generations.id, s.id), or(open, lt(generations.version, version)));
+  // Charged when the row goes from open to completed at the version that was rendered (a
+  // discarded draft goes back to an older, already charged, version).
+  const charging = and(eq(generations.id, s.id), open, eq(generations.version, version));
   const update = db
     .update(generations)
     .set({
@@ -32,16 +41,19 @@ export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
       sceneKeyframes: json(s.keyframes),
       refinements: s.refinements ?? 0,
       revision: s.revision ?? 0,
-      videoKey: completed ? s.videoKey : null,
-      thumbnailKey: completed ? s.thumbnailKey : null,
-      cost,
+      version,
+      versions: json(s.versions?.length ? s.versions : null),
+      // The latest finished version's, also while a draft of the next one is open.
+      videoKey: completed || s.versions?.length ? s.videoKey : null,
+      thumbnailKey: completed || s.versions?.length ? s.thumbnailKey : null,
+      cost: costSoFar(s),
       costBreakdown: JSON.stringify({ ...s.costs, total: cost }),
       error: s.error,
       cancellationRequested: s.cancelRequested,
       startedAt: s.startedAt,
       completedAt: s.completedAt,
     })
-    .where(stillOpen);
+    .where(writable);
   if (!completed) {
     await update.run();
     return;
@@ -55,9 +67,7 @@ export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
       monthSpendUsd: sql`CASE WHEN ${users.spendMonth} = ${month} THEN ${users.monthSpendUsd} + ${cost} ELSE ${cost} END`,
       spendMonth: month,
     })
-    .where(
-      and(eq(users.id, s.userId), exists(db.select({ one: sql`1` }).from(generations).where(stillOpen))),
-    );
+    .where(and(eq(users.id, s.userId), exists(db.select({ one: sql`1` }).from(generations).where(charging))));
   // One transaction: the charge sees the row before the update marks it completed.
   await db.batch([charge, update]);
 }

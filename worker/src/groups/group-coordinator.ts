@@ -8,12 +8,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
-import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
+import { deleteGenerationMedia, deleteGenerationMediaExcept } from "../pipeline/media-keys.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
 import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
-import { generationView } from "../views/generation.ts";
+import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView } from "./events.ts";
 import { LiveChannel } from "./live-channel.ts";
@@ -23,9 +23,11 @@ import {
   approveStoryboard,
   type EditRefusal,
   editStoryboard,
+  openVersion,
   type StoryboardEdit,
   type StoryboardPort,
 } from "./storyboard.ts";
+import { keptMediaKeys, restoreLatestVersion } from "./versions.ts";
 
 /**
  * Each progress value stays visible at least this long before the next stage moves it on, so
@@ -61,6 +63,11 @@ export class GroupCoordinator extends DurableObject<Env> {
    * never outlives its instance, so memory is enough; storage holds the flag for the rest.)
    */
   private readonly cancelled = new Set<string>();
+  /**
+   * Per generation, the revision below which a write is stale: set when a draft is discarded,
+   * so a late write from the draft's render cannot bring it back.
+   */
+  private readonly staleBelow = new Map<string, number>();
   /** Storyboard edits and approvals, one at a time. */
   private editQueue: Promise<void> = Promise.resolve();
 
@@ -111,6 +118,13 @@ export class GroupCoordinator extends DurableObject<Env> {
     edit: StoryboardEdit,
   ): Promise<{ view: GenerationView } | { refused: EditRefusal }> {
     return this.serially(() => editStoryboard(this.storyboardPort(), generationId, edit));
+  }
+
+  /** Opens a draft of a finished ad's next version (an open draft is answered with `opened: false`). */
+  async openVersion(
+    generationId: string,
+  ): Promise<{ view: GenerationView; opened: boolean } | { refused: EditRefusal }> {
+    return this.serially(() => openVersion(this.storyboardPort(), generationId));
   }
 
   /** Approves a storyboard (idempotent: a repeat answers `started: false`). */
@@ -268,7 +282,12 @@ export class GroupCoordinator extends DurableObject<Env> {
       save: (s) => this.save(s),
       rearm: () => this.ctx.storage.setAlarm(Date.now()),
       view: (s) => this.view(s),
+      clearJournals: async (id) => {
+        const journals = await this.ctx.storage.list({ prefix: `journal:${id}:` });
+        await this.ctx.storage.delete([...journals.keys()]);
+      },
       llm: this.groupProviders().llm,
+      image: this.groupProviders().image,
     };
   }
 
@@ -288,9 +307,23 @@ export class GroupCoordinator extends DurableObject<Env> {
       [...journals.values()].map((entry) => provider.cancelClip(entry).catch(() => undefined)),
     );
     for (let a = 1; a <= MAX_STAGE_ATTEMPTS; a++) await releaseJob(this.env, `${s.id}-compose-a${a}`);
+    if (finishedVersions(s).length) return this.discardDraft(s);
     await deleteGenerationMedia(this.env, s.id);
     createLogger({ generation_id: s.id, stage: s.stage }).info("generation cancelled");
     await this.finishFailed(s, CANCELLED);
+  }
+
+  /** A cancelled draft of a new version: the ad goes back to its latest finished version. */
+  private async discardDraft(s: GenerationState): Promise<void> {
+    const draft = s.version;
+    await deleteGenerationMediaExcept(this.env, s.id, keptMediaKeys(s));
+    // Clips the draft made are gone: no later render may take them for made.
+    await this.sharedWork.forgetOwner(s.id);
+    restoreLatestVersion(s);
+    this.cancelled.delete(s.id);
+    this.staleBelow.set(s.id, s.revision);
+    createLogger({ generation_id: s.id }).info("draft discarded", { draft, kept: s.version });
+    await this.save(s);
   }
 
   private async finishFailed(s: GenerationState, error: string): Promise<void> {
@@ -306,7 +339,7 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /** Persists to storage first (the truth), then mirrors to D1 and tells every socket. */
   private async save(s: GenerationState): Promise<void> {
-    await this.persist(s);
+    if (!(await this.persist(s))) return;
     if (this.progressShown.get(s.id)?.progress !== s.progress)
       this.progressShown.set(s.id, { progress: s.progress, at: Date.now() });
     await syncToD1(this.env, s);
@@ -317,11 +350,14 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /**
    * Writes `s` to storage. A stage works on its own copy of the state; a cancel stored since
-   * that copy was read must survive the write, so a cancel always wins over a concurrent save.
+   * that copy was read must survive the write, so a cancel always wins over a concurrent save;
+   * and a copy from before a draft was discarded is not written at all (false).
    */
-  private async persist(s: GenerationState): Promise<void> {
+  private async persist(s: GenerationState): Promise<boolean> {
+    if ((s.revision ?? 0) < (this.staleBelow.get(s.id) ?? 0)) return false;
     if (this.cancelled.has(s.id)) s.cancelRequested = true;
     await this.ctx.storage.put(genKey(s.id), s);
+    return true;
   }
 
   private async meta(): Promise<GroupMeta> {

@@ -56,4 +56,11 @@ export class SharedWork {
       this.inflight.delete(key);
     }
   }
+
+  /** Forgets every stored result `owner` computed (its media was deleted). */
+  async forgetOwner(owner: string): Promise<void> {
+    const stored = await this.storage.list<{ owner: string }>({ prefix: "shared:" });
+    const mine = [...stored].filter(([, v]) => v.owner === owner).map(([k]) => k);
+    if (mine.length) await this.storage.delete(mine);
+  }
 }

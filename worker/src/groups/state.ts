@@ -4,9 +4,14 @@
  * {@link ViewSource}, so clients see it through the one read model (views/generation.ts).
  */
 import type { GenerationSettings } from "../pipeline/settings.ts";
-import type { ViewSource } from "../views/generation.ts";
+import type { ClipState, KeyframeState, ViewSource } from "../views/generation.ts";
 
-export type { ClipState, KeyframeState } from "../views/generation.ts";
+export type { ClipState, KeyframeState, VersionRecord } from "../views/generation.ts";
+
+/** A scene whose keyframe is still to be drawn. */
+export const PENDING_KEYFRAME: KeyframeState = { status: "pending", key: null, identity: null, cost: 0 };
+/** A scene whose clip is still to be made. */
+export const PENDING_CLIP: ClipState = { status: "pending", key: null, model: null, seconds: 0, cost: 0 };
 
 export const STAGES = ["enhance", "plan", "keyframes", "clips", "compose", "complete"] as const;
 /** `review`: a storyboard waits for the user (no stage runs, no alarm is held). */
@@ -47,6 +52,8 @@ export function initialState(input: {
     keyframes: [],
     refinements: 0,
     revision: 0,
+    version: 1,
+    versions: [],
     costs: { enhance: 0, plan: 0, clips: [], compose: 0 },
     stageAttempts: 0,
     retryAt: 0,

@@ -1,8 +1,13 @@
 /**
  * Storyboard edits and approval. The coordinator runs them one at a time through a
- * {@link StoryboardPort} (its settled state, persistence, alarm and LLM); the plan edits are the
- * pure functions of pipeline/scene-edits.ts. A scene's keyframe moves with it; one whose copy
- * or shot changed goes back to pending and is redrawn.
+ * {@link StoryboardPort} (its settled state, persistence, alarm and providers); the plan edits
+ * are the pure functions of pipeline/scene-edits.ts. A scene's keyframe moves with it; one whose
+ * shot changed goes back to pending and is redrawn.
+ *
+ * A finished ad is edited as a draft of its next version ({@link openDraft}): the same edits,
+ * then approval re-renders only the clips whose identity changed (stages/clips.ts) and
+ * re-composes. Until then the latest finished version stays the ad; cancelling the draft
+ * discards it.
  */
 import { llmCost } from "../pipeline/prices.ts";
 import { MAX_REFINEMENTS } from "../pipeline/rules.ts";
@@ -15,9 +20,10 @@ import {
   SceneEditError,
   type ScenePatch,
 } from "../pipeline/scene-edits.ts";
-import type { LlmProvider } from "../providers/types.ts";
-import type { GenerationView } from "../views/generation.ts";
-import type { ClipState, GenerationState, KeyframeState } from "./state.ts";
+import type { ImageProvider, LlmProvider } from "../providers/types.ts";
+import { finishedVersions, type GenerationView } from "../views/generation.ts";
+import { type GenerationState, PENDING_CLIP, PENDING_KEYFRAME } from "./state.ts";
+import { openDraft } from "./versions.ts";
 
 /** What the coordinator lends an edit. */
 export interface StoryboardPort {
@@ -28,7 +34,10 @@ export interface StoryboardPort {
   /** Arms the alarm now (a redraw, or the render after approval). */
   rearm(): Promise<void>;
   view(s: GenerationState): Promise<GenerationView>;
+  /** Forgets what the clips of a previous render journalled (a re-render makes new clips). */
+  clearJournals(id: string): Promise<void>;
   llm: LlmProvider;
+  image: ImageProvider;
 }
 
 /** One edit of a storyboard. `revision`, when sent, must be the generation's current one. */
@@ -48,16 +57,13 @@ export interface EditRefusal {
   field?: string;
 }
 
-const PENDING_KEYFRAME: KeyframeState = { status: "pending", key: null, identity: null, cost: 0 };
-const PENDING_CLIP: ClipState = { status: "pending", key: null, model: null, seconds: 0, cost: 0 };
-
-/** Why `s` cannot be edited now, or null. */
+/** Why `s` cannot be edited now, or null. A finished ad can be: the edit opens its next version. */
 export function editRefusal(s: GenerationState, revision?: number): EditRefusal | null {
-  if (s.status !== "storyboard" || s.cancelRequested)
+  if ((s.status !== "storyboard" && s.status !== "completed") || s.cancelRequested)
     return {
       status: 409,
       code: "conflict",
-      message: `Only a storyboard waiting for review can be edited; this generation is ${s.cancelRequested ? "being cancelled" : s.status}.`,
+      message: `Only a storyboard waiting for review or a finished ad can be edited; this generation is ${s.cancelRequested ? "being cancelled" : s.status}.`,
     };
   if (revision !== undefined && revision !== s.revision)
     return {
@@ -75,7 +81,7 @@ export function applyEdit(s: GenerationState, edit: Exclude<StoryboardEdit, { ki
   switch (edit.kind) {
     case "patch": {
       s.plan = editScene(plan, edit.index, edit.patch);
-      const redraw = edit.patch.overlay_text !== undefined || edit.patch.visual_prompt !== undefined;
+      const redraw = edit.patch.visual_prompt !== undefined;
       s.keyframes = keyframes.map((k, i) => (redraw && i === edit.index ? PENDING_KEYFRAME : k));
       break;
     }
@@ -101,16 +107,47 @@ export function applyEdit(s: GenerationState, edit: Exclude<StoryboardEdit, { ki
   });
 }
 
-/** Approves a storyboard: on to clips and compose. */
+/** Approves a storyboard (or a draft of a new version): on to clips and compose. */
 export function approve(s: GenerationState, now = Date.now()): void {
   Object.assign(s, {
     status: "processing",
     stage: "clips",
     approvedAt: now,
+    // A re-render's time is its own; the first render's counts from the prompt.
+    ...((s.version ?? 1) > 1 ? { startedAt: now } : {}),
     clips: s.plan!.scenes.map(() => PENDING_CLIP),
     progress: 30,
     currentStep: `Rendering clips (0/${s.plan!.scenes.length})`,
   });
+}
+
+const APPROVE_REFUSAL = (status: string): EditRefusal => ({
+  status: 409,
+  code: "conflict",
+  message: `Only a storyboard waiting for review can be approved; this generation is ${status}.`,
+});
+
+/** Opens a draft of the next version of finished ad `id`; an open draft is answered as it is (`opened: false`). */
+export async function openVersion(
+  port: StoryboardPort,
+  id: string,
+): Promise<{ view: GenerationView; opened: boolean } | { refused: EditRefusal }> {
+  const s = await port.settledState(id);
+  if (!s) return { refused: NOT_FOUND };
+  if (s.status === "storyboard" && !s.cancelRequested && finishedVersions(s).length)
+    return { view: await port.view(s), opened: false };
+  if (s.status !== "completed")
+    return {
+      refused: {
+        status: 409,
+        code: "conflict",
+        message: `Only a finished ad can be edited into a new version; this generation is ${s.status}.`,
+      },
+    };
+  openDraft(s, port.image);
+  await port.save(s);
+  if (s.stage === "keyframes") await port.rearm();
+  return { view: await port.view(s), opened: true };
 }
 
 const NOT_FOUND: EditRefusal = { status: 404, code: "not_found", message: "Generation not found" };
@@ -125,6 +162,7 @@ export async function editStoryboard(
   if (!s) return { refused: NOT_FOUND };
   const refused = editRefusal(s, edit.revision);
   if (refused) return { refused };
+  if (s.status === "completed") openDraft(s, port.image);
   try {
     if (edit.kind === "refine") {
       if (s.refinements >= MAX_REFINEMENTS)
@@ -156,8 +194,9 @@ export async function approveStoryboard(
   const s = await port.settledState(id);
   if (!s) return { refused: NOT_FOUND };
   if (s.approvedAt) return { view: await port.view(s), started: false };
-  const refused = editRefusal(s);
+  const refused = s.status === "storyboard" ? editRefusal(s) : APPROVE_REFUSAL(s.status);
   if (refused) return { refused };
+  await port.clearJournals(id);
   approve(s);
   await port.save(s);
   await port.rearm();

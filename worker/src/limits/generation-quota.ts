@@ -65,3 +65,18 @@ export async function quotaExceeded(
     details: { limit, retry_after_seconds: retryAfter },
   });
 }
+
+/**
+ * Claims one generation of quota on its own (a re-render of an edited ad), or throws the 429.
+ * Answers the claim's id, for {@link releaseClaim} when the work turns out not to start.
+ */
+export async function claimOne(env: Env, userId: string, groupId: string, now = Date.now()): Promise<number> {
+  const result = await claimQuotaStatement(env, userId, groupId, 1, now).run();
+  if (!result.meta.changes) throw await quotaExceeded(env, userId, 1, now);
+  return Number(result.meta.last_row_id);
+}
+
+/** Gives back a claim made by {@link claimOne}. */
+export async function releaseClaim(env: Env, claimId: number): Promise<void> {
+  await getDb(env).delete(usageEvents).where(eq(usageEvents.id, claimId));
+}

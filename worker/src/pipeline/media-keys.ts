@@ -4,19 +4,28 @@
  */
 import type { Env } from "../env.ts";
 
-/** `clips/{generation}/{scene}.mp4`: one rendered clip per scene. */
-export const clipKey = (generationId: string, sceneIndex: number) =>
-  `clips/${generationId}/${sceneIndex}.mp4`;
-/** `clips/{generation}/{scene}.jpg`: the clip's poster frame, when its provider made one. */
-export const posterKey = (generationId: string, sceneIndex: number) =>
-  `clips/${generationId}/${sceneIndex}.jpg`;
+/**
+ * `clips/{generation}/clip-{identity}.mp4`: a rendered scene clip, named by what it shows and its
+ * length (pipeline/clip-identity.ts), so versions of an ad share unchanged clips and a re-render
+ * never overwrites a clip an earlier version uses.
+ */
+export const clipKey = (generationId: string, identityHash: string) =>
+  `clips/${generationId}/clip-${identityHash}.mp4`;
+/** The clip's poster frame (its middle), when its provider made one. */
+export const posterKey = (generationId: string, identityHash: string) =>
+  `clips/${generationId}/clip-${identityHash}.jpg`;
 /** A storyboard keyframe, named by what it was drawn from (so a redraw never overwrites one in use). */
 export const keyframeKey = (generationId: string, identityHash: string) =>
   `clips/${generationId}/keyframe-${identityHash}.jpg`;
-/** The finished ad. */
-export const videoKey = (generationId: string) => `renders/${generationId}/video.mp4`;
-/** The poster frame. */
-export const thumbnailKey = (generationId: string) => `renders/${generationId}/thumbnail.jpg`;
+/** Where version `version` of the finished ad lives: the first directly under the generation. */
+const renderDir = (generationId: string, version: number) =>
+  version <= 1 ? `renders/${generationId}` : `renders/${generationId}/v${version}`;
+/** The finished ad (of one version). */
+export const videoKey = (generationId: string, version = 1) =>
+  `${renderDir(generationId, version)}/video.mp4`;
+/** Its poster frame. */
+export const thumbnailKey = (generationId: string, version = 1) =>
+  `${renderDir(generationId, version)}/thumbnail.jpg`;
 
 /** Every prefix under which a generation may have objects. */
 export const generationPrefixes = (generationId: string) => [
@@ -24,14 +33,31 @@ export const generationPrefixes = (generationId: string) => [
   `renders/${generationId}/`,
 ];
 
+/** Deletes the R2 objects of a generation that are not in `keep` (a discarded draft's media). */
+export async function deleteGenerationMediaExcept(
+  env: Pick<Env, "MEDIA">,
+  generationId: string,
+  keep: ReadonlySet<string>,
+): Promise<number> {
+  return sweep(env, generationId, (key) => !keep.has(key));
+}
+
 /** Deletes every R2 object of a generation. */
 export async function deleteGenerationMedia(env: Pick<Env, "MEDIA">, generationId: string): Promise<number> {
+  return sweep(env, generationId, () => true);
+}
+
+async function sweep(
+  env: Pick<Env, "MEDIA">,
+  generationId: string,
+  doomed: (key: string) => boolean,
+): Promise<number> {
   let deleted = 0;
   for (const prefix of generationPrefixes(generationId)) {
     let cursor: string | undefined;
     do {
       const page = await env.MEDIA.list({ prefix, cursor });
-      const keys = page.objects.map((o) => o.key);
+      const keys = page.objects.map((o) => o.key).filter(doomed);
       if (keys.length) await env.MEDIA.delete(keys);
       deleted += keys.length;
       cursor = page.truncated ? page.cursor : undefined;

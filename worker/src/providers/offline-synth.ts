@@ -43,7 +43,9 @@ export async function synthesize(
       // The scene's own number, not its position: a scene keeps its look when it is moved.
       index: input.scene.seed % 51,
       type: input.scene.type,
-      text: input.scene.overlay.text,
+      // No overlay text: compose draws it, so editing it never needs a new clip. The large
+      // background word is then the brand's.
+      text: "",
       visual_prompt: input.scene.visual_prompt,
     },
     brand: input.brand,

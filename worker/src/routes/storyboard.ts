@@ -15,8 +15,9 @@ import { ApiError, notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { assertWithinBudget } from "../limits/budget.ts";
+import { claimOne, releaseClaim } from "../limits/generation-quota.ts";
 import { quoteApproval } from "../pipeline/quote.ts";
-import type { ScenePlan } from "../pipeline/spec.ts";
+import { sourceFromRow } from "../views/generation.ts";
 import { ownGeneration } from "./ownership.ts";
 
 const IdSchema = z.object({ id: z.string().min(1).max(64) });
@@ -59,7 +60,7 @@ async function edit(env: Env, userId: string, id: string, change: StoryboardEdit
   return result.view;
 }
 
-function refusal(r: EditRefusal): ApiError {
+export function refusal(r: EditRefusal): ApiError {
   if (r.status === 404) return notFound("Generation");
   return new ApiError(r.status, r.code, r.message, {
     ...(r.field ? { details: { fields: { [r.field]: [r.message] } } } : {}),
@@ -129,20 +130,34 @@ export const storyboardRoutes = new Hono<AppEnv>()
     const row = await ownGeneration(c.env, id, c.get("user").id);
     if (row.status !== "storyboard" || !row.scenePlan)
       throw new ApiError(409, "conflict", "Only a storyboard waiting for review can be approved.");
-    return c.json(quoteApproval(c.env, JSON.parse(row.scenePlan) as ScenePlan), 200);
+    return c.json(quoteApproval(c.env, sourceFromRow(row)), 200);
   })
   .post("/generations/:id/approve", requireUser, pathParams(IdSchema), async (c) => {
     const { id } = c.req.valid("param");
     const userId = c.get("user").id;
     const row = await ownGeneration(c.env, id, userId);
     // A storyboard waiting for approval must fit the budget; a repeated approval starts nothing.
+    // A re-render of an edited ad also counts as one generation toward the hourly limit.
+    let claim: number | null = null;
     if (row.status === "storyboard" && row.scenePlan) {
-      const quote = quoteApproval(c.env, JSON.parse(row.scenePlan) as ScenePlan);
-      await assertWithinBudget(c.env, userId, quote.total, "Rendering this storyboard");
+      const quote = quoteApproval(c.env, sourceFromRow(row));
+      const what = row.version > 1 ? `Rendering version ${row.version}` : "Rendering this storyboard";
+      await assertWithinBudget(c.env, userId, quote.total, what);
+      if (row.version > 1) claim = await claimOne(c.env, userId, row.groupId);
     }
-    const result = await coordinator(c.env, row.groupId).approveStoryboard(id);
+    const result = await coordinator(c.env, row.groupId)
+      .approveStoryboard(id)
+      .catch(async (err: unknown) => {
+        if (claim !== null) await releaseClaim(c.env, claim);
+        throw err;
+      });
+    if (claim !== null && ("refused" in result || !result.started)) await releaseClaim(c.env, claim);
     if ("refused" in result) throw refusal(result.refused);
-    logger(c).info("storyboard approved", { generation_id: id, started: result.started });
+    logger(c).info("storyboard approved", {
+      generation_id: id,
+      version: result.view.version,
+      started: result.started,
+    });
     // 202: the render started now; 200: it had started already (a second click starts nothing).
     return c.json(result.view, result.started ? 202 : 200);
   });

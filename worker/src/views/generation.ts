@@ -60,6 +60,23 @@ export const CostBreakdownSchema = z.object({
   total: z.number(),
 });
 
+/** One finished version of an ad: the first render, then one per re-render after edits. */
+export const VersionViewSchema = z.object({
+  version: z.number().int().min(1),
+  /** Signed links; every version stays downloadable. */
+  video_url: z.string().nullable(),
+  thumbnail_url: z.string().nullable(),
+  /** USD this version spent (a re-render pays only for what changed). */
+  cost: z.number(),
+  /** Clips this version had rendered; the others were reused from earlier versions. */
+  new_clips: z.number().int(),
+  num_scenes: z.number().int(),
+  /** Seconds of the ad. */
+  duration_s: z.number(),
+  completed_at: z.number(),
+});
+export type VersionView = z.infer<typeof VersionViewSchema>;
+
 /** Why a generation ended `failed`: the user cancelled it, or a stage gave up. */
 export const ERROR_CODES = ["cancelled", "failed"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -83,9 +100,16 @@ export const GenerationViewSchema = z.object({
   refinements: z.object({ used: z.number().int(), limit: z.number().int() }),
   /** Storyboard edits so far; an edit may send it back (`revision`) to be refused if stale. */
   revision: z.number().int(),
-  /** USD so far. */
+  /**
+   * The version this view is of: 1 for the first render; a finished ad reopened for editing is
+   * at the next number (in `storyboard` status) while `versions` still lists the finished ones.
+   */
+  version: z.number().int().min(1),
+  /** Finished versions, oldest first; the last is the default (`video_url`). */
+  versions: z.array(VersionViewSchema),
+  /** USD so far, every version included. */
   cost: z.number(),
-  /** Per stage and per scene; set once the generation completed. */
+  /** Per stage and per scene of the latest version; set once it completed. */
   cost_breakdown: CostBreakdownSchema.nullable(),
   video_url: z.string().nullable(),
   thumbnail_url: z.string().nullable(),
@@ -109,6 +133,12 @@ export interface ClipState {
   model: string | null;
   seconds: number;
   cost: number;
+  /** What the clip shows, whatever its length (pipeline/clip-identity.ts); absent on older clips. */
+  identity?: string;
+  /** Seconds the clip lasts. */
+  durationS?: number;
+  /** Set when the clip was reused from that earlier version rather than rendered again. */
+  fromVersion?: number;
 }
 
 /** One scene's storyboard keyframe. `identity` is what it was drawn from, to know when to redraw. */
@@ -117,6 +147,21 @@ export interface KeyframeState {
   key: string | null;
   identity: string | null;
   cost: number;
+}
+
+/** One finished version as the coordinator records it (in the state and the D1 row). */
+export interface VersionRecord {
+  version: number;
+  videoKey: string;
+  thumbnailKey: string | null;
+  /** The plan and clips it was composed from: a later version reuses clips, a discarded draft restores them. */
+  plan: ScenePlan;
+  clips: ClipState[];
+  /** What this version spent (a re-render only what changed). */
+  costs: Omit<CostBreakdown, "total">;
+  newClips: number;
+  startedAt: number | null;
+  completedAt: number;
 }
 
 /** Everything a view is built from; the coordinator's state and a D1 row both provide it. */
@@ -135,6 +180,10 @@ export interface ViewSource {
   keyframes: KeyframeState[];
   refinements: number;
   revision: number;
+  /** 1 until a finished ad is reopened for editing; absent on generations made before versions. */
+  version?: number;
+  /** Finished versions, oldest first; absent on generations made before versions. */
+  versions?: VersionRecord[];
   costs: Omit<CostBreakdown, "total">;
   cancelRequested: boolean;
   error: string | null;
@@ -169,6 +218,8 @@ export function sourceFromRow(row: GenerationRow): ViewSource {
     keyframes: parsed<KeyframeState[]>(row.sceneKeyframes) ?? [],
     refinements: row.refinements,
     revision: row.revision,
+    version: row.version,
+    versions: parsed<VersionRecord[]>(row.versions) ?? [],
     costs,
     cancelRequested: row.cancellationRequested,
     error: row.error,
@@ -178,6 +229,34 @@ export function sourceFromRow(row: GenerationRow): ViewSource {
     startedAt: row.startedAt,
     completedAt: row.completedAt,
   };
+}
+
+/**
+ * The finished versions of `s`. A generation finished before versions existed has none
+ * recorded: its one finished render is version 1.
+ */
+export function finishedVersions(s: ViewSource): VersionRecord[] {
+  if (s.versions?.length) return s.versions;
+  if (s.status !== "completed" || !s.videoKey || !s.plan) return [];
+  return [
+    {
+      version: 1,
+      videoKey: s.videoKey,
+      thumbnailKey: s.thumbnailKey,
+      plan: s.plan,
+      clips: s.clips,
+      costs: s.costs,
+      newClips: s.clips.length,
+      startedAt: s.startedAt,
+      completedAt: s.completedAt ?? s.createdAt,
+    },
+  ];
+}
+
+/** USD spent on `s`: every finished version, plus what an open draft (or the first render) has spent so far. */
+export function costSoFar(s: ViewSource): number {
+  const finished = finishedVersions(s).reduce((sum, v) => sum + totalOf(v.costs), 0);
+  return Math.round((finished + (s.status === "completed" ? 0 : totalOf(s.costs))) * 1e6) / 1e6;
 }
 
 function specSummary(spec: AdSpecification | null): SpecSummary | null {
@@ -215,7 +294,23 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
       };
     }),
   );
-  const cost = totalOf(s.costs);
+  const versions = finishedVersions(s);
+  const latest = versions.at(-1);
+  const versionViews = await Promise.all(
+    versions.map(
+      async (v): Promise<VersionView> => ({
+        version: v.version,
+        video_url: await sign(v.videoKey),
+        thumbnail_url: await sign(v.thumbnailKey),
+        cost: totalOf(v.costs),
+        new_clips: v.newClips,
+        num_scenes: v.plan.scenes.length,
+        duration_s: v.plan.target_duration_s,
+        completed_at: v.completedAt,
+      }),
+    ),
+  );
+  const cost = costSoFar(s);
   return {
     generation_id: s.id,
     group_id: s.groupId,
@@ -230,10 +325,15 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
     num_scenes: scenes.length,
     refinements: { used: s.refinements ?? 0, limit: MAX_REFINEMENTS },
     revision: s.revision ?? 0,
+    version: s.version ?? 1,
+    versions: versionViews,
     cost,
-    cost_breakdown: completed ? { ...s.costs, keyframes: s.costs.keyframes ?? 0, total: cost } : null,
-    video_url: completed ? await sign(s.videoKey) : null,
-    thumbnail_url: completed ? await sign(s.thumbnailKey) : null,
+    cost_breakdown: completed
+      ? { ...s.costs, keyframes: s.costs.keyframes ?? 0, total: totalOf(s.costs) }
+      : null,
+    // The latest finished version, also while a draft of the next one is edited or rendered.
+    video_url: latest ? (versionViews.at(-1)?.video_url ?? null) : null,
+    thumbnail_url: latest ? (versionViews.at(-1)?.thumbnail_url ?? null) : null,
     error: s.error,
     error_code: s.status === "failed" ? (s.cancelRequested ? "cancelled" : "failed") : null,
     created_at: s.createdAt,

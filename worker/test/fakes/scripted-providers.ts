@@ -90,7 +90,9 @@ export function gate(options: { ignoreAbort?: boolean } = {}) {
 export function scriptedVideo(delegate: VideoProvider, hold?: ReturnType<typeof gate>) {
   const calls: ClipRequest[] = [];
   const provider: VideoProvider & { calls: typeof calls } = {
-    name: "scripted",
+    // The delegate's name: it makes the delegate's clips, so a clip's identity (and its reuse
+    // by a later version, which the Worker quotes with the environment's providers) is the same.
+    name: delegate.name,
     models: delegate.models,
     calls,
     async generateClip(request: ClipRequest, ctx: ClipContext) {

@@ -1,11 +1,14 @@
 /**
  * clips (30-70 %): one clip per scene, in parallel, each stored in R2 as soon as it exists.
- * Per scene: skip it if R2 already has it (a crash after storing), else make it once for the
- * group (or copy the identical one another variation made), then price it from the journal.
+ * Per scene: reuse an earlier version's clip of the same identity (a re-render after edits), or
+ * skip it if R2 already has it (a crash after storing), else make it once for the group (or copy
+ * the identical one another variation made), then price it from the journal.
  */
 import pLimit from "p-limit";
 import type { ClipState, GenerationState } from "../../groups/state.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import type { ClipJournal, ClipRequest } from "../../providers/types.ts";
+import { clipIdentity, reusableClip } from "../clip-identity.ts";
 import { clipKey, posterKey } from "../media-keys.ts";
 import { videoCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
@@ -17,7 +20,6 @@ import type { StageContext } from "./context.ts";
 const CLIP_CONCURRENCY = 3;
 const MP4 = { httpMetadata: { contentType: "video/mp4" } };
 const JPEG = { httpMetadata: { contentType: "image/jpeg" } };
-const posterOf = (request: ClipRequest) => posterKey(request.generationId, request.scene.index);
 
 function clipsProgress(s: GenerationState): { progress: number; currentStep: string } {
   const done = s.clips.filter((c) => c.status === "ready").length;
@@ -27,22 +29,27 @@ function clipsProgress(s: GenerationState): { progress: number; currentStep: str
   };
 }
 
-/** What the video provider is asked for scene `index`. */
-function clipRequest(s: GenerationState, index: number): ClipRequest {
+/** What the video provider is asked for scene `index`, the clip's identity and where it and its poster go. */
+async function clipRequest(ctx: StageContext, s: GenerationState, index: number) {
   const scenePlan = s.plan!;
-  const spec = s.spec!;
   const { width, height } = outputSize(s.settings.aspect_ratio);
-  return {
+  const scene = scenePlan.scenes[index]!;
+  const referenceImageKey = s.settings.reference_image;
+  const durationS = clipDuration(scenePlan, index);
+  const identity = clipIdentity(ctx.providers.video, { scene, width, height, referenceImageKey });
+  const hash = (await sha256Hex(JSON.stringify([identity, durationS]))).slice(0, 16);
+  const request: ClipRequest = {
     generationId: s.id,
-    scene: scenePlan.scenes[index]!,
-    brand: brandOf(spec),
+    scene,
+    brand: brandOf(s.spec!),
     width,
     height,
     fps: 24,
-    durationS: clipDuration(scenePlan, index),
-    referenceImageKey: s.settings.reference_image,
-    targetKey: clipKey(s.id, index),
+    durationS,
+    referenceImageKey,
+    targetKey: clipKey(s.id, hash),
   };
+  return { request, identity, poster: posterKey(s.id, hash) };
 }
 
 /**
@@ -53,21 +60,11 @@ function clipRequest(s: GenerationState, index: number): ClipRequest {
 async function makeOrCopyClip(
   ctx: StageContext,
   s: GenerationState,
-  request: ClipRequest,
+  { request, identity, poster }: Awaited<ReturnType<typeof clipRequest>>,
   journal: ClipJournal,
 ): Promise<void> {
   const { video } = ctx.providers;
-  const identity = [
-    video.name,
-    video.models,
-    request.scene.visual_prompt,
-    request.scene.seed,
-    request.width,
-    request.height,
-    request.durationS,
-    request.referenceImageKey,
-  ];
-  const made = await ctx.shared(`clip:${JSON.stringify(identity)}`, s.id, async () => {
+  const made = await ctx.shared(`clip:${JSON.stringify([identity, request.durationS])}`, s.id, async () => {
     await video.generateClip(request, {
       signal: ctx.signal,
       journal,
@@ -75,19 +72,14 @@ async function makeOrCopyClip(
         await ctx.env.MEDIA.put(request.targetKey, size ? body : await new Response(body).arrayBuffer(), MP4);
       },
       storePoster: async (body, size) => {
-        await ctx.env.MEDIA.put(
-          posterOf(request),
-          size ? body : await new Response(body).arrayBuffer(),
-          JPEG,
-        );
+        await ctx.env.MEDIA.put(poster, size ? body : await new Response(body).arrayBuffer(), JPEG);
       },
       referenceImageUrl: async () =>
         s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null,
     });
     return {
       key: request.targetKey,
-      generationId: s.id,
-      scene: request.scene.index,
+      posterKey: poster,
       model: (await journal.read())?.model ?? video.models[0] ?? "unknown",
     };
   });
@@ -98,8 +90,8 @@ async function makeOrCopyClip(
       `the shared clip ${made.value.key} is gone; scene ${request.scene.index} will be made again`,
     );
   await ctx.env.MEDIA.put(request.targetKey, source.body, MP4);
-  const poster = await ctx.env.MEDIA.get(posterKey(made.value.generationId, made.value.scene));
-  if (poster) await ctx.env.MEDIA.put(posterOf(request), poster.body, JPEG);
+  const sourcePoster = await ctx.env.MEDIA.get(made.value.posterKey);
+  if (sourcePoster) await ctx.env.MEDIA.put(poster, sourcePoster.body, JPEG);
   await journal.write({ modelIndex: 0, model: made.value.model, attempts: 0, reusedFrom: made.value.key });
 }
 
@@ -107,36 +99,58 @@ async function makeOrCopyClip(
  * The clip's bill, from the journal, so a clip found in R2 after a crash is still billed
  * right; a clip copied from another variation's was paid for there.
  */
-async function priceClip(ctx: StageContext, request: ClipRequest, journal: ClipJournal): Promise<ClipState> {
+async function priceClip(
+  ctx: StageContext,
+  { request, identity, poster }: Awaited<ReturnType<typeof clipRequest>>,
+  journal: ClipJournal,
+): Promise<ClipState> {
   const { video } = ctx.providers;
   const entry = await journal.read();
   const model = entry?.model ?? video.models[0] ?? "unknown";
   const seconds = entry?.reusedFrom ? 0 : video.billedSeconds(model, request.durationS);
-  const poster = (await ctx.env.MEDIA.head(posterOf(request))) ? posterOf(request) : null;
   return {
     status: "ready",
     key: request.targetKey,
-    posterKey: poster,
+    posterKey: (await ctx.env.MEDIA.head(poster)) ? poster : null,
     model,
     seconds,
     cost: videoCost(model, seconds),
+    identity,
+    durationS: request.durationS,
   };
 }
 
-/** Scene `index` from pending to ready: made (unless stored before a crash), priced, saved, announced. */
+/** An earlier version's clip this scene can use as it is (a re-render after edits), at no cost. */
+async function earlierClip(
+  ctx: StageContext,
+  s: GenerationState,
+  { request, identity }: Awaited<ReturnType<typeof clipRequest>>,
+): Promise<ClipState | null> {
+  const found = reusableClip(s.versions ?? [], identity, request.durationS);
+  if (!found || !(await ctx.env.MEDIA.head(found.clip.key))) return null;
+  return { ...found.clip, seconds: 0, cost: 0, fromVersion: found.clip.fromVersion ?? found.version };
+}
+
+/**
+ * Scene `index` from pending to ready: reused from an earlier version, or made (unless stored
+ * before a crash) and priced; then saved and announced.
+ */
 async function renderScene(ctx: StageContext, s: GenerationState, index: number): Promise<void> {
   // A scene that waited its turn does not start once the stage is cancelled or has failed.
   ctx.signal.throwIfAborted();
-  const request = clipRequest(s, index);
-  const journal = ctx.journal(s, index);
-  if (!(await ctx.env.MEDIA.head(request.targetKey))) {
-    s.clips[index] = { ...s.clips[index]!, status: "rendering" };
-    // Saved, not only announced: REST reads (from D1) and live views must show the same scene.
-    await ctx.save(s);
-    await ctx.sceneChanged(s, index);
-    await makeOrCopyClip(ctx, s, request, journal);
+  const target = await clipRequest(ctx, s, index);
+  let clip = await earlierClip(ctx, s, target);
+  if (!clip) {
+    const journal = ctx.journal(s, index);
+    if (!(await ctx.env.MEDIA.head(target.request.targetKey))) {
+      s.clips[index] = { ...s.clips[index]!, status: "rendering" };
+      // Saved, not only announced: REST reads (from D1) and live views must show the same scene.
+      await ctx.save(s);
+      await ctx.sceneChanged(s, index);
+      await makeOrCopyClip(ctx, s, target, journal);
+    }
+    clip = await priceClip(ctx, target, journal);
   }
-  const clip = await priceClip(ctx, request, journal);
   s.clips[index] = clip;
   s.costs = {
     ...s.costs,
@@ -146,7 +160,13 @@ async function renderScene(ctx: StageContext, s: GenerationState, index: number)
     ],
   };
   Object.assign(s, clipsProgress(s));
-  ctx.log.info("clip ready", { scene: index, model: clip.model, seconds: clip.seconds, cost: clip.cost });
+  ctx.log.info("clip ready", {
+    scene: index,
+    model: clip.model,
+    seconds: clip.seconds,
+    cost: clip.cost,
+    reused_from_version: clip.fromVersion ?? null,
+  });
   await ctx.save(s);
   await ctx.sceneChanged(s, index);
 }

@@ -1,8 +1,28 @@
-/** complete (100 %). */
-import type { GenerationState } from "../../groups/state.ts";
+/** complete (100 %): the finished render is recorded as a version of the ad (the first, or a re-render). */
+import type { GenerationState, VersionRecord } from "../../groups/state.ts";
 import type { StageContext } from "./context.ts";
 
 export async function complete(ctx: StageContext, s: GenerationState): Promise<void> {
-  Object.assign(s, { status: "completed", progress: 100, currentStep: "Done", completedAt: Date.now() });
+  const completedAt = Date.now();
+  const version = s.version ?? 1;
+  if (!s.videoKey || !s.plan) throw new Error("complete stage without a video");
+  const record: VersionRecord = {
+    version,
+    videoKey: s.videoKey,
+    thumbnailKey: s.thumbnailKey,
+    plan: s.plan,
+    clips: s.clips,
+    costs: s.costs,
+    newClips: s.clips.filter((c) => c.fromVersion === undefined).length,
+    startedAt: s.startedAt,
+    completedAt,
+  };
+  Object.assign(s, {
+    versions: [...(s.versions ?? []).filter((v) => v.version !== version), record],
+    status: "completed",
+    progress: 100,
+    currentStep: "Done",
+    completedAt,
+  });
   await ctx.save(s);
 }

@@ -1,7 +1,7 @@
 /** compose (80/90/95 %): one render-container job makes the finished ad and its thumbnail. */
 import type { GenerationState } from "../../groups/state.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
-import { clipKey, thumbnailKey, videoKey } from "../media-keys.ts";
+import { thumbnailKey, videoKey } from "../media-keys.ts";
 import { buildRenderJob, clipFileName } from "../render-job.ts";
 import type { StageContext } from "./context.ts";
 
@@ -9,11 +9,13 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
   const scenePlan = s.plan;
   if (!scenePlan || !s.spec) throw new Error("compose stage without a plan");
   const jobId = `${s.id}-compose-a${s.stageAttempts + 1}`;
+  const version = s.version ?? 1;
   Object.assign(s, { progress: 80, currentStep: "Compositing scenes, overlays and transitions" });
   await ctx.save(s);
   try {
     for (const [i] of scenePlan.scenes.entries()) {
-      const object = await ctx.env.MEDIA.get(clipKey(s.id, i));
+      const key = s.clips[i]?.key;
+      const object = key ? await ctx.env.MEDIA.get(key) : null;
       if (!object) throw new Error(`clip ${i} is missing from storage`);
       await stageFile(ctx.env, jobId, clipFileName(i), object.body, object.size);
     }
@@ -31,8 +33,8 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
     await ctx.save(s);
     // Publish both outputs before the state says so: a retry overwrites the same keys.
     for (const [name, key, type] of [
-      ["video.mp4", videoKey(s.id), "video/mp4"],
-      ["thumbnail.jpg", thumbnailKey(s.id), "image/jpeg"],
+      ["video.mp4", videoKey(s.id, version), "video/mp4"],
+      ["thumbnail.jpg", thumbnailKey(s.id, version), "image/jpeg"],
     ] as const) {
       const file = await readFile(ctx.env, jobId, name);
       const size = Number(file.headers.get("content-length"));
@@ -42,6 +44,10 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
   } finally {
     await releaseJob(ctx.env, jobId);
   }
-  Object.assign(s, { videoKey: videoKey(s.id), thumbnailKey: thumbnailKey(s.id), stage: "complete" });
+  Object.assign(s, {
+    videoKey: videoKey(s.id, version),
+    thumbnailKey: thumbnailKey(s.id, version),
+    stage: "complete",
+  });
   await ctx.save(s);
 }

@@ -7,7 +7,7 @@
 import pLimit from "p-limit";
 import type { GenerationState, KeyframeState } from "../../groups/state.ts";
 import { sha256Hex } from "../../lib/hash.ts";
-import type { KeyframeRequest } from "../../providers/types.ts";
+import type { ImageProvider, KeyframeRequest } from "../../providers/types.ts";
 import { keyframeKey } from "../media-keys.ts";
 import { imageCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
@@ -32,23 +32,34 @@ function keyframeRequest(s: GenerationState, index: number): KeyframeRequest {
   };
 }
 
-async function drawKeyframe(ctx: StageContext, s: GenerationState, index: number): Promise<KeyframeState> {
-  ctx.signal.throwIfAborted();
-  const { image } = ctx.providers;
-  const request = keyframeRequest(s, index);
-  const { scene, brand, width, height } = request;
-  // What the keyframe shows: not the scene's position or length (a move or a re-timing keeps it).
-  const identity = JSON.stringify([
+/**
+ * What scene `index`'s keyframe shows: not the scene's position or length (a move or a re-timing
+ * keeps it), nor its overlay text (compose draws that over the clip; the storyboard card over
+ * the keyframe).
+ */
+export function keyframeIdentity(
+  image: Pick<ImageProvider, "name" | "model">,
+  s: GenerationState,
+  index: number,
+) {
+  const { scene, brand, width, height } = keyframeRequest(s, index);
+  return JSON.stringify([
     image.name,
     image.model,
     scene.type,
     scene.visual_prompt,
-    scene.overlay.text,
     scene.seed,
     brand,
     width,
     height,
   ]);
+}
+
+async function drawKeyframe(ctx: StageContext, s: GenerationState, index: number): Promise<KeyframeState> {
+  ctx.signal.throwIfAborted();
+  const { image } = ctx.providers;
+  const request = keyframeRequest(s, index);
+  const identity = keyframeIdentity(image, s, index);
   const current = s.keyframes[index];
   if (current?.status === "ready" && current.identity === identity) return current;
   const key = keyframeKey(s.id, (await sha256Hex(identity)).slice(0, 16));
