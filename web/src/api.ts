@@ -47,6 +47,8 @@ const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
  * every REST body and live event carries it, so a page draws a generation from one value.
  */
 export type { GenerationView, SceneView, SpecSummary };
+/** One finished version of an ad (`GenerationView.versions`, oldest first). */
+export type VersionView = GenerationView["versions"][number];
 
 /** Generation settings as the API accepts them (every field optional; defaults server-side). */
 export type GenerateInput = InferRequestType<typeof client.api.generate.$post>["json"];
@@ -71,12 +73,22 @@ export async function login(email: string, password: string): Promise<Session> {
   return (await client.api.auth.login.$post({ json: { email, password } })).json();
 }
 
-/** The signed-in user, including lifetime spend. Also refreshes the stored copy. */
+/** The monthly budget: the cap (null: none), this month's spend and what is left, in USD. */
+export type Budget = InferResponseType<typeof client.api.me.budget.$put, 200>;
+
+/** The signed-in user (lifetime spend included) and the monthly budget. Also refreshes the stored user. */
 export const getMe = query(async () => {
-  const { user } = await (await client.api.me.$get()).json();
-  updateSessionUser(user);
-  return user;
+  const me = await (await client.api.me.$get()).json();
+  updateSessionUser(me.user);
+  return me;
 }, "me");
+
+/** Sets the monthly cap in USD (null removes it), then reads the account again. */
+export async function setMonthlyBudget(monthlyUsd: number | null): Promise<Budget> {
+  const budget = await (await client.api.me.budget.$put({ json: { monthly_usd: monthlyUsd } })).json();
+  await revalidate(getMe.key);
+  return budget;
+}
 
 // ---- generations ---------------------------------------------------------------------------
 
@@ -133,9 +145,25 @@ export async function deleteGeneration(id: string) {
   return body;
 }
 
-/** Asks the pipeline to stop; the generation then ends `failed` with `error_code` "cancelled". */
-export async function cancelGeneration(id: string): Promise<void> {
-  await client.api.generations[":id"].cancel.$post({ param: { id } });
+/**
+ * Asks the pipeline to stop; the generation then ends `failed` with `error_code` "cancelled".
+ * On a draft (a finished ad reopened for editing) it discards the draft instead: the generation
+ * returns to `completed` at its last finished version. Resolves with the view the cancel answered.
+ */
+export async function cancelGeneration(id: string): Promise<GenerationView> {
+  const view = await (await client.api.generations[":id"].cancel.$post({ param: { id } })).json();
+  void revalidate(getGenerations.key);
+  return view;
+}
+
+/**
+ * Reopens a finished ad for editing (`POST /api/generations/:id/versions`): resolves with the
+ * draft's view (status `storyboard`, the next version), or the open draft's when there is one.
+ */
+export async function openDraft(id: string): Promise<GenerationView> {
+  const view = await (await client.api.generations[":id"].versions.$post({ param: { id } })).json();
+  void revalidate(getGenerations.key);
+  return view;
 }
 
 // ---- parallel variations -------------------------------------------------------------------

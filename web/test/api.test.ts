@@ -13,6 +13,7 @@ import {
   listGenerations,
   liveTicket,
   messageOf,
+  openDraft,
 } from "../src/api.ts";
 import { endSession, session, startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
@@ -123,12 +124,35 @@ describe("api", () => {
       ),
     });
     expect(capabilities.cancel).toBe(true);
-    await expect(cancelGeneration("g1")).resolves.toBeUndefined();
+    // The answer is the view as the cancel found it (a discarded draft's: the finished ad again).
+    await expect(cancelGeneration("g1")).resolves.toMatchObject({
+      generation_id: "g1",
+      status: "processing",
+    });
     expect(api).toHaveBeenCalledOnce();
     const err = await cancelGeneration("g2").catch((e: unknown) => e);
     expect((err as ApiError).status).toBe(409);
     expect(messageOf(err)).toBe("This generation has already completed.");
     expect(session()).not.toBeNull();
+  });
+
+  test("opening a draft posts to the versions route with the token; a 409 keeps its message", async () => {
+    const draft = viewFixture({ status: "storyboard", version: 2 });
+    const api = stubApi({
+      "POST /api/generations/g1/versions": ({ headers }) => {
+        expect(headers.get("authorization")).toBe("Bearer token-1");
+        return json(draft, 201);
+      },
+      "POST /api/generations/g2/versions": json(
+        { error: { code: "conflict", message: "Only a finished ad can be edited into a new version." } },
+        409,
+      ),
+    });
+    await expect(openDraft("g1")).resolves.toEqual(draft);
+    expect(api).toHaveBeenCalledOnce();
+    const err = await openDraft("g2").catch((e: unknown) => e);
+    expect((err as ApiError).status).toBe(409);
+    expect(messageOf(err)).toBe("Only a finished ad can be edited into a new version.");
   });
 
   test("the estimate asks the server's price table with the settings that change the price", async () => {

@@ -74,4 +74,24 @@ describe("dashboard", () => {
     );
     expect(JSON.parse(String(post?.[1]?.body)).settings.workflow).toBe("storyboard");
   });
+
+  test("a generation beyond the monthly budget (402) shows the server's message and stays on the form", async () => {
+    const message =
+      "This generation is estimated at $0.42, but only $0.10 of your monthly budget is left. Raise the budget or wait for next month.";
+    stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/estimate": quote(0.42),
+      "POST /api/generate": json(
+        { error: { code: "payment_required", message, details: { estimate_usd: 0.42, remaining_usd: 0.1 } } },
+        402,
+      ),
+    });
+    render(() => <App />);
+    fireEvent.input(await screen.findByLabelText("Describe your ad"), {
+      target: { value: "cold brew coffee for students" },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Generate" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(message);
+    expect(location.pathname).toBe("/");
+  });
 });

@@ -3,7 +3,13 @@ import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { render } from "@solidjs/testing-library";
 import type { JSX } from "solid-js";
 import { vi } from "vitest";
-import { clearApiCache, type GenerationView, type SceneView } from "../src/api.ts";
+import {
+  type Budget,
+  clearApiCache,
+  type GenerationView,
+  type SceneView,
+  type VersionView,
+} from "../src/api.ts";
 import { startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
@@ -24,6 +30,8 @@ export function viewFixture(over: Partial<GenerationView> = {}): GenerationView 
     num_scenes: 0,
     refinements: { used: 0, limit: 5 },
     revision: 0,
+    version: 1,
+    versions: [],
     cost: 0,
     cost_breakdown: null,
     video_url: null,
@@ -74,7 +82,13 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-type Handler = (req: { method: string; path: string; url: URL; headers: Headers; body: unknown }) => Response;
+type Handler = (req: {
+  method: string;
+  path: string;
+  url: URL;
+  headers: Headers;
+  body: unknown;
+}) => Response | Promise<Response>;
 
 /**
  * Replaces global fetch with a router of `"METHOD /path"` handlers; unknown routes are 404.
@@ -127,6 +141,37 @@ export function quote(total: number): Response {
     breakdown: { llm: 0.002, video: total - 0.002, compose: 0 },
     providers: { llm: "openai:gpt-4o-mini", video: "replicate:minimax/video-01" },
   });
+}
+
+/** A finished version of an ad (`GenerationView.versions`), overridable field by field. */
+export function versionFixture(version: number, over: Partial<VersionView> = {}): VersionView {
+  return {
+    version,
+    video_url: `/media/renders/gen-1/v${version}/video.mp4?sig=${version}`,
+    thumbnail_url: `/media/renders/gen-1/v${version}/thumbnail.jpg?sig=${version}`,
+    cost: 0.3,
+    new_clips: 4,
+    num_scenes: 4,
+    duration_s: 15,
+    completed_at: Date.UTC(2026, 10, 25, 14, 10 * version),
+    ...over,
+  };
+}
+
+/** `GET /api/me`'s body: SESSION's user and a monthly budget (no cap unless given). */
+export function meFixture(budget: Partial<Budget> = {}) {
+  const cap = budget.monthly_budget_usd ?? null;
+  const spent = budget.spent_this_month_usd ?? 0.4;
+  return {
+    user: SESSION.user,
+    budget: {
+      monthly_budget_usd: cap,
+      spent_this_month_usd: spent,
+      remaining_usd: cap === null ? null : Math.max(0, cap - spent),
+      month: "2026-11",
+      ...budget,
+    },
+  };
 }
 
 /** A storyboard waiting for review (settings.workflow "storyboard"): four drawn keyframes, AIDA. */

@@ -10,7 +10,7 @@ import {
   removeBlocked,
   totalSeconds,
 } from "../src/storyboard/board.ts";
-import { runningFixture, sceneFixture, storyboardFixture } from "./fixtures.tsx";
+import { runningFixture, sceneFixture, storyboardFixture, versionFixture, viewFixture } from "./fixtures.tsx";
 
 describe("storyboard rules", () => {
   test("a move is the permutation the reorder route takes", () => {
@@ -76,5 +76,21 @@ describe("storyboard rules", () => {
     // Live views arrive in order; only one of an older revision is stale.
     expect(isCurrent(redrawing, storyboardFixture({ revision: 4 }))).toBe(true);
     expect(isCurrent(redrawing, board)).toBe(false);
+  });
+
+  test("a draft opened on a finished ad, and one discarded, are news; the other way round is stale", () => {
+    // Opening a draft and discarding one count the revision up, like every storyboard edit.
+    const v1 = versionFixture(1);
+    const finished = viewFixture({ status: "completed", version: 1, versions: [v1], revision: 5 });
+    const draft = storyboardFixture({ version: 2, versions: [v1], revision: 6 });
+    const edited = storyboardFixture({ version: 2, versions: [v1], revision: 7 });
+    const discarded = viewFixture({ status: "completed", version: 1, versions: [v1], revision: 8 });
+    expect(isNewerAnswer(finished, draft)).toBe(true);
+    expect(isNewerAnswer(edited, discarded)).toBe(true);
+    expect(isCurrent(edited, discarded)).toBe(true);
+    // A late answer from before the draft, or an edit's answer after the discard, changes nothing.
+    expect(isNewerAnswer(draft, finished)).toBe(false);
+    expect(isNewerAnswer(discarded, edited)).toBe(false);
+    expect(isCurrent(discarded, edited)).toBe(false);
   });
 });

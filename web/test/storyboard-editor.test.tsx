@@ -12,6 +12,8 @@ import {
   storyboardFixture,
   stubApi,
   ticket,
+  versionFixture,
+  viewFixture,
 } from "./fixtures.tsx";
 
 /** `GET /api/generations/gen-1/approval`: what approving spends. */
@@ -226,6 +228,19 @@ describe("storyboard editor", () => {
     await screen.findByText("Rendering clips (2/4)");
   });
 
+  test("an approval beyond the monthly budget (402) is refused with the server's message", async () => {
+    const message =
+      "Rendering this storyboard is estimated at $0.42, but only $0.10 of your monthly budget is left. Raise the budget or wait for next month.";
+    openBoard(storyboardFixture(), {
+      "POST /api/generations/gen-1/approve": json({ error: { code: "payment_required", message } }, 402),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Approve and render — est. $0.42" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(message);
+    // Still the storyboard, and approving can be tried again (after raising the budget).
+    expect(screen.getByTestId("storyboard")).toBeTruthy();
+    await waitFor(() => expect((screen.getByTestId("approve") as HTMLButtonElement).disabled).toBe(false));
+  });
+
   test("live events switch between progress and the editor without a reload", async () => {
     const drawing = runningFixture({
       progress: 25,
@@ -251,5 +266,79 @@ describe("storyboard editor", () => {
     await screen.findByRole("heading", { name: "Creating your ad", level: 1 });
     expect(screen.queryByTestId("storyboard")).toBeNull();
     expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test("'Cancel generation' asks first, then cancels; the live view ends it cancelled", async () => {
+    const board = storyboardFixture();
+    const api = openBoard(board, {
+      "POST /api/generations/gen-1/cancel": json({ ...board, cancellation_requested: true }, 202),
+    });
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1));
+    // A first storyboard has nothing to go back to: no draft note, no "Discard changes".
+    expect(screen.queryByTestId("draft-note")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Discard changes" })).toBeNull();
+
+    fireEvent.click(await screen.findByRole("button", { name: "Cancel generation" }));
+    let dialog = screen.getByRole("dialog", { name: "Cancel this generation?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Keep reviewing" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(sent(api, "POST", "/api/generations/gen-1/cancel")).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole("button", { name: "Cancel generation" }));
+    dialog = screen.getByRole("dialog", { name: "Cancel this generation?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Yes, cancel it" }));
+    await waitFor(() => expect(sent(api, "POST", "/api/generations/gen-1/cancel")).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    FakeWebSocket.latest().receive({
+      type: "generation",
+      seq: 5,
+      generation: { ...board, status: "failed", error_code: "cancelled", error: "Cancelled by user" },
+    });
+    await screen.findByRole("heading", { name: "Cancelled by user" });
+    expect(screen.queryByTestId("storyboard")).toBeNull();
+  });
+
+  test("a draft names the version it edits, plays the finished one, and 'Discard changes' returns to it", async () => {
+    const v1 = versionFixture(1);
+    const draft = storyboardFixture({
+      version: 2,
+      versions: [v1],
+      revision: 6,
+      current_step: "Editing version 2",
+    });
+    const finished = viewFixture({
+      ...draft,
+      status: "completed",
+      progress: 100,
+      version: 1,
+      revision: 7,
+      video_url: v1.video_url,
+      thumbnail_url: v1.thumbnail_url,
+      completed_at: v1.completed_at,
+    });
+    const api = openBoard(draft, { "POST /api/generations/gen-1/cancel": json(finished, 200) });
+    const note = await screen.findByTestId("draft-note");
+    expect(note.querySelector("p")?.textContent).toBe(
+      "Editing version 2 — version 1 stays available until you approve.",
+    );
+    // The finished version plays right here, on demand.
+    expect(within(note).queryByLabelText("Version 1")).toBeNull();
+    const watch = within(note).getByRole("button", { name: "Watch version 1" });
+    expect(watch.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(watch);
+    expect(watch.getAttribute("aria-expanded")).toBe("true");
+    expect(within(note).getByLabelText("Version 1").getAttribute("src")).toBe(v1.video_url);
+    expect(screen.queryByRole("button", { name: "Cancel generation" })).toBeNull();
+
+    fireEvent.click(screen.getByRole("button", { name: "Discard changes" }));
+    const dialog = screen.getByRole("dialog", { name: "Discard your changes?" });
+    expect(dialog.textContent).toContain("The finished version 1 stays as it is.");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Discard draft" }));
+    // The cancel's answer is the finished ad again: the page shows it, with the way to edit again.
+    await screen.findByRole("heading", { name: "Your ad is ready", level: 1 });
+    expect(sent(api, "POST", "/api/generations/gen-1/cancel")).toHaveLength(1);
+    expect(screen.queryByTestId("storyboard")).toBeNull();
+    expect(screen.getByLabelText("Your finished ad").getAttribute("src")).toBe(v1.video_url);
+    expect(screen.getByRole("button", { name: "Edit scenes" })).toBeTruthy();
   });
 });

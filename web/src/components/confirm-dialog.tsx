@@ -13,6 +13,8 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   /** Shown on the confirm button while `onConfirm` runs. */
   busyLabel?: string;
+  /** The safe choice's label; "Cancel" unless that would read like the action itself. */
+  cancelLabel?: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
 }) {
@@ -75,7 +77,7 @@ export function ConfirmDialog(props: {
           disabled={busy()}
           onClick={() => props.onClose()}
         >
-          Cancel
+          {props.cancelLabel ?? "Cancel"}
         </button>
         <button type="button" class="btn btn-danger" disabled={busy()} onClick={confirm}>
           {busy() ? (props.busyLabel ?? "Working…") : props.confirmLabel}

@@ -6,7 +6,7 @@ import {
   SortableProvider,
 } from "@thisbeyond/solid-dnd";
 import { createMemo, createUniqueId, Index, Show } from "solid-js";
-import { type GenerationView, reorderScenes } from "../api.ts";
+import { capabilities, type GenerationView, reorderScenes } from "../api.ts";
 import {
   addBlocked,
   isIdentity,
@@ -16,15 +16,19 @@ import {
   totalSeconds,
 } from "../storyboard/board.ts";
 import { createStoryboard } from "../storyboard/use-storyboard.ts";
+import { isDraft } from "../versions.ts";
+import { DraftNote } from "./draft-note.tsx";
 import { AddSceneForm } from "./storyboard-add.tsx";
 import { ApproveButton } from "./storyboard-approve.tsx";
+import { CancelStoryboard } from "./storyboard-cancel.tsx";
 import { type MoveDirection, StoryboardCard } from "./storyboard-card.tsx";
 
 /**
  * The storyboard review (settings.workflow = "storyboard"): a keyframe card per scene, in
  * order, to edit, refine, reorder (drag and drop with @thisbeyond/solid-dnd, or the arrow
- * buttons), add and remove, then approve. It draws `generation` (the page's one view) and hands
- * every edit's answer to `onAnswer`; live events keep the view current in between.
+ * buttons), add and remove, then approve, or cancel (a draft of a finished ad: discard). It
+ * draws `generation` (the page's one view) and hands every edit's answer to `onAnswer`; live
+ * events keep the view current in between.
  */
 export function StoryboardEditor(props: {
   generation: GenerationView;
@@ -88,8 +92,16 @@ export function StoryboardEditor(props: {
             </p>
           </Show>
         </div>
-        <ApproveButton generation={props.generation} board={board} />
+        <div class="board-actions">
+          <ApproveButton generation={props.generation} board={board} />
+          <Show when={capabilities.cancel}>
+            <CancelStoryboard generation={props.generation} onAnswer={props.onAnswer} />
+          </Show>
+        </div>
       </header>
+      <Show when={isDraft(props.generation)}>
+        <DraftNote generation={props.generation} aspect={props.aspect} />
+      </Show>
       <div class="board-toolbar">
         <p class="muted small">{summary()}</p>
         <AddSceneForm generation={props.generation} board={board} limitNoteId={limitNoteId} />

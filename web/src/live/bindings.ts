@@ -22,9 +22,11 @@ import { isCurrent, isNewerAnswer, isTerminal } from "./reconcile.ts";
 /**
  * One generation's view: `initial` (the page's read) until the live engine has something
  * newer. Only an unfinished generation is followed (a finished one's read already has
- * everything); a re-read of `initial` replaces the view but does not restart the subscription.
- * `answer` takes the view a request answered with (a storyboard edit, an approval) when it is
- * newer than the one shown; the socket carries the same change, whichever arrives first.
+ * everything): the view shown decides, so a finished ad reopened for editing is followed again;
+ * a re-read of `initial` replaces the view but does not restart the subscription.
+ * `answer` takes the view a request answered with (a storyboard edit, an approval, a draft
+ * opened) when it is newer than the one shown; the socket carries the same change, whichever
+ * arrives first.
  */
 export function createLiveGeneration(initial: Accessor<GenerationView | undefined>): {
   view: Accessor<GenerationView | undefined>;
@@ -38,18 +40,18 @@ export function createLiveGeneration(initial: Accessor<GenerationView | undefine
     setView(next);
     cacheGeneration(next);
   };
-  // Keyed on the ids, so a re-read of `initial` does not restart the subscription.
+  // Keyed on the ids, so a re-read of `initial` (or any newer view) does not restart the subscription.
   const key = createMemo(() => {
-    const read = initial();
-    return read && !isTerminal(read.status) ? `${read.generation_id}\n${read.group_id}` : "";
+    const shown = view();
+    return shown && !isTerminal(shown.status) ? `${shown.generation_id}\n${shown.group_id}` : "";
   });
   createEffect(
     on(key, (k) => {
       setError(undefined);
-      const read = untrack(initial);
-      if (!k || !read) return;
+      const shown = untrack(view);
+      if (!k || !shown) return;
       const stop = followGeneration(
-        { generationId: read.generation_id, groupId: read.group_id },
+        { generationId: shown.generation_id, groupId: shown.group_id },
         {
           onView: (next) => {
             setError(undefined);
@@ -57,9 +59,11 @@ export function createLiveGeneration(initial: Accessor<GenerationView | undefine
           },
           onError: setError,
         },
-        { initial: [read] },
+        { initial: [shown] },
       );
-      onCleanup(stop);
+      // Deferred: when the follower's own view finishes the generation, it stops itself first
+      // (closing its socket as "finished"); otherwise (an answer, another id) this stops it.
+      onCleanup(() => queueMicrotask(stop));
     }),
   );
   const answer = (next: GenerationView) => {

@@ -26,7 +26,8 @@ export function isTerminal(status: GenerationView["status"]): boolean {
 /**
  * True when `next`, a live view of the same generation, may replace `current`. Live views come
  * in order, but an edit's answer can overtake them (or be overtaken), and storyboard edits only
- * ever count `revision` up: a view of an older revision is stale wherever it comes from.
+ * ever count `revision` up (so do opening a draft of a finished ad and discarding one): a view
+ * of an older revision is stale wherever it comes from.
  */
 export function isCurrent(current: GenerationView | undefined, next: GenerationView): boolean {
   return !current || next.revision >= current.revision;

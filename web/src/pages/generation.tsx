@@ -9,12 +9,14 @@ import {
   generationFinished,
   getGeneration,
   messageOf,
+  openDraft,
 } from "../api.ts";
 import { ErrorPanel } from "../components/error-panel.tsx";
 import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
 import { StoryboardEditor } from "../components/storyboard-editor.tsx";
+import { VersionList } from "../components/version-list.tsx";
 import { VideoResult } from "../components/video-result.tsx";
 import { isCancelled } from "../format.ts";
 import { createLiveGeneration } from "../live/bindings.ts";
@@ -22,13 +24,17 @@ import { isTerminal } from "../live/reconcile.ts";
 import { usePageTitle } from "../page-title.ts";
 import { currentToken } from "../session.ts";
 import { normalizeSettings } from "../settings.ts";
+import { isDraft, videoFileName } from "../versions.ts";
 
 /** Route preload: the generation's one read starts while the page's code is fetched. */
 export function preloadGeneration({ params }: RoutePreloadFuncArgs) {
   if (currentToken() && params.id) void getGeneration(params.id);
 }
 
-/** `/generations/:id`: live progress, then the finished ad; a clear error state with retry. */
+/**
+ * `/generations/:id`: live progress, then the finished ad (each of its versions, and "Edit
+ * scenes" to make the next); a clear error state with retry.
+ */
 export function GenerationPage() {
   const params = useParams<{ id: string }>();
   return (
@@ -104,7 +110,9 @@ function LiveGeneration(props: { id: string }) {
     const s = view();
     if (!s) return null;
     const end = s.completed_at ?? finishedAt() ?? (running() ? now() : null);
-    return end === null ? null : end - s.created_at;
+    // A later version's render counts from its approval; the first one from the prompt.
+    const start = s.version > 1 ? (s.started_at ?? s.created_at) : s.created_at;
+    return end === null ? null : end - start;
   };
 
   const [actionError, setActionError] = createSignal<unknown>(null);
@@ -113,11 +121,61 @@ function LiveGeneration(props: { id: string }) {
     setCancelling(true);
     setActionError(null);
     try {
-      await cancelGeneration(props.id);
+      live.answer(await cancelGeneration(props.id));
     } catch (err) {
       setActionError(err);
       setCancelling(false);
     }
+  };
+  // The next version: a draft of the storyboard, which the page then shows (the live view follows it).
+  const [opening, setOpening] = createSignal(false);
+  const editScenes = async () => {
+    setOpening(true);
+    setActionError(null);
+    try {
+      live.answer(await openDraft(props.id));
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setOpening(false);
+    }
+  };
+  // A stop ends in a finished (or failed) view; a later draft's stop starts afresh.
+  createEffect(
+    on(
+      () => view()?.status,
+      (status) => {
+        if (status && isTerminal(status)) setCancelling(false);
+      },
+    ),
+  );
+
+  // The finished version in the player: the one picked in the list, else the latest (a newly
+  // finished version is shown as soon as it exists).
+  const [picked, setPicked] = createSignal<number | null>(null);
+  createEffect(
+    on(
+      () => view()?.versions.length,
+      () => setPicked(null),
+      { defer: true },
+    ),
+  );
+  const playing = () => {
+    const s = view();
+    if (s?.status !== "completed") return null;
+    const latest = s.versions.at(-1);
+    const version = s.versions.find((v) => v.version === picked()) ?? latest;
+    const url = version && version !== latest ? version.video_url : s.video_url;
+    if (!url) return null;
+    const several = s.versions.length > 1;
+    return {
+      url,
+      thumbnail: version && version !== latest ? version.thumbnail_url : s.thumbnail_url,
+      number: version?.version ?? s.version,
+      fileName: videoFileName(props.id, several ? version?.version : undefined),
+      caption:
+        several && version ? `Version ${version.version}${version === latest ? " (latest)" : ""}` : undefined,
+    };
   };
   const retry = async () => {
     const s = view();
@@ -172,8 +230,18 @@ function LiveGeneration(props: { id: string }) {
               </Show>
               <Show when={capabilities.cancel && running()}>
                 <button type="button" class="btn btn-ghost" onClick={cancel} disabled={cancelling()}>
-                  {cancelling() ? "Cancelling…" : "Cancel generation"}
+                  {cancelLabel(s(), cancelling())}
                 </button>
+              </Show>
+              <Show when={s().status === "completed" && s().scenes.length > 0}>
+                <div class="gen-edit">
+                  <button type="button" class="btn btn-ghost" onClick={editScenes} disabled={opening()}>
+                    Edit scenes
+                  </button>
+                  <p class="muted small">
+                    Change the storyboard and render a new version: only changed clips are paid for again.
+                  </p>
+                </div>
               </Show>
               <Show when={actionError()}>
                 <p class="form-error" role="alert">
@@ -198,13 +266,15 @@ function LiveGeneration(props: { id: string }) {
                     placeholders={4}
                   />
                 </Match>
-                <Match when={s().status === "completed" && s().video_url}>
-                  {(url) => (
+                <Match when={playing()}>
+                  {(p) => (
                     <VideoResult
-                      videoUrl={url()}
-                      thumbnailUrl={s().thumbnail_url}
+                      videoUrl={p().url}
+                      thumbnailUrl={p().thumbnail}
                       aspect={settings().aspect_ratio}
-                      fileName={`promptreel-${props.id.slice(0, 8)}.mp4`}
+                      fileName={p().fileName}
+                      caption={p().caption}
+                      autoPlay={picked() !== null}
                     />
                   )}
                 </Match>
@@ -220,6 +290,14 @@ function LiveGeneration(props: { id: string }) {
               </Switch>
             </div>
             <div class="gen-details">
+              <Show when={s().status === "completed" && s().versions.length > 1}>
+                <VersionList
+                  generationId={props.id}
+                  versions={s().versions}
+                  selected={playing()?.number ?? s().version}
+                  onPlay={setPicked}
+                />
+              </Show>
               <GenerationDetails generation={s()} />
             </div>
             <Show when={s().status === "completed" && s().scenes.length}>
@@ -263,10 +341,16 @@ function storyboardHint(s: GenerationView): string {
   return `${ready} of ${scenes.length} clips ready; each plays once rendered`;
 }
 
+/** The running generation's stop button: a draft's render is discarded, a first one cancelled. */
+function cancelLabel(s: GenerationView, cancelling: boolean): string {
+  if (isDraft(s)) return cancelling ? "Discarding…" : "Discard changes";
+  return cancelling ? "Cancelling…" : "Cancel generation";
+}
+
 function titleFor(s: GenerationView): string {
   if (s.status === "completed") return "Your ad is ready";
   if (s.status === "failed") return isCancelled(s) ? "Generation cancelled" : "Generation stopped";
-  if (s.status === "processing") return "Creating your ad";
+  if (s.status === "processing") return isDraft(s) ? `Rendering version ${s.version}` : "Creating your ad";
   if (s.status === "storyboard") return "Review your storyboard";
   return "Your ad is queued";
 }

@@ -9,6 +9,7 @@ import {
   messageOf,
   type StatusFilter,
 } from "../api.ts";
+import { BudgetCard } from "../components/budget-card.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ErrorPanel } from "../components/error-panel.tsx";
 import { LibraryItem } from "../components/library-item.tsx";
@@ -29,14 +30,17 @@ function parseFilter(raw: string | string[] | undefined): StatusFilter {
   return FILTERS.find((f) => f.value === raw)?.value ?? "all";
 }
 
-/** Route preload: the first page for the filter in the URL, and the total spent. */
+/** Route preload: the first page for the filter in the URL, the total spent and the budget. */
 export function preloadLibrary({ location }: RoutePreloadFuncArgs) {
   if (!currentToken()) return;
   void getGenerations(parseFilter(new URLSearchParams(location.search).get("status") ?? undefined));
   void getMe();
 }
 
-/** `/library`: my generations as a grid, filtered by status, with delete and "Load more". */
+/**
+ * `/library`: my generations as a grid, filtered by status, with delete and "Load more"; above
+ * it, the total spent and the monthly budget.
+ */
 export function LibraryPage() {
   usePageTitle(() => "Library");
   const [params] = useSearchParams<{ status?: string }>();
@@ -45,16 +49,19 @@ export function LibraryPage() {
 
   return (
     <div class="container">
-      <header class="page-head row between wrap">
+      <header class="page-head row between wrap library-head">
         <div>
           <h1>Library</h1>
           <p class="muted">Every ad you have made.</p>
         </div>
-        <div class="stat card">
-          <span class="muted small">Total spent</span>
-          <strong class="stat-value tabular" data-testid="total-spent">
-            <Suspense fallback="…">{me() ? formatCost(me()?.total_cost ?? 0) : "…"}</Suspense>
-          </strong>
+        <div class="stats">
+          <div class="stat card">
+            <span class="muted small">Total spent</span>
+            <strong class="stat-value tabular" data-testid="total-spent">
+              <Suspense fallback="…">{me() ? formatCost(me()?.user.total_cost ?? 0) : "…"}</Suspense>
+            </strong>
+          </div>
+          <BudgetCard />
         </div>
       </header>
       <nav class="filters" aria-label="Filter by status">
