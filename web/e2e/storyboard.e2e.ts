@@ -1,18 +1,23 @@
 /**
  * Storyboard review in real Chromium against scripts/start.sh: generate with "Review storyboard
  * first", wait for the keyframes, edit a scene's text, move scene 3 to the front with the
- * keyboard buttons, refine a scene, approve, and check the finished ad follows the storyboard.
+ * keyboard buttons, refine a scene, approve, and check the finished ad follows the storyboard
+ * (each scene's frame looks most like its own keyframe); then edit the finished ad into version 2.
  * One user's visit, steps in order; one generation, so it stays quick on 2 cores.
  */
+
+import type { GenerationView } from "@promptreel/worker/views";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { onPhone as phoneRun, screenshot, signUp, startVisit } from "./browser.ts";
+import { distance, thumbnail, viewOf, withDownloads } from "./frames.ts";
 
 const baseUrl = inject("baseUrl");
 const email = `e2e-board-${Date.now()}@example.com`;
 const password = "correct horse battery";
 const PROMPT = "cold brew coffee in a can for busy students";
 const EDITED = "Brewed for 8 a.m.";
+const VERSION_2_TEXT = "Cold. Fast. Yours.";
 /** Planning and keyframes take seconds offline; a busy machine makes it longer. */
 const BOARD_TIMEOUT_MS = 120_000;
 /** Clips and compose of one 15 s ad: 30-60 s alone on 2 cores, longer when busy. */
@@ -139,6 +144,73 @@ describe("storyboard review, from prompt to finished ad", () => {
       expect(await page.getByLabel("Your finished ad").getAttribute("src")).toMatch(/\/media\/renders\//);
     },
     FINISH_TIMEOUT_MS + 30_000,
+  );
+
+  test(
+    "each scene of the finished video looks most like its own keyframe",
+    async () => {
+      const id = boardPath.split("/").at(-1)!;
+      const ad = await viewOf<GenerationView>(page, id);
+      const keyframes = ad.scenes.map((s) => s.keyframe_url);
+      expect(keyframes.every(Boolean)).toBe(true);
+      // Scene i is on screen from the sum of the earlier scenes' durations (crossfades overlap).
+      const starts = ad.scenes.map((_, i) => ad.scenes.slice(0, i).reduce((t, s) => t + s.duration_s, 0));
+      const urls = [ad.video_url!, ...(keyframes as string[])].map((u) => new URL(u, baseUrl).href);
+      const nearest = await withDownloads(urls, async ([video, ...stills]) => {
+        const keys = await Promise.all(stills.map((f) => thumbnail(f)));
+        return Promise.all(
+          ad.scenes.map(async (scene, i) => {
+            const frame = await thumbnail(video!, starts[i]! + scene.duration_s / 2);
+            const d = keys.map((k) => distance(frame, k));
+            return d.indexOf(Math.min(...d));
+          }),
+        );
+      });
+      expect(nearest).toEqual(ad.scenes.map((_, i) => i));
+    },
+    FINISH_TIMEOUT_MS + 30_000,
+  );
+
+  test(
+    "'Edit scenes' on the finished ad: one edit, approve, and version 2 plays beside version 1",
+    async () => {
+      await page.getByRole("button", { name: "Edit scenes" }).click();
+      // The draft's keyframes are the ad's own clip frames: no drawing to wait for.
+      await keyframesDrawn(page);
+      await page.getByText("Editing version 2 — version 1", { exact: false }).waitFor();
+      const text = page.getByRole("textbox", { name: "Scene 2 on-screen text" });
+      await text.fill(VERSION_2_TEXT);
+      await text.press("Enter");
+      await announced(page, "Scene 2 text saved.");
+      // Only the text changed: every clip is reused, so nothing new is paid for.
+      await page.getByRole("button", { name: "Approve and render — est. $0.00" }).click();
+      await page
+        .getByRole("heading", { name: "Your ad is ready", level: 1 })
+        .waitFor({ timeout: FINISH_TIMEOUT_MS });
+      await page.getByRole("button", { name: "Play version 1" }).waitFor();
+      expect(await page.getByLabel("Your finished ad").getAttribute("src")).toMatch(
+        /\/renders\/[\w-]+\/v2\//,
+      );
+      const texts = await page
+        .locator(".gen-scenes [data-testid=scene-card] .scene-overlay")
+        .allTextContents();
+      expect(texts[1]).toBe(`“${VERSION_2_TEXT}”`);
+      const id = boardPath.split("/").at(-1)!;
+      const ad = await viewOf<GenerationView>(page, id);
+      expect(ad.versions.map((v) => [v.version, v.new_clips])).toEqual([
+        [1, ad.scenes.length],
+        [2, 0],
+      ]);
+      await page.getByRole("button", { name: "Play version 1" }).click();
+      expect(await page.getByLabel("Your finished ad").getAttribute("src")).toMatch(
+        /\/renders\/[\w-]+\/video\.mp4/,
+      );
+      expect(await page.getByRole("link", { name: "Download version 2" }).getAttribute("download")).toMatch(
+        /-v2\.mp4$/,
+      );
+      await screenshot(page, "storyboard-versions");
+    },
+    FINISH_TIMEOUT_MS + 60_000,
   );
 
   test("no uncaught errors in the page", () => {
