@@ -215,6 +215,8 @@ describe("reading and deleting generations", () => {
       num_scenes: 0,
       refinements: { used: 0, limit: 5 },
       revision: 0,
+      version: 1,
+      versions: [],
       video_url: null,
       thumbnail_url: null,
       cost: 0,
