@@ -11,7 +11,8 @@
  *   An invalid body answers `400` with `{ error: { code, message } }` and no stream.
  * - `DELETE /jobs/:job_id` cancels a queued or running job (its stream ends with an `error` line, code
  *   `cancelled`). Closing the response stream (client disconnect) cancels too.
- * - `POST /probe` with a {@link ProbeRequest} answers `{ probe }` or `{ error }`.
+ * - `POST /probe` with a {@link ProbeRequest} answers `{ probe }` or `{ error }`. A `{ file }` source is
+ *   looked up in the staging space of the request's `job_id`; `limits` can only tighten the container's.
  * - `GET /health` answers `{ ok, ffmpeg, queue: { running, queued, concurrency } }`.
  *
  * Sources are `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg),
@@ -322,12 +323,28 @@ export const MediaInfoSchema = z.object({
   audio: z.object({ codec: z.string(), sample_rate: z.number(), channels: z.number() }).optional(),
   /** For MP4: true when the `moov` atom precedes `mdat` (progressive playback). */
   faststart: z.boolean().optional(),
+  /**
+   * Every stream in file order (`POST /probe` only): type (video, audio, subtitle, data, attachment),
+   * codec, and whether a video stream is an attached picture (cover art).
+   */
+  streams: z.array(z.object({ type: z.string(), codec: z.string(), attached_pic: z.boolean() })).optional(),
 });
 /** Probe result. */
 export type MediaInfo = z.infer<typeof MediaInfoSchema>;
 
 /** `POST /probe` body. */
-export const ProbeRequestSchema = z.object({ source: SourceSchema });
+export const ProbeRequestSchema = z.object({
+  source: SourceSchema,
+  /** The job whose staging space holds a `{ file }` source. */
+  job_id: JobIdSchema.optional(),
+  /** Stricter limits for this probe (a larger value than the container's own is ignored). */
+  limits: z
+    .object({
+      max_duration_s: z.number().positive().optional(),
+      max_dimension: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
 /** `POST /probe` body. */
 export type ProbeRequest = z.infer<typeof ProbeRequestSchema>;
 

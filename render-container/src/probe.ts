@@ -74,6 +74,7 @@ interface FfprobeStream {
   channels?: number;
   duration?: string;
   tags?: Record<string, string>;
+  disposition?: { attached_pic?: number };
   side_data_list?: { rotation?: number }[];
 }
 
@@ -94,12 +95,12 @@ type ProbeKind = "video" | "audio" | "image" | "any";
 
 /**
  * Probes a local file and enforces the limits. `kind` says what the caller needs: a video clip, an
- * audio track or a still image. Errors are {@link JobError}s with code `input_rejected` and a message
- * that says what was wrong.
+ * audio track or a still image; `streams` adds the list of every stream to the answer. Errors are
+ * {@link JobError}s with code `input_rejected` and a message that says what was wrong.
  */
 export async function probeFile(
   path: string,
-  opts: { limits?: ProbeLimits; kind?: ProbeKind; signal?: AbortSignal } = {},
+  opts: { limits?: ProbeLimits; kind?: ProbeKind; signal?: AbortSignal; streams?: boolean } = {},
 ): Promise<MediaInfo> {
   const limits = opts.limits ?? limitsFromEnv();
   const kind = opts.kind ?? "any";
@@ -139,6 +140,12 @@ export async function probeFile(
       channels: a.channels ?? 0,
     };
   if (format.includes("mp4")) info.faststart = await moovBeforeMdat(path);
+  if (opts.streams)
+    info.streams = streams.map((s) => ({
+      type: s.codec_type ?? "unknown",
+      codec: s.codec_name ?? "unknown",
+      attached_pic: s.disposition?.attached_pic === 1,
+    }));
   return info;
 }
 

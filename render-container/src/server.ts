@@ -8,12 +8,12 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
-import { type ErrorCode, type JobEvent, ProbeRequestSchema } from "./contract.ts";
+import { type ErrorCode, type JobEvent, type ProbeRequest, ProbeRequestSchema } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
 import { ffmpegVersion, killAllChildren } from "./ffmpeg.ts";
 import { type AnyJob, JobRunner, parseJob } from "./jobs.ts";
-import { probeFile } from "./probe.ts";
-import { existingStagedFile, putStagedFile, removeStaging } from "./staging.ts";
+import { limitsFromEnv, type ProbeLimits, probeFile } from "./probe.ts";
+import { existingStagedFile, putStagedFile, removeStaging, stagingDir } from "./staging.ts";
 import { resolveSource, transferDefaults } from "./transfer.ts";
 import { withWorkDir } from "./workspace.ts";
 
@@ -27,6 +27,17 @@ const STATUS: Record<ErrorCode, 400 | 404 | 409 | 422 | 500 | 502 | 504> = {
   timeout: 504,
   internal: 500,
 };
+
+/** The container's probe limits, made stricter (never looser) by a probe request's own. */
+function tightened(base: ProbeLimits, asked: ProbeRequest["limits"]): ProbeLimits {
+  const dim = (n: number) => Math.min(n, asked?.max_dimension ?? n);
+  return {
+    ...base,
+    maxDurationS: Math.min(base.maxDurationS, asked?.max_duration_s ?? base.maxDurationS),
+    maxWidth: dim(base.maxWidth),
+    maxHeight: dim(base.maxHeight),
+  };
+}
 
 /**
  * `POST /render` and `POST /synthesize`: validates the body, then streams the job's events as
@@ -99,9 +110,13 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
       const parsed = ProbeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success)
         throw new JobError("invalid_job", parsed.error.issues.map((i) => i.message).join("; "));
+      const { source, job_id, limits } = parsed.data;
       const probe = await withWorkDir("probe", async (work) => {
-        const path = await resolveSource(parsed.data.source, work, "input", { allowLocal: opts.allowLocal });
-        return probeFile(path);
+        const path = await resolveSource(source, work, "input", {
+          allowLocal: opts.allowLocal,
+          ...(job_id ? { stagingDir: stagingDir(job_id) } : {}),
+        });
+        return probeFile(path, { limits: tightened(limitsFromEnv(), limits), streams: true });
       });
       return c.json({ probe }, 200);
     })

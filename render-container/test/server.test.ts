@@ -294,4 +294,43 @@ describe("HTTP service over loopback", () => {
       message: expect.stringContaining("nope.mp4"),
     });
   });
+
+  it("probes a staged file of a job, lists its streams, and applies a request's stricter limits", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const id = "probe-staged";
+    const put = await fetch(`${base}/jobs/${id}/files/upload`, {
+      method: "PUT",
+      body: await readFile(join(dir, "a.mp4")),
+    });
+    expect(put.status).toBe(201);
+    const probe = (limits?: object) =>
+      fetch(`${base}/probe`, {
+        method: "POST",
+        body: JSON.stringify({ job_id: id, source: { file: "upload" }, ...(limits ? { limits } : {}) }),
+      });
+    const ok = (await (await probe()).json()) as { probe: { streams: unknown[]; duration_s: number } };
+    expect(ok.probe.streams).toEqual([
+      { type: "video", codec: "h264", attached_pic: false },
+      { type: "audio", codec: "aac", attached_pic: false },
+    ]);
+    const strict = await probe({ max_duration_s: 1, max_dimension: 4096 });
+    expect(strict.status).toBe(422);
+    expect(((await strict.json()) as { error: { message: string } }).error.message).toMatch(
+      /exceeds the limit of 1\.0 s/,
+    );
+    // A looser limit than the container's own changes nothing.
+    const loose = await probe({ max_dimension: 100_000 });
+    expect(loose.status).toBe(200);
+    const small = await probe({ max_dimension: 100 });
+    expect(((await small.json()) as { error: { message: string } }).error.message).toMatch(
+      /dimensions 320x240 exceed the limit of 100x100/,
+    );
+    // Without the job id a staged name means nothing.
+    const nojob = await fetch(`${base}/probe`, {
+      method: "POST",
+      body: JSON.stringify({ source: { file: "upload" } }),
+    });
+    expect(nojob.status).toBe(400);
+    await fetch(`${base}/jobs/${id}`, { method: "DELETE" });
+  });
 });

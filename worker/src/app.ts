@@ -9,6 +9,7 @@ import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./lib/errors.ts";
 import { logger, setLogLevel } from "./lib/log.ts";
 import { requireJsonBodies } from "./lib/validate.ts";
+import { assetRoutes } from "./routes/assets.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { comparisonRoutes } from "./routes/comparisons.ts";
 import { estimateRoutes } from "./routes/estimate.ts";
@@ -63,6 +64,7 @@ export const app = new Hono<AppEnv>()
   // Media links (/media/*) carry their own authorization and may carry large uploads, so they sit
   // outside the JSON API's body limit and content-type rule.
   .route("/media", mediaRoutes)
+  .route("/api/assets", assetRoutes)
   .route("/api", api);
 
 app.onError(handleError);

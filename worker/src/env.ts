@@ -27,6 +27,12 @@ export interface Env {
   MEDIA_URL_TTL_SECONDS?: string;
   /** Generations allowed per user per rolling hour (default 10). */
   GENERATIONS_PER_HOUR?: string;
+  /** Storage quota for a user's uploaded assets, in MB (default 500). */
+  ASSET_QUOTA_MB?: string;
+  /** Most assets a user may keep (default 100). */
+  ASSET_QUOTA_COUNT?: string;
+  /** Upload attempts allowed per user per rolling minute (default 10). */
+  UPLOADS_PER_MINUTE?: string;
   /** Lowest log level written: debug, info (default), warn or error. */
   LOG_LEVEL?: string;
   OPENAI_API_KEY?: string;

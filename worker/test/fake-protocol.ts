@@ -7,7 +7,25 @@ declare module "vitest" {
     renderUrl: string;
     openaiUrl: string;
     replicateUrl: string;
+    /** Small media files made with ffmpeg for the upload tests, base64 (see global-setup.ts). */
+    assetFixtures: AssetFixtures;
   }
+}
+
+/** The upload tests' media, made by ffmpeg in global setup. */
+export interface AssetFixtures {
+  /** 64x48 PNG. */
+  png: string;
+  /** 64x48 baseline JPEG (SOF0). */
+  jpeg: string;
+  /** 1 s 440 Hz mono WAV (pcm_s16le). */
+  wav: string;
+  /** 1 s 440 Hz MP3. */
+  mp3: string;
+  /** 1 s 160x120 H.264 + AAC MP4, moov after mdat (ffmpeg's default). */
+  mp4: string;
+  /** A real 10-hour MP4: 11 frames at one frame per hour, a couple of kilobytes. */
+  tenHourMp4: string;
 }
 
 /** How the fake Replicate server treats one model. */

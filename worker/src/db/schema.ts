@@ -127,3 +127,55 @@ export const loginFailures = sqliteTable(
   },
   (t) => [index("login_failures_subject_created_idx").on(t.subject, t.createdAt)],
 );
+
+/** `reference` is reserved for generated candidates (not uploadable). */
+export const ASSET_KINDS = ["image", "audio", "video", "reference"] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
+/**
+ * The user's own media (product photos, logos, music, clips), each checked before it is
+ * recorded; the bytes are in R2 at `r2Key` (`assets/{user_id}/{asset_id}`).
+ */
+export const assets = sqliteTable(
+  "assets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ASSET_KINDS }).notNull(),
+    /** The type the bytes were detected as (never the client's claim). */
+    contentType: text("content_type").notNull(),
+    /** The client's file name, sanitised; for display only. */
+    name: text("name").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    /** Hex SHA-256 of the bytes: the same upload twice answers the first asset. */
+    sha256: text("sha256").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    durationS: real("duration_s"),
+    /** Comma-separated codecs of audio and video (e.g. `h264,aac`); null for images. */
+    codecs: text("codecs"),
+    r2Key: text("r2_key").notNull(),
+    /** USD; uploads cost nothing, generated references will. */
+    cost: real("cost").notNull().default(0),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [
+    index("assets_user_created_idx").on(t.userId, t.createdAt),
+    index("assets_user_sha256_idx").on(t.userId, t.sha256),
+  ],
+);
+
+/** Upload attempts, counted per user over a sliding minute (limits/upload-rate.ts). */
+export const uploadAttempts = sqliteTable(
+  "upload_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [index("upload_attempts_user_created_idx").on(t.userId, t.createdAt)],
+);

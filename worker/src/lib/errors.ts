@@ -17,6 +17,8 @@ export type ErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  /** 422: an upload of an accepted type that fails a check (truncated, too large, appended data). */
+  | "invalid_media"
   | "rate_limited"
   | "payment_required"
   | "internal"

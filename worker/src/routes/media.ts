@@ -49,6 +49,8 @@ export const mediaRoutes = new Hono<AppEnv>()
       "Content-Type": head.httpMetadata?.contentType ?? "application/octet-stream",
       "Accept-Ranges": "bytes",
       "Cache-Control": "private, max-age=3600",
+      // Served as stored, never re-interpreted by the browser (uploads are checked by their bytes).
+      "X-Content-Type-Options": "nosniff",
       ETag: head.httpEtag,
     });
     if (range) {

@@ -4,7 +4,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
-import { generationGroups, generations } from "../db/schema.ts";
+import { assets, generationGroups, generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { notFound } from "../lib/errors.ts";
 
@@ -28,4 +28,15 @@ export async function ownGroup(env: Env, groupId: string, userId: string, what =
     .get();
   if (!group) throw notFound(what);
   return group;
+}
+
+/** The caller's asset `id`, or 404. */
+export async function ownAsset(env: Env, id: string, userId: string) {
+  const row = await getDb(env)
+    .select()
+    .from(assets)
+    .where(and(eq(assets.id, id), eq(assets.userId, userId)))
+    .get();
+  if (!row) throw notFound("Asset");
+  return row;
 }

@@ -4,12 +4,12 @@
  * Their URLs reach the test config through `provide`/`inject`.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, openSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import "../fake-protocol.ts";
+import type { AssetFixtures } from "../fake-protocol.ts";
 import { startFakeOpenAi } from "./fakes/openai-server.ts";
 import { startFakeReplicate } from "./fakes/replicate-server.ts";
 
@@ -26,6 +26,34 @@ async function waitFor(url: string, seconds: number) {
     if (Date.now() > deadline) throw new Error(`${url} did not come up`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Runs ffmpeg quietly with `args` and answers the file it wrote, base64. */
+function ffmpegFile(dir: string, name: string, args: string[]): string {
+  const out = join(dir, name);
+  execFileSync("ffmpeg", ["-v", "error", "-y", ...args, out]);
+  return readFileSync(out).toString("base64");
+}
+
+/** The upload tests' media (test/assets.test.ts), small enough to travel through `provide`. */
+function makeAssetFixtures(dir: string): AssetFixtures {
+  const still = ["-f", "lavfi", "-i", "testsrc2=size=64x48", "-frames:v", "1"];
+  const tone = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"];
+  return {
+    png: ffmpegFile(dir, "asset.png", still),
+    jpeg: ffmpegFile(dir, "asset.jpg", still),
+    wav: ffmpegFile(dir, "asset.wav", tone),
+    mp3: ffmpegFile(dir, "asset.mp3", [...tone, "-c:a", "libmp3lame", "-b:a", "64k"]),
+    mp4: ffmpegFile(dir, "asset.mp4", [
+      ...["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=24:duration=1", ...tone],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
+    ]),
+    // One frame an hour for 36000 s: a genuine 10-hour file, not a patched header.
+    tenHourMp4: ffmpegFile(dir, "ten-hours.mp4", [
+      ...["-f", "lavfi", "-i", "color=c=blue:s=64x64:r=1/3600", "-t", "36000"],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+    ]),
+  };
 }
 
 export default async function setup(project: TestProject) {
@@ -47,6 +75,8 @@ export default async function setup(project: TestProject) {
     "ultrafast",
     clip,
   ]);
+
+  const assetFixtures = makeAssetFixtures(dir);
 
   const port = 20000 + Math.floor(Math.random() * 20000);
   // The pinned Node 22 (type stripping), whatever Node runs vitest itself.
@@ -72,6 +102,7 @@ export default async function setup(project: TestProject) {
   project.provide("renderUrl", renderUrl);
   project.provide("openaiUrl", openai.url);
   project.provide("replicateUrl", replicate.url);
+  project.provide("assetFixtures", assetFixtures);
 
   return async () => {
     renderer.kill("SIGTERM");
