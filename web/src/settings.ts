@@ -59,6 +59,7 @@ export function normalizeSettings(raw: unknown): GenerationSettings {
     music_mood: pick("music_mood", MUSIC_MOODS),
     enhanced_planning: s.enhanced_planning === true,
     reference_image: typeof s.reference_image === "string" ? s.reference_image : null,
+    music: typeof s.music === "string" ? s.music : null,
     workflow: s.workflow === "storyboard" ? "storyboard" : "auto",
   };
 }

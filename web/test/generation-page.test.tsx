@@ -13,6 +13,7 @@ const SETTINGS: GenerationSettings = {
   music_mood: "calm",
   enhanced_planning: false,
   reference_image: null,
+  music: null,
   workflow: "auto",
 };
 

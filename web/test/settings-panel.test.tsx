@@ -59,6 +59,7 @@ describe("SettingsPanel", () => {
       music_mood: "none",
       enhanced_planning: true,
       reference_image: null,
+      music: null,
       workflow: "auto",
     });
     // An empty or out-of-range seed means "random" rather than a request the server rejects.

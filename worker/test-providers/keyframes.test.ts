@@ -148,6 +148,7 @@ describe("the Replicate keyframe provider", () => {
     width: 1080,
     height: 1080,
     durationS: 3.5,
+    referenceImageKey: null,
   };
   const provider = (models: string[]) =>
     createReplicateImageProvider({

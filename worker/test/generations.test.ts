@@ -91,8 +91,16 @@ describe("POST /api/generate", () => {
     expect(ref.status).toBe(400);
     const refBody = (await ref.json()) as ErrorJson;
     expect(refBody.error.details?.fields?.["settings.reference_image"]?.[0]).toMatch(
-      /uploads are not available/,
+      /id of one of your image assets/,
     );
+    // An asset id that is not the caller's (here: no one's) is a 404.
+    const stranger = await postJson(
+      "/api/generate",
+      { prompt: "a luxury watch ad", settings: { reference_image: crypto.randomUUID() } },
+      token,
+    );
+    expect(stranger.status).toBe(404);
+    expect(((await stranger.json()) as ErrorJson).error.code).toBe("not_found");
     const ok = await postJson(
       "/api/generate",
       { prompt: "a luxury watch ad", settings: { duration_s: 30, aspect_ratio: "1:1", seed: 42 } },

@@ -9,6 +9,7 @@ import type { Logger } from "../lib/log.ts";
 import { assertWithinBudget } from "../limits/budget.ts";
 import { type CreatedGenerations, createGenerations, type NewGeneration } from "../pipeline/create.ts";
 import { quoteGeneration } from "../pipeline/quote.ts";
+import { copySettingAssets, withAssetSources } from "../pipeline/settings-assets.ts";
 import { providersFromEnv } from "../providers/index.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
@@ -16,7 +17,8 @@ export const coordinator = (env: Env, groupId: string) =>
   env.GROUP_COORDINATOR.get(env.GROUP_COORDINATOR.idFromName(groupId));
 
 /**
- * Hands freshly created records to their coordinator. If that fails the records are marked
+ * Hands freshly created records to their coordinator (after copying the assets their settings
+ * name into their own prefixes). If that fails the records are marked
  * failed at once, so nothing is left `pending` forever, and the caller gets a 503.
  */
 export async function startGroup(
@@ -32,6 +34,7 @@ export async function startGroup(
 ): Promise<void> {
   const { groupId, generationIds, seeds } = input.created;
   try {
+    await copySettingAssets(env, input.items, input.created);
     await coordinator(env, groupId).start({
       groupId,
       userId: input.userId,
@@ -73,7 +76,9 @@ export async function createAndStartGroup(
   log: Logger,
   input: { userId: string; origin: string; comparisonType: ComparisonType; items: NewGeneration[] },
 ): Promise<CreatedGenerations> {
-  const { userId, origin, comparisonType, items } = input;
+  const { userId, origin, comparisonType } = input;
+  // 404 for an asset that is not the caller's, before anything is written.
+  const items = await withAssetSources(env, userId, input.items);
   const providers = providersFromEnv(env);
   const estimate = items.reduce((sum, item) => sum + quoteGeneration(providers, item.settings).total, 0);
   const what = items.length === 1 ? "This generation" : `These ${items.length} variations`;

@@ -4,6 +4,7 @@
  * discards it: the ad goes back to its latest finished version, and the draft's media (its
  * keyframes, clips and partial render) is deleted while every finished version's is kept.
  */
+import { settingAssetKeys } from "../pipeline/settings-assets.ts";
 import { keyframeIdentity } from "../pipeline/stages/keyframes.ts";
 import type { ImageProvider } from "../providers/types.ts";
 import { finishedVersions } from "../views/generation.ts";
@@ -75,9 +76,10 @@ export function restoreLatestVersion(s: GenerationState): void {
   });
 }
 
-/** Every R2 key a finished version of `s` uses: its render and its clips. */
+/** Every R2 key a finished version of `s` uses: its render and its clips, and its own copies of its assets. */
 export function keptMediaKeys(s: GenerationState): Set<string> {
   const keys = new Set<string>();
+  for (const key of settingAssetKeys(s.id, s.settings)) keys.add(key);
   for (const v of finishedVersions(s)) {
     keys.add(v.videoKey);
     if (v.thumbnailKey) keys.add(v.thumbnailKey);

@@ -15,7 +15,8 @@ export interface ClipSubject {
   scene: Pick<PlannedScene, "visual_prompt" | "seed">;
   width: number;
   height: number;
-  referenceImageKey: string | null;
+  /** The reference image's asset id (one id per content: uploads are deduplicated by SHA-256). */
+  referenceAsset: string | null;
 }
 
 /** The identity of the clip `video` makes for `subject`. */
@@ -30,7 +31,7 @@ export function clipIdentity(
     subject.scene.seed,
     subject.width,
     subject.height,
-    subject.referenceImageKey,
+    subject.referenceAsset,
   ]);
 }
 

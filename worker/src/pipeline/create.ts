@@ -13,6 +13,8 @@ export interface NewGeneration {
   settings: GenerationSettings;
   /** The variation's name in a comparison. */
   label?: string | null;
+  /** R2 keys of the assets the settings name, resolved by pipeline/settings-assets.ts (not stored). */
+  assetSources?: Partial<Record<"reference_image" | "music", string>>;
 }
 
 /** What {@link createGenerations} wrote, in the order of its items. */

@@ -14,6 +14,13 @@ export const clipKey = (generationId: string, identityHash: string) =>
 /** The clip's poster frame (its middle), when its provider made one. */
 export const posterKey = (generationId: string, identityHash: string) =>
   `clips/${generationId}/clip-${identityHash}.jpg`;
+/**
+ * The generation's own copy of its reference image (settings.reference_image, an asset), made
+ * when the generation is created: the asset may be deleted later, the ad never breaks.
+ */
+export const referenceKey = (generationId: string) => `clips/${generationId}/reference`;
+/** The generation's own copy of its music track (settings.music, an audio asset). */
+export const musicKey = (generationId: string) => `clips/${generationId}/music`;
 /** A storyboard keyframe, named by what it was drawn from (so a redraw never overwrites one in use). */
 export const keyframeKey = (generationId: string, identityHash: string) =>
   `clips/${generationId}/keyframe-${identityHash}.jpg`;

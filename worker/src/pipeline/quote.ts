@@ -44,7 +44,7 @@ export function quoteApproval(env: Env, s: ViewSource) {
       scene,
       width,
       height,
-      referenceImageKey: s.settings.reference_image,
+      referenceAsset: s.settings.reference_image,
     });
     const reused = reusableClip(versions, identity, need) !== null;
     return { scene: i, seconds: reused ? 0 : video.billedSeconds(model, need), reused };

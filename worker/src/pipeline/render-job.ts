@@ -16,6 +16,8 @@ export function buildRenderJob(input: {
   spec: AdSpecification;
   plan: ScenePlan;
   settings: GenerationSettings;
+  /** The staged file of the user's own track (settings.music), which replaces the library's. */
+  musicFile?: string | null;
 }): RenderJobInput {
   const { spec, plan, settings } = input;
   const { width, height } = outputSize(settings.aspect_ratio);
@@ -44,7 +46,11 @@ export function buildRenderJob(input: {
     transition: { type: "fade", duration_s: CROSSFADE_S },
     fade_in_s: 0.3,
     fade_out_s: 0.3,
-    audio: mood ? { music: { library: mood }, music_volume: 0.3, whoosh: true } : { whoosh: true },
+    audio: input.musicFile
+      ? { music: { source: { file: input.musicFile } }, music_volume: 0.3, whoosh: true }
+      : mood
+        ? { music: { library: mood }, music_volume: 0.3, whoosh: true }
+        : { whoosh: true },
     grade: settings.grade,
     brand: { name: spec.brand.name, colours: spec.brand.colours, style: spec.brand.visual_style },
     outputs: { video: { file: "video.mp4" }, thumbnail: { file: "thumbnail.jpg" } },

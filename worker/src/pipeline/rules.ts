@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS = {
   music_mood: "auto",
   enhanced_planning: false,
   reference_image: null,
+  music: null,
   workflow: "auto",
 } as const;
 

@@ -32,18 +32,19 @@ export const GenerationSettingsSchema = z
     /** `storyboard`: stop at keyframes for review and editing before rendering video. */
     workflow: z.enum(WORKFLOWS).default(DEFAULTS.workflow),
     /**
-     * An uploaded asset used as first frame or subject reference. Uploads do not exist yet, so
-     * any value is refused: the pipeline must never be handed an R2 key the user does not own.
+     * The id of one of the user's image assets (an upload or a generated reference): the product
+     * or character every scene shows. Checked to be the caller's where generations are created
+     * (pipeline/reference-image.ts); the pipeline only ever reads its own copy of it.
      */
     reference_image: z
-      .string()
-      .min(1)
-      .max(100)
+      .uuid({ error: "Use the id of one of your image assets" })
       .nullable()
-      .default(DEFAULTS.reference_image)
-      .refine((v): boolean => v === null, {
-        error: "Reference images need an uploaded asset; uploads are not available yet",
-      }),
+      .default(DEFAULTS.reference_image),
+    /**
+     * The id of one of the user's audio assets: the track under the ad, in place of the library
+     * track of `music_mood` (trimmed, faded and loudness-normalised the same way).
+     */
+    music: z.uuid({ error: "Use the id of one of your audio assets" }).nullable().default(DEFAULTS.music),
   })
   .strict();
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;

@@ -130,6 +130,8 @@ export interface KeyframeRequest {
   height: number;
   /** Seconds the scene's clip will last; the keyframe is the clip's middle frame where possible. */
   durationS: number;
+  /** The generation's copy of its reference image (the product or character), if it has one. */
+  referenceImageKey: string | null;
 }
 
 export interface KeyframeContext {

@@ -9,7 +9,7 @@ import type { ClipState, GenerationState } from "../../groups/state.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import type { ClipJournal, ClipRequest } from "../../providers/types.ts";
 import { clipIdentity, reusableClip } from "../clip-identity.ts";
-import { clipKey, posterKey } from "../media-keys.ts";
+import { clipKey, posterKey, referenceKey } from "../media-keys.ts";
 import { videoCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
 import { outputSize } from "../settings.ts";
@@ -34,9 +34,10 @@ async function clipRequest(ctx: StageContext, s: GenerationState, index: number)
   const scenePlan = s.plan!;
   const { width, height } = outputSize(s.settings.aspect_ratio);
   const scene = scenePlan.scenes[index]!;
-  const referenceImageKey = s.settings.reference_image;
+  const referenceAsset = s.settings.reference_image;
+  const referenceImageKey = referenceAsset ? referenceKey(s.id) : null;
   const durationS = clipDuration(scenePlan, index);
-  const identity = clipIdentity(ctx.providers.video, { scene, width, height, referenceImageKey });
+  const identity = clipIdentity(ctx.providers.video, { scene, width, height, referenceAsset });
   const hash = (await sha256Hex(JSON.stringify([identity, durationS]))).slice(0, 16);
   const request: ClipRequest = {
     generationId: s.id,
@@ -75,7 +76,7 @@ async function makeOrCopyClip(
         await ctx.env.MEDIA.put(poster, size ? body : await new Response(body).arrayBuffer(), JPEG);
       },
       referenceImageUrl: async () =>
-        s.settings.reference_image ? ctx.publicMediaUrl(s.settings.reference_image) : null,
+        request.referenceImageKey ? ctx.publicMediaUrl(request.referenceImageKey) : null,
     });
     return {
       key: request.targetKey,

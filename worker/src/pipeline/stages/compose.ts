@@ -1,9 +1,12 @@
 /** compose (80/90/95 %): one render-container job makes the finished ad and its thumbnail. */
 import type { GenerationState } from "../../groups/state.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
-import { thumbnailKey, videoKey } from "../media-keys.ts";
+import { musicKey, thumbnailKey, videoKey } from "../media-keys.ts";
 import { buildRenderJob, clipFileName } from "../render-job.ts";
 import type { StageContext } from "./context.ts";
+
+/** The staged name of the user's own music track. */
+const MUSIC_FILE = "music";
 
 export async function compose(ctx: StageContext, s: GenerationState): Promise<void> {
   const scenePlan = s.plan;
@@ -19,7 +22,18 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
       if (!object) throw new Error(`clip ${i} is missing from storage`);
       await stageFile(ctx.env, jobId, clipFileName(i), object.body, object.size);
     }
-    const job = buildRenderJob({ jobId, spec: s.spec, plan: scenePlan, settings: s.settings });
+    if (s.settings.music) {
+      const music = await ctx.env.MEDIA.get(musicKey(s.id));
+      if (!music) throw new Error("the music track is missing from storage");
+      await stageFile(ctx.env, jobId, MUSIC_FILE, music.body, music.size);
+    }
+    const job = buildRenderJob({
+      jobId,
+      spec: s.spec,
+      plan: scenePlan,
+      settings: s.settings,
+      musicFile: s.settings.music ? MUSIC_FILE : null,
+    });
     await runJob(ctx.env, "render", job, {
       signal: ctx.signal,
       onProgress: (event) => {

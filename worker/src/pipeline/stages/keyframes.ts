@@ -8,7 +8,7 @@ import pLimit from "p-limit";
 import type { GenerationState, KeyframeState } from "../../groups/state.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import type { ImageProvider, KeyframeRequest } from "../../providers/types.ts";
-import { keyframeKey } from "../media-keys.ts";
+import { keyframeKey, referenceKey } from "../media-keys.ts";
 import { imageCost } from "../prices.ts";
 import { clipDuration } from "../scene-plan.ts";
 import { outputSize } from "../settings.ts";
@@ -29,6 +29,7 @@ function keyframeRequest(s: GenerationState, index: number): KeyframeRequest {
     width,
     height,
     durationS: clipDuration(s.plan!, index),
+    referenceImageKey: s.settings.reference_image ? referenceKey(s.id) : null,
   };
 }
 
@@ -52,6 +53,7 @@ export function keyframeIdentity(
     brand,
     width,
     height,
+    s.settings.reference_image,
   ]);
 }
 
