@@ -60,6 +60,7 @@ export function normalizeSettings(raw: unknown): GenerationSettings {
     enhanced_planning: s.enhanced_planning === true,
     reference_image: typeof s.reference_image === "string" ? s.reference_image : null,
     music: typeof s.music === "string" ? s.music : null,
+    logo: typeof s.logo === "string" ? s.logo : null,
     workflow: s.workflow === "storyboard" ? "storyboard" : "auto",
   };
 }

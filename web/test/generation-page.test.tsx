@@ -14,6 +14,7 @@ const SETTINGS: GenerationSettings = {
   enhanced_planning: false,
   reference_image: null,
   music: null,
+  logo: null,
   workflow: "auto",
 };
 

@@ -60,6 +60,7 @@ describe("SettingsPanel", () => {
       enhanced_planning: true,
       reference_image: null,
       music: null,
+      logo: null,
       workflow: "auto",
     });
     // An empty or out-of-range seed means "random" rather than a request the server rejects.

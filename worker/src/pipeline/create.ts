@@ -14,7 +14,7 @@ export interface NewGeneration {
   /** The variation's name in a comparison. */
   label?: string | null;
   /** R2 keys of the assets the settings name, resolved by pipeline/settings-assets.ts (not stored). */
-  assetSources?: Partial<Record<"reference_image" | "music", string>>;
+  assetSources?: Partial<Record<"reference_image" | "music" | "logo", string>>;
 }
 
 /** What {@link createGenerations} wrote, in the order of its items. */

@@ -21,6 +21,8 @@ export const posterKey = (generationId: string, identityHash: string) =>
 export const referenceKey = (generationId: string) => `clips/${generationId}/reference`;
 /** The generation's own copy of its music track (settings.music, an audio asset). */
 export const musicKey = (generationId: string) => `clips/${generationId}/music`;
+/** The generation's own copy of its logo (settings.logo, an image asset). */
+export const logoKey = (generationId: string) => `clips/${generationId}/logo`;
 /** A storyboard keyframe, named by what it was drawn from (so a redraw never overwrites one in use). */
 export const keyframeKey = (generationId: string, identityHash: string) =>
   `clips/${generationId}/keyframe-${identityHash}.jpg`;

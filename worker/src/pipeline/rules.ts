@@ -18,6 +18,7 @@ export const DEFAULT_SETTINGS = {
   enhanced_planning: false,
   reference_image: null,
   music: null,
+  logo: null,
   workflow: "auto",
 } as const;
 

@@ -13,12 +13,13 @@ import { type AssetKind, assets } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import type { CreatedGenerations, NewGeneration } from "./create.ts";
-import { musicKey, referenceKey } from "./media-keys.ts";
+import { logoKey, musicKey, referenceKey } from "./media-keys.ts";
 
 /** The settings that name an asset, the kinds each accepts, and where a generation keeps its copy. */
 const SLOTS = {
   reference_image: { kinds: ["image", "reference"], what: "an image", copyTo: referenceKey },
   music: { kinds: ["audio"], what: "an audio", copyTo: musicKey },
+  logo: { kinds: ["image"], what: "an image", copyTo: logoKey },
 } as const satisfies Record<
   string,
   { kinds: readonly AssetKind[]; what: string; copyTo: (generationId: string) => string }

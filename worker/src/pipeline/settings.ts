@@ -45,6 +45,11 @@ export const GenerationSettingsSchema = z
      * track of `music_mood` (trimmed, faded and loudness-normalised the same way).
      */
     music: z.uuid({ error: "Use the id of one of your audio assets" }).nullable().default(DEFAULTS.music),
+    /**
+     * The id of one of the user's image assets: the brand's logo, on an end card with the call
+     * to action and small in a corner of every scene.
+     */
+    logo: z.uuid({ error: "Use the id of one of your image assets" }).nullable().default(DEFAULTS.logo),
   })
   .strict();
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
