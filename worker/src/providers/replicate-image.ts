@@ -8,8 +8,8 @@
  * for 16:9; the keyframe is stored as the model drew it (the web app scales stills to fit).
  * There is no journal: a crash between create and store redraws one image ($0.003).
  */
-import Replicate, { type Prediction } from "replicate";
-import { fetchWithRetryAfter, sleep } from "./retry-after-fetch.ts";
+import type { Prediction } from "replicate";
+import { finished, type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
 import type { ImageProvider, KeyframeContext, KeyframeRequest } from "./types.ts";
 
 export const DEFAULT_IMAGE_MODELS = ["black-forest-labs/flux-schnell"] as const;
@@ -18,12 +18,8 @@ const ATTEMPTS_PER_MODEL = 2;
 /** Models with flux-schnell's input schema (aspect_ratio, num_outputs, megapixels, go_fast, ...). */
 const FLUX_SCHEMA = /^black-forest-labs\/flux-(schnell|dev)$/;
 
-export interface ReplicateImageOptions {
-  token: string;
-  baseUrl?: string | undefined;
+export interface ReplicateImageOptions extends ReplicateClientOptions {
   models?: readonly string[];
-  fetch?: typeof fetch;
-  pollIntervalMs?: number;
 }
 
 /** The aspect ratio of a keyframe's size, as the models' `aspect_ratio` enum spells it. */
@@ -69,27 +65,10 @@ function outputUrls(prediction: Prediction): string[] {
   return urls;
 }
 
-const finished = (p: Prediction) => ["succeeded", "failed", "canceled"].includes(p.status);
-
 /** Creates the Replicate-backed keyframe provider. */
 export function createReplicateImageProvider(options: ReplicateImageOptions): ImageProvider {
   const models = options.models?.length ? options.models : DEFAULT_IMAGE_MODELS;
-  const pollMs = options.pollIntervalMs ?? 2000;
-  const http = fetchWithRetryAfter(options.fetch ?? fetch);
-  const replicate = new Replicate({
-    auth: options.token,
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    fetch: http,
-    useFileOutput: false,
-  });
-
-  async function waitFor(id: string, signal: AbortSignal): Promise<Prediction> {
-    for (;;) {
-      const p = await replicate.predictions.get(id, { signal });
-      if (finished(p)) return p;
-      await sleep(pollMs, signal);
-    }
-  }
+  const { replicate, waitFor } = replicateClient(options);
 
   /** One prediction of `model`, its first output stored; a failure message, or the usage. */
   async function attempt(model: string, request: KeyframeRequest, ctx: KeyframeContext) {

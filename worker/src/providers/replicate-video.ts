@@ -7,20 +7,16 @@
  * A restart with an intent but no id lists recent predictions and adopts the one with our
  * model and input, so a crash between create and persist never pays for a second clip.
  */
-import Replicate, { type Prediction } from "replicate";
-import { fetchWithRetryAfter, sleep } from "./retry-after-fetch.ts";
+import type { Prediction } from "replicate";
+import { type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
 import type { ClipContext, ClipJournalEntry, ClipRequest, ClipUsage, VideoProvider } from "./types.ts";
 
 export const DEFAULT_VIDEO_MODELS = ["minimax/video-01", "kwaivgi/kling-v1.6-standard"] as const;
 /** Predictions per model before falling back to the next one. */
 const ATTEMPTS_PER_MODEL = 2;
 
-export interface ReplicateOptions {
-  token: string;
-  baseUrl?: string | undefined;
+export interface ReplicateOptions extends ReplicateClientOptions {
   models?: readonly string[];
-  fetch?: typeof fetch;
-  pollIntervalMs?: number;
 }
 
 /** Seconds of video a model renders for a requested duration (what it bills). */
@@ -77,14 +73,7 @@ function outputUrl(prediction: Prediction): string {
 /** Creates the Replicate-backed provider. */
 export function createReplicateProvider(options: ReplicateOptions): VideoProvider {
   const models = options.models?.length ? options.models : DEFAULT_VIDEO_MODELS;
-  const pollMs = options.pollIntervalMs ?? 2000;
-  const http = fetchWithRetryAfter(options.fetch ?? fetch);
-  const replicate = new Replicate({
-    auth: options.token,
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    fetch: http,
-    useFileOutput: false,
-  });
+  const { replicate, waitFor } = replicateClient(options);
 
   async function findLost(
     entry: ClipJournalEntry,
@@ -95,14 +84,6 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
     return page.results.find(
       (p) => p.model === entry.model && Date.parse(p.created_at) >= since && sameInput(p.input, input),
     );
-  }
-
-  async function waitFor(id: string, signal: AbortSignal): Promise<Prediction> {
-    for (;;) {
-      const p = await replicate.predictions.get(id, { signal });
-      if (p.status === "succeeded" || p.status === "failed" || p.status === "canceled") return p;
-      await sleep(pollMs, signal);
-    }
   }
 
   return {

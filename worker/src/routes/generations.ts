@@ -12,6 +12,7 @@ import { getDb } from "../db/client.ts";
 import { GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
@@ -33,17 +34,6 @@ const ListQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
   status: z.enum(GENERATION_STATUSES).optional(),
 });
-
-const encodeCursor = (createdAt: number, id: string) => btoa(`${createdAt}:${id}`);
-function decodeCursor(cursor: string): { createdAt: number; id: string } | null {
-  try {
-    const [at, id] = atob(cursor).split(":");
-    const createdAt = Number(at);
-    return Number.isFinite(createdAt) && id ? { createdAt, id } : null;
-  } catch {
-    return null;
-  }
-}
 
 /** One generation as the read model: polling (`/status/:id`) and details (`/generations/:id`) alike. */
 const readOne = createFactory<AppEnv>().createHandlers(requireUser, pathParams(IdParamSchema), async (c) => {
