@@ -171,6 +171,23 @@ export const VideoSettingsSchema = z.object({
 /** Output video settings. */
 export type VideoSettings = z.infer<typeof VideoSettingsSchema>;
 
+/**
+ * The brand's logo (a still image: PNG with alpha, JPEG or WebP). With `end_card` the last ~1.5 s of
+ * the last scene become an end card: the picture darkened, the logo large and centred, the last
+ * scene's overlay text (the call to action) under it. With `corner` a small logo sits in the safe
+ * zone's top-right corner on a translucent plate until the end card (or to the end without one).
+ * The ad's duration is unchanged.
+ */
+export const LogoSchema = z
+  .object({
+    source: SourceSchema,
+    corner: z.boolean().default(true),
+    end_card: z.boolean().default(true),
+  })
+  .strict();
+/** The brand's logo. */
+export type Logo = z.infer<typeof LogoSchema>;
+
 /** A composition job: the whole ad in one ffmpeg pass. */
 export const RenderJobSchema = z.object({
   version: z.literal(CONTRACT_VERSION),
@@ -207,6 +224,8 @@ export const RenderJobSchema = z.object({
       style: z.string().max(200).optional(),
     })
     .prefault({}),
+  /** Optional: without it the ad renders exactly as before. */
+  logo: LogoSchema.optional(),
   /** Seconds into the output; defaults to a representative frame (first scene, overlay fully shown). */
   thumbnail_time_s: z.number().min(0).optional(),
   /** Wall-clock limit for the whole job, queue time excluded. */

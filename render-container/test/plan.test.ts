@@ -51,6 +51,32 @@ const measured = {
 };
 
 describe("planCompose", () => {
+  it("opens the logo once, scales it once, and keeps the duration (logo jobs)", () => {
+    const withLogo = RenderJobSchema.parse({ ...job, logo: { source: { path: "/in/logo.png" } } });
+    const logoInputs = { ...inputs, logo: { path: "/tmp/work/logo", width: 400, height: 200 } };
+    const plan = planCompose(withLogo, tl, logoInputs, "/tmp/work/graph.txt", measured);
+    expect(plan.args.filter((a) => a === "/tmp/work/logo")).toHaveLength(1);
+    expect(plan.duration_s).toBe(tl.total);
+    // Inputs 0-4 clips, 5 music, 6 whoosh, 7 logo: fit into 432 px (40 % of 1080), once.
+    expect(plan.graph.match(/\[7:v:0\]format=rgba,scale=432:216:flags=lanczos,split=2/g)).toHaveLength(1);
+    expect(plan.graph.match(/\[7:v/g)).toHaveLength(1);
+    // Corner 12 % (130 px box): 130x66 on a plate; end card over the last 1.5 s (15.5 s ad: from 14 s).
+    expect(plan.graph).toContain("scale=130:66:flags=lanczos");
+    expect(plan.graph).toContain("enable='lt(t,14)'");
+    expect(plan.graph).toContain("fade=t=in:st=14:d=0.3:alpha=1");
+    // The last scene's own overlay stops where the end card (which redraws its text) starts.
+    expect(plan.graph).toContain(`enable='lt(t,${14 - tl.starts[4]!})'[v4]`);
+    expect(plan.files.some((f) => f.path === "/tmp/work/endcard-0.txt")).toBe(true);
+    // The audio-only analysis never opens the logo.
+    expect(planLoudnessAnalysis(withLogo, tl, logoInputs, "/tmp/work/a.txt").args).not.toContain(
+      "/tmp/work/logo",
+    );
+    // Without `logo` in the job the graph is the standard one, whatever the inputs hold.
+    expect(planCompose(job, tl, logoInputs, "/tmp/work/graph.txt", measured).graph).toBe(
+      planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured).graph,
+    );
+  });
+
   it("builds the standard 5-scene graph (snapshot)", async () => {
     const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     await expect(plan.graph).toMatchFileSnapshot("__snapshots__/standard-graph.txt");

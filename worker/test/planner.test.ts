@@ -103,6 +103,23 @@ describe("scene plan", () => {
       expect(job.scenes).toHaveLength(4);
       expect(job.audio.music).toEqual({ library: "luxury" });
       expect(job.video.width * job.video.height).toBe(aspect_ratio === "1:1" ? 1080 * 1080 : 1080 * 1920);
+      expect(job.logo).toBeUndefined();
     }
+  });
+
+  it("puts the staged logo in the render job, with a corner logo and an end card", () => {
+    const spec = planOffline(req("Luxury watch ad for Instagram"));
+    const settings = { ...DEFAULT_SETTINGS, logo: "0b5f4c1e-8d2a-4c3b-9f6e-1a2b3c4d5e6f" };
+    const plan = planScenes(spec, settings, 1);
+    const job = RenderJobSchema.parse(
+      buildRenderJob({ jobId: "g1-compose-a1", spec, plan, settings, logoFile: "logo" }),
+    );
+    expect(job.logo).toEqual({ source: { file: "logo" }, corner: true, end_card: true });
+    // The end card's call to action is the last scene's overlay text.
+    expect(job.scenes.at(-1)?.overlay?.text).toBe(plan.scenes.at(-1)?.overlay.text);
+    const none = RenderJobSchema.parse(
+      buildRenderJob({ jobId: "g1-compose-a1", spec, plan, settings, logoFile: null }),
+    );
+    expect(none.logo).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@ export interface ComposeInputs {
   clips: { path: string; info: MediaInfo }[];
   music?: { path: string; duration_s: number };
   whoosh?: { path: string; peak_s: number };
+  /** The logo image (job.logo), probed as a still image: its pixel size sizes the layers. */
+  logo?: { path: string; width: number; height: number };
   /** Directory for the text files of the overlays; must be a plain path (see `assertPlainPath`). */
   workDir: string;
   output: { video: string; thumbnail?: string };
@@ -21,6 +23,7 @@ export interface InputLayout {
   clips: (number | undefined)[];
   music?: number;
   whoosh?: number;
+  logo?: number;
 }
 
 /** Whether the clips' own sound is mixed in; only then does the loudness analysis need the clips. */
@@ -39,6 +42,8 @@ export function inputLayout(job: RenderJob, inputs: ComposeInputs, audioOnly: bo
   const out: InputLayout = { clips };
   if (inputs.music) out.music = next++;
   if (inputs.whoosh && job.audio.whoosh && job.scenes.length > 1) out.whoosh = next++;
+  // The logo is a picture: the audio-only analysis never opens it.
+  if (!audioOnly && inputs.logo && job.logo) out.logo = next++;
   return out;
 }
 
@@ -57,5 +62,7 @@ export function inputArgs(tl: Timeline, inputs: ComposeInputs, layout: InputLayo
     args.push(...inputGuard(), "-i", inputs.music.path);
   }
   if (layout.whoosh !== undefined && inputs.whoosh) args.push(...inputGuard(), "-i", inputs.whoosh.path);
+  // One frame, decoded once; the graph scales it once and repeats it (overlay's eof_action).
+  if (layout.logo !== undefined && inputs.logo) args.push(...inputGuard(), "-i", inputs.logo.path);
   return args;
 }

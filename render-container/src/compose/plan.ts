@@ -59,8 +59,8 @@ export function planCompose(
 ): FfmpegPlan {
   const { fps, preset, crf } = job.video;
   const withThumb = inputs.output.thumbnail !== undefined;
-  const video = videoGraph(job, tl, inputs, withThumb);
   const layout = inputLayout(job, inputs, false);
+  const video = videoGraph(job, tl, inputs, withThumb, layout.logo);
   // The meter comes last, so it measures exactly the mix handed to the AAC encoder.
   const tail = [loudnessFilter(job, loudness), MIX_METER].filter(Boolean).join(",");
   const audio = audioGraph(job, tl, inputs, layout, tail);

@@ -12,6 +12,7 @@ import {
 } from "../audio/loudness.ts";
 import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "../audio/music.ts";
 import type { JobResult, MediaInfo, RenderJob } from "../contract.ts";
+import { JobError } from "../errors.ts";
 import { runPlan } from "../ffmpeg.ts";
 import { assertFontInstalled } from "../fonts.ts";
 import { probeJpeg } from "../jpeg.ts";
@@ -28,6 +29,7 @@ interface LocalSources {
   clips: string[];
   music?: string;
   whoosh?: string;
+  logo?: string;
 }
 
 /** A render job's result: unlike a synthesis job's, it always has the video. */
@@ -44,6 +46,7 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     progress(10, "probing");
     const { inputs, measured } = await probeAndAnalyse(job, tl, ws, sources, progress);
     for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
+    if (job.logo && !inputs.logo) throw new JobError("input_rejected", "logo: not a still image");
     progress(20, "rendering");
     const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), measured);
     const result = await runPlan(plan, {
@@ -79,7 +82,8 @@ async function fetchSources(job: RenderJob, ws: Workspace): Promise<LocalSources
         : await resolveSource(job.audio.music.source, ws.dir, "music", ws.transfer);
   const whoosh =
     job.audio.whoosh && job.scenes.length > 1 ? await whooshTrack(ws.signalOpt.signal) : undefined;
-  return { clips, ...(music ? { music } : {}), ...(whoosh ? { whoosh } : {}) };
+  const logo = job.logo ? await resolveSource(job.logo.source, ws.dir, "logo", ws.transfer) : undefined;
+  return { clips, ...(music ? { music } : {}), ...(whoosh ? { whoosh } : {}), ...(logo ? { logo } : {}) };
 }
 
 /** The planner's view of the inputs once probed (`clips` may be empty for the early analysis). */
@@ -89,6 +93,7 @@ function composeInputs(
   sources: LocalSources,
   clips: ComposeInputs["clips"],
   musicInfo: MediaInfo | undefined,
+  logoInfo?: MediaInfo,
 ): ComposeInputs {
   return {
     clips,
@@ -101,6 +106,9 @@ function composeInputs(
       ? { music: { path: sources.music, duration_s: musicInfo.duration_s } }
       : {}),
     ...(sources.whoosh ? { whoosh: { path: sources.whoosh, peak_s: WHOOSH_PEAK_S } } : {}),
+    ...(sources.logo && logoInfo?.video
+      ? { logo: { path: sources.logo, width: logoInfo.video.width, height: logoInfo.video.height } }
+      : {}),
   };
 }
 
@@ -117,6 +125,12 @@ async function probeAndAnalyse(
   progress: OnProgress,
 ): Promise<{ inputs: ComposeInputs; measured: LoudnessMeasure | undefined }> {
   const musicProbe = sources.music ? probeFile(sources.music, { kind: "audio", ...ws.signalOpt }) : undefined;
+  const logoProbe = sources.logo
+    ? probeFile(sources.logo, { kind: "image", ...ws.signalOpt }).catch((err: unknown) => {
+        if (err instanceof Error) err.message = `logo: ${err.message}`;
+        throw err;
+      })
+    : undefined;
   const clipProbes = settleAll(
     sources.clips.map(async (path, i) => {
       try {
@@ -137,8 +151,13 @@ async function probeAndAnalyse(
     const analysis = planLoudnessAnalysis(job, tl, inputs, join(ws.dir, "analysis.txt"));
     return parseLoudnormJson((await runPlan(analysis, ws.ffmpeg)).stderr);
   })();
-  const [clips, musicInfo, measured] = await settleAll([clipProbes, musicProbe, analysing] as const);
-  return { inputs: composeInputs(job, ws, sources, clips, musicInfo), measured };
+  const [clips, musicInfo, measured, logoInfo] = await settleAll([
+    clipProbes,
+    musicProbe,
+    analysing,
+    logoProbe,
+  ] as const);
+  return { inputs: composeInputs(job, ws, sources, clips, musicInfo, logoInfo), measured };
 }
 
 /**

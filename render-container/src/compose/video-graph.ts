@@ -3,11 +3,13 @@
  * transitions between scenes, then grade, fades and the thumbnail tap.
  */
 import type { RenderJob } from "../contract.ts";
-import { assertPlainPath, num, type PlanFile } from "../ffmpeg.ts";
+import { num, type PlanFile } from "../ffmpeg.ts";
 import { crossfadeChains } from "./crossfade.ts";
 import { gradeFilters } from "./grade.ts";
 import type { ComposeInputs } from "./inputs.ts";
+import { endCardStart, logoChains } from "./logo.ts";
 import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
+import { textDraw } from "./text-layer.ts";
 import type { Timeline } from "./timeline.ts";
 
 /** Filter chains plus the text files they read. */
@@ -41,19 +43,7 @@ function overlayFilters(
 ): Chains & { apply: string } {
   const { fps, height } = job.video;
   const d = job.scenes[i]!.duration_s;
-  const files: PlanFile[] = [];
-  const draw: string[] = [];
-  layout.lines.forEach((line, k) => {
-    const file = assertPlainPath(`${workDir}/overlay-${i}-${k}.txt`);
-    files.push({ path: file, content: line });
-    const baseline = layout.pad + k * layout.lineHeight + Math.round(layout.lineHeight * 0.74);
-    draw.push(
-      `drawtext=fontfile=${assertPlainPath(layout.face.file)}:textfile=${file}:expansion=none:fontsize=${layout.fontSize}` +
-        `:fontcolor=${layout.textColour}:borderw=${layout.borderWidth}:bordercolor=${layout.borderColour}@0.7` +
-        `:shadowx=${Math.max(1, layout.borderWidth)}:shadowy=${Math.max(1, layout.borderWidth)}:shadowcolor=black@0.35` +
-        `:x=(w-text_w)/2:y=${baseline}-ascent`,
-    );
-  });
+  const { draw, files } = textDraw(layout, `${workDir}/overlay-${i}`);
   const t0 = overlayStart(job);
   const layer = [
     // The layer's own colour is the box; drawbox would not write the alpha plane.
@@ -78,7 +68,8 @@ function overlayFilters(
 }
 
 /** One chain per scene, ending in `[v<i>]`: the clip normalised, with its overlay on top. */
-function sceneChains(job: RenderJob, inputs: ComposeInputs): Chains {
+function sceneChains(job: RenderJob, tl: Timeline, inputs: ComposeInputs): Chains {
+  const cardAt = endCardStart(job, tl);
   const { width: W, height: H, fps } = job.video;
   const chains: string[] = [];
   const files: PlanFile[] = [];
@@ -92,7 +83,12 @@ function sceneChains(job: RenderJob, inputs: ComposeInputs): Chains {
     if (scene.overlay) {
       const layout = layoutOverlay(scene.overlay, W, H, job.brand.style);
       const o = overlayFilters(i, job, layout, inputs.workDir, scene.overlay.animation);
-      chains.push(...o.chains, `${base}[s${i}]`, `[s${i}]${o.apply}[v${i}]`);
+      // The end card shows the last scene's text itself: the scene's own overlay stops under it.
+      const hide =
+        cardAt !== undefined && i === job.scenes.length - 1
+          ? `:enable='lt(t,${num(cardAt - tl.starts[i]!)})'`
+          : "";
+      chains.push(...o.chains, `${base}[s${i}]`, `[s${i}]${o.apply}${hide}[v${i}]`);
       files.push(...o.files);
     } else {
       chains.push(`${base}[v${i}]`);
@@ -121,12 +117,33 @@ function joinScenes(job: RenderJob, tl: Timeline): { chains: string[]; last: str
 }
 
 /** The video part of the graph: one chain per scene, the transitions, grade, fades and the thumbnail tap. */
-export function videoGraph(job: RenderJob, tl: Timeline, inputs: ComposeInputs, withThumb: boolean): Chains {
+export function videoGraph(
+  job: RenderJob,
+  tl: Timeline,
+  inputs: ComposeInputs,
+  withThumb: boolean,
+  logoInput?: number,
+): Chains {
   const { fps } = job.video;
-  const { chains, files } = sceneChains(job, inputs);
+  const { chains, files } = sceneChains(job, tl, inputs);
   const joined = joinScenes(job, tl);
   chains.push(...joined.chains);
-  const post = [...gradeFilters(job.grade, job.brand.colours[0])];
+  const grade = gradeFilters(job.grade, job.brand.colours[0]);
+  const post: string[] = [];
+  if (job.logo && inputs.logo && logoInput !== undefined) {
+    // The logo goes over the graded picture (the grade must not tint it), under the fades.
+    let from = joined.last;
+    if (grade.length) {
+      chains.push(`[${from}]${grade.join(",")}[graded]`);
+      from = "graded";
+    }
+    const logo = logoChains(job, tl, inputs, logoInput, from, "logoed");
+    chains.push(...logo.chains);
+    files.push(...logo.files);
+    joined.last = "logoed";
+  } else {
+    post.push(...grade);
+  }
   if (job.fade_in_s > 0) post.push(`fade=t=in:st=0:d=${num(job.fade_in_s)}`);
   if (job.fade_out_s > 0)
     post.push(`fade=t=out:st=${num(tl.total - job.fade_out_s)}:d=${num(job.fade_out_s)}`);

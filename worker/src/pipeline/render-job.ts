@@ -18,6 +18,8 @@ export function buildRenderJob(input: {
   settings: GenerationSettings;
   /** The staged file of the user's own track (settings.music), which replaces the library's. */
   musicFile?: string | null;
+  /** The staged file of the brand's logo (settings.logo): a corner logo and an end card. */
+  logoFile?: string | null;
 }): RenderJobInput {
   const { spec, plan, settings } = input;
   const { width, height } = outputSize(settings.aspect_ratio);
@@ -53,6 +55,7 @@ export function buildRenderJob(input: {
         : { whoosh: true },
     grade: settings.grade,
     brand: { name: spec.brand.name, colours: spec.brand.colours, style: spec.brand.visual_style },
+    ...(input.logoFile ? { logo: { source: { file: input.logoFile }, corner: true, end_card: true } } : {}),
     outputs: { video: { file: "video.mp4" }, thumbnail: { file: "thumbnail.jpg" } },
   };
 }

@@ -1,12 +1,14 @@
 /** compose (80/90/95 %): one render-container job makes the finished ad and its thumbnail. */
 import type { GenerationState } from "../../groups/state.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
-import { musicKey, thumbnailKey, videoKey } from "../media-keys.ts";
+import { logoKey, musicKey, thumbnailKey, videoKey } from "../media-keys.ts";
 import { buildRenderJob, clipFileName } from "../render-job.ts";
 import type { StageContext } from "./context.ts";
 
 /** The staged name of the user's own music track. */
 const MUSIC_FILE = "music";
+/** The staged name of the brand's logo. */
+const LOGO_FILE = "logo";
 
 export async function compose(ctx: StageContext, s: GenerationState): Promise<void> {
   const scenePlan = s.plan;
@@ -27,12 +29,18 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
       if (!music) throw new Error("the music track is missing from storage");
       await stageFile(ctx.env, jobId, MUSIC_FILE, music.body, music.size);
     }
+    if (s.settings.logo) {
+      const logo = await ctx.env.MEDIA.get(logoKey(s.id));
+      if (!logo) throw new Error("the logo is missing from storage");
+      await stageFile(ctx.env, jobId, LOGO_FILE, logo.body, logo.size);
+    }
     const job = buildRenderJob({
       jobId,
       spec: s.spec,
       plan: scenePlan,
       settings: s.settings,
       musicFile: s.settings.music ? MUSIC_FILE : null,
+      logoFile: s.settings.logo ? LOGO_FILE : null,
     });
     await runJob(ctx.env, "render", job, {
       signal: ctx.signal,
