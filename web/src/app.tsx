@@ -4,6 +4,7 @@ import { getMe } from "./api.ts";
 import { AppHeader } from "./components/app-header.tsx";
 import { ErrorPanel } from "./components/error-panel.tsx";
 import { RequireSession } from "./components/require-session.tsx";
+import { AssetsPage } from "./pages/assets.tsx";
 import { ComparisonPage, preloadComparison } from "./pages/comparison.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { GenerationPage, preloadGeneration } from "./pages/generation.tsx";
@@ -54,6 +55,7 @@ export function App() {
         <Route path="/" component={DashboardPage} />
         <Route path="/generations/:id" component={GenerationPage} preload={preloadGeneration} />
         <Route path="/library" component={LibraryPage} preload={preloadLibrary} />
+        <Route path="/assets" component={AssetsPage} />
         <Route path="/comparisons/:groupId" component={ComparisonPage} preload={preloadComparison} />
       </Route>
       <Route path="*404" component={NotFoundPage} />

@@ -10,6 +10,7 @@ import {
   type SceneView,
   type VersionView,
 } from "../src/api.ts";
+import type { Asset, AssetPage } from "../src/assets.ts";
 import { startSession } from "../src/session.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
@@ -207,4 +208,38 @@ export function signedInAt(path: string): void {
   startSession(SESSION);
   history.replaceState(null, "", path);
   FakeWebSocket.install();
+}
+
+/** One asset as `/api/assets` shows it, overridable field by field. */
+export function assetFixture(over: Partial<Asset> = {}): Asset {
+  const id = over.id ?? "asset-1";
+  const kind = over.kind ?? "image";
+  const url = `/media/assets/user-1/${id}?exp=1&sig=a`;
+  return {
+    id,
+    kind,
+    content_type: kind === "audio" ? "audio/mpeg" : kind === "video" ? "video/mp4" : "image/png",
+    name: "bottle.png",
+    size_bytes: 1_200_000,
+    width: kind === "audio" ? null : 900,
+    height: kind === "audio" ? null : 900,
+    duration_s: kind === "image" || kind === "reference" ? null : 12.4,
+    codecs: null,
+    created_at: Date.UTC(2026, 10, 25, 14, 3),
+    url,
+    thumbnail_url: kind === "image" ? url : null,
+    ...over,
+  };
+}
+
+/** A `GET /api/assets` body: these assets, usage and quota (500 MB, 100 assets by default). */
+export function assetPageFixture(assets: Asset[], over: Partial<Omit<AssetPage, "assets">> = {}): AssetPage {
+  return {
+    assets,
+    next_cursor: null,
+    total_bytes: assets.reduce((n, a) => n + a.size_bytes, 0),
+    count: assets.length,
+    quota: { max_bytes: 500 * 1024 * 1024, max_count: 100 },
+    ...over,
+  };
 }

@@ -32,9 +32,8 @@ describe("SettingsPanel", () => {
     expect((screen.getByRole("switch", { name: /Enhanced planning/ }) as HTMLInputElement).checked).toBe(
       false,
     );
-    // Uploads do not exist yet: the control is visible but honest about it.
-    expect((screen.getByRole("button", { name: "Upload image" }) as HTMLButtonElement).disabled).toBe(true);
-    expect(screen.getByText(/Coming soon/)).toBeTruthy();
+    // The asset pickers (product, logo, music) live beside the panel, on the dashboard.
+    expect(screen.queryByRole("button", { name: "Upload image" })).toBeNull();
   });
 
   test("the form's defaults are the server's own, not a copy", () => {

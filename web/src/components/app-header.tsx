@@ -28,6 +28,9 @@ export function AppHeader() {
                 <A href="/library" activeClass="active">
                   Library
                 </A>
+                <A href="/assets" activeClass="active">
+                  Assets
+                </A>
               </nav>
               <div class="account">
                 <span class="account-email muted small" title={s().user.email}>

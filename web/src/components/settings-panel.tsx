@@ -108,12 +108,19 @@ export function SettingsPanel(props: {
             id={`${p()}music_mood`}
             class="input"
             value={props.settings.music_mood}
+            disabled={!!props.settings.music}
+            aria-describedby={props.settings.music ? `${p()}music-help` : undefined}
             onChange={(e) => set("music_mood", e.currentTarget.value as GenerationSettings["music_mood"])}
           >
             <For each={entries(MUSIC_MOODS)}>
               {([value, label]) => <option value={value}>{label}</option>}
             </For>
           </select>
+          <Show when={props.settings.music}>
+            <p id={`${p()}music-help`} class="field-help">
+              Your own track (under Music below) replaces the library music.
+            </p>
+          </Show>
         </div>
 
         <div class="field">
@@ -140,18 +147,6 @@ export function SettingsPanel(props: {
           />
           <p id={`${p()}seed-help`} class="field-help" classList={{ "field-error": !!props.errors?.seed }}>
             {props.errors?.seed ?? "Leave empty for a new take each time; reuse a seed to reproduce one."}
-          </p>
-        </div>
-
-        <div class="field">
-          <span class="field-label" id={`${p()}reference-label`}>
-            Reference image
-          </span>
-          <button type="button" class="btn btn-ghost" disabled aria-describedby={`${p()}reference-help`}>
-            Upload image
-          </button>
-          <p id={`${p()}reference-help`} class="field-help">
-            Coming soon: use a product photo as the first frame.
           </p>
         </div>
 

@@ -1,6 +1,7 @@
 import { useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, For, Show } from "solid-js";
 import { ApiError, fieldsUnder, generate, generateParallel, messageOf } from "../api.ts";
+import { AssetPickers } from "../components/asset-picker.tsx";
 import { CostEstimate, TotalEstimate } from "../components/cost-estimate.tsx";
 import { ParallelPanel } from "../components/parallel-panel.tsx";
 import { PromptInput } from "../components/prompt-input.tsx";
@@ -182,6 +183,7 @@ export function DashboardPage() {
             </For>
           </div>
           <SettingsPanel settings={settings()} onChange={setSettings} errors={settingsErrors()} />
+          <AssetPickers settings={settings()} onChange={setSettings} errors={settingsErrors()} />
         </Show>
         <Show when={error() && !fieldMessage()}>
           <p class="form-error" role="alert">
