@@ -1,9 +1,10 @@
 /**
  * The user's own material, offline, end to end against the app as `npm start` runs it: upload a
  * product photo and a music track through the assets API, then render the same prompt and seed
- * twice in one comparison, with and without them. Measured on the files with ffmpeg: every
+ * twice in one comparison, with and without them (and a logo). Measured on the files with ffmpeg: every
  * scene's middle frame is nearer the photo with it than without, and the uploaded track (a pure
- * 1 kHz tone, absent from the library's music) is in the mix, which is at -14 ±1 LUFS.
+ * 1 kHz tone, absent from the library's music) is in the mix, which is at -14 ±1 LUFS, and the
+ * logo fills the middle of the end card.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -51,6 +52,13 @@ const upload = async (token: string, bytes: Uint8Array<ArrayBuffer>, type: strin
   return res.body.id;
 };
 
+/** The share of a thumbnail's pixels that are magenta (the test logo's colour). */
+function magenta(rgb: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i]! > 170 && rgb[i + 1]! < 90 && rgb[i + 2]! > 170) n++;
+  return n / (rgb.length / 3);
+}
+
 /** Mean volume (dB) of a file's audio around 1 kHz. */
 async function toneLevel(file: string): Promise<number> {
   const { stderr } = await run("ffmpeg", [
@@ -68,7 +76,7 @@ async function loudness(file: string): Promise<number> {
 
 describe("your own product photo and music in an offline ad", () => {
   test(
-    "the photo is in every scene and the track is in the mix at -14 LUFS",
+    "the photo is in every scene, the logo on the end card, the track in the mix at -14 LUFS",
     async () => {
       const email = `e2e-own-${Date.now()}@example.com`;
       const reg = await api<{ token: string }>(null, "/api/auth/register", {
@@ -86,6 +94,12 @@ describe("your own product photo and music in an offline ad", () => {
       const tone = await ffmpegBytes(["-f", "lavfi", "-i", "sine=frequency=1000:duration=8"], "jingle.wav");
       const photoId = await upload(token, photo, "image/png", "product.png");
       const musicId = await upload(token, tone, "audio/wav", "jingle.wav");
+      // A logo no offline look has: a pure magenta square.
+      const logo = await ffmpegBytes(
+        ["-f", "lavfi", "-i", "color=c=magenta:s=300x300", "-frames:v", "1", "-c:v", "png"],
+        "logo.png",
+      );
+      const logoId = await upload(token, logo, "image/png", "logo.png");
 
       const prompt = "Ceramic pour-over coffee dripper for slow mornings";
       const settings = { seed: 4242, aspect_ratio: "1:1" };
@@ -94,7 +108,7 @@ describe("your own product photo and music in an offline ad", () => {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           variations: [
-            { prompt, settings: { ...settings, reference_image: photoId, music: musicId } },
+            { prompt, settings: { ...settings, reference_image: photoId, music: musicId, logo: logoId } },
             { prompt, settings },
           ],
         }),
@@ -132,10 +146,23 @@ describe("your own product photo and music in an offline ad", () => {
             return { dWith, dWithout };
           }),
         );
-        return { nearer, tone: [await toneLevel(a!), await toneLevel(b!)], lufs: await loudness(a!) };
+        // The end card: 0.7 s before the end the logo is large in the middle of the frame.
+        const total = starts.at(-1)! + withIt.scenes.at(-1)!.duration_s;
+        const endCard = [
+          magenta(await thumbnail(a!, total - 0.7)),
+          magenta(await thumbnail(b!, total - 0.7)),
+        ];
+        return {
+          nearer,
+          endCard,
+          tone: [await toneLevel(a!), await toneLevel(b!)],
+          lufs: await loudness(a!),
+        };
       });
       console.info("own material, measured:", JSON.stringify(measured));
       for (const { dWith, dWithout } of measured.nearer) expect(dWith).toBeLessThan(dWithout);
+      expect(measured.endCard[0]).toBeGreaterThan(0.05);
+      expect(measured.endCard[1]).toBeLessThan(0.01);
       // The uploaded tone stands well above whatever the library track has around 1 kHz.
       expect(measured.tone[0]! - measured.tone[1]!).toBeGreaterThan(10);
       expect(Math.abs(measured.lufs - -14)).toBeLessThanOrEqual(1);
