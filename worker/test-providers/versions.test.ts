@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { GenerationView } from "../src/views/generation.ts";
-import { call, signUp } from "../test/helpers.ts";
-import { auth, finished, generate, waitFor } from "../test/pipeline-helpers.ts";
+import { send, signUp } from "../test/helpers.ts";
+import { finished, generate, waitFor } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "./fakes.ts";
 
 const MINIMAX = "minimax/video-01";
@@ -15,12 +15,6 @@ const FLUX = "black-forest-labs/flux-schnell";
 const CLIP_COST = 0.5;
 const KEYFRAME_COST = 0.003;
 
-const send = (token: string, method: string, path: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { ...auth(token), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
 const versionDone = (token: string, id: string, version: number) =>
   waitFor(
     token,

@@ -6,6 +6,17 @@ import { type AppType, app } from "../src/app.ts";
 /** Calls the app in-process with the test bindings (no network), like `SELF.fetch`. */
 export const call = (path: string, init: RequestInit = {}) => app.request(path, init, env);
 
+/** A request with the user's token, and a JSON body when one is given. */
+export const send = (token: string, method: string, path: string, body?: unknown) =>
+  call(path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
 /** The typed RPC client the web app uses, wired to the in-process app. */
 export const client = (token?: string) =>
   hc<AppType>("http://local.test", {

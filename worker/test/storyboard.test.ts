@@ -9,18 +9,11 @@ import { startGroup } from "../src/groups/coordinator-client.ts";
 import { createLogger } from "../src/lib/log.ts";
 import type { GenerationView } from "../src/views/generation.ts";
 import { gate } from "./fakes/scripted-providers.ts";
-import { call, cancelAllRunning, signUp } from "./helpers.ts";
-import { auth, generate, isMp4, magic, waitFor } from "./pipeline-helpers.ts";
+import { call, cancelAllRunning, send, signUp } from "./helpers.ts";
+import { generate, isMp4, magic, waitFor } from "./pipeline-helpers.ts";
 import { follow, ORIGIN, startScripted } from "./scripted-group.ts";
 
 afterEach(cancelAllRunning);
-
-const send = (token: string, method: string, path: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { ...auth(token), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
 
 /** The storyboard once it rests in review (keyframes all drawn). */
 const reviewed = (token: string, id: string) =>

@@ -13,18 +13,12 @@ import { createLogger } from "../src/lib/log.ts";
 import { createOfflineVideoProvider } from "../src/providers/offline-video.ts";
 import type { GenerationView } from "../src/views/generation.ts";
 import { gate, scriptedVideo } from "./fakes/scripted-providers.ts";
-import { call, cancelAllRunning, signUp } from "./helpers.ts";
-import { auth, isMp4, magic, mediaKeys, waitFor } from "./pipeline-helpers.ts";
+import { cancelAllRunning, send, signUp } from "./helpers.ts";
+import { isMp4, magic, mediaKeys, waitFor } from "./pipeline-helpers.ts";
 import { ORIGIN, startScripted } from "./scripted-group.ts";
 
 afterEach(cancelAllRunning);
 
-const send = (token: string, method: string, path: string, body?: unknown) =>
-  call(path, {
-    method,
-    headers: { ...auth(token), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
 const json = async (res: Response) => (await res.json()) as GenerationView;
 const keyOf = (url: string | null) => decodeURIComponent(new URL(url!).pathname.replace(/^\/media\//, ""));
 const completedAt = (token: string, id: string, version: number) =>
