@@ -1,8 +1,8 @@
 /**
  * A reference image with Replicate (against the local server): the user's uploaded photo reaches
  * every clip prediction as a signed link to the generation's own copy, under the model's own
- * image field; someone else's asset is a 404 wherever a setting names it, and an asset of the
- * wrong kind a 400.
+ * image field; someone else's asset is a 404 wherever a setting names it (reference, music,
+ * logo), and an asset of the wrong kind a 400.
  */
 import { describe, expect, inject, it } from "vitest";
 import { call, postJson, signUp } from "../test/helpers.ts";
@@ -32,7 +32,7 @@ describe("reference images with Replicate", () => {
     const photo = await upload(owner.token, fixtures.png, "image/png");
     const track = await upload(owner.token, fixtures.wav, "audio/wav");
 
-    for (const settings of [{ reference_image: photo }, { music: track }]) {
+    for (const settings of [{ reference_image: photo }, { music: track }, { logo: photo }]) {
       const res = await postJson(
         "/api/generate",
         { prompt: "Ceramic coffee dripper ad", settings },
