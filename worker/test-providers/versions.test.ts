@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { GenerationView } from "../src/views/generation.ts";
 import { send, signUp } from "../test/helpers.ts";
-import { finished, generate, waitFor } from "../test/pipeline-helpers.ts";
+import { finished, generate, waitFor, waitForVersion } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "./fakes.ts";
 
 const MINIMAX = "minimax/video-01";
@@ -15,13 +15,6 @@ const FLUX = "black-forest-labs/flux-schnell";
 const CLIP_COST = 0.5;
 const KEYFRAME_COST = 0.003;
 
-const versionDone = (token: string, id: string, version: number) =>
-  waitFor(
-    token,
-    id,
-    (s) => s.status === "failed" || (s.status === "completed" && s.version === version),
-    180_000,
-  ).then((r) => r.final);
 const boardReady = (token: string, id: string) =>
   waitFor(
     token,
@@ -51,7 +44,7 @@ describe("versions with priced providers", () => {
     };
     expect(quote.total).toBe(0);
     expect((await send(token, "POST", `/api/generations/${id}/approve`)).status).toBe(202);
-    const v2 = await versionDone(token, id, 2);
+    const v2 = await waitForVersion(token, id, 2);
     expect(v2.status).toBe("completed");
     expect((await replicate.stats()).creates).toEqual({ [MINIMAX]: 4, [FLUX]: 4 });
     expect(v2.versions[1]).toMatchObject({ version: 2, new_clips: 0 });
@@ -83,7 +76,7 @@ describe("versions with priced providers", () => {
     await send(token, "PUT", "/api/me/budget", { monthly_usd: null });
 
     expect((await send(token, "POST", `/api/generations/${id}/approve`)).status).toBe(202);
-    const v3 = await versionDone(token, id, 3);
+    const v3 = await waitForVersion(token, id, 3);
     expect(v3.status).toBe("completed");
     const stats = await replicate.stats();
     expect(stats.creates).toEqual({ [MINIMAX]: 5, [FLUX]: 5 });

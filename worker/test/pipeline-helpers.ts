@@ -44,6 +44,15 @@ export async function waitFor(token: string, id: string, done: (s: Status) => bo
 
 export const finished = (s: Status) => s.status === "completed" || s.status === "failed";
 
+/** Waits until version `version` of the ad is finished (or the generation failed). */
+export const waitForVersion = (token: string, id: string, version: number, timeoutMs = 180_000) =>
+  waitFor(
+    token,
+    id,
+    (s) => s.status === "failed" || (s.status === "completed" && s.version === version),
+    timeoutMs,
+  ).then((r) => r.final);
+
 /** Every R2 key of a generation. */
 export async function mediaKeys(generationId: string): Promise<string[]> {
   const keys: string[] = [];

@@ -3,9 +3,10 @@
  * live socket: for tests that need a pipeline frozen at a known point.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { coordinator } from "../src/groups/coordinator-client.ts";
+import { coordinator, startGroup } from "../src/groups/coordinator-client.ts";
 import type { LiveEvent } from "../src/groups/events.ts";
 import type { GroupCoordinator } from "../src/groups/group-coordinator.ts";
+import { createLogger } from "../src/lib/log.ts";
 import { createGenerations } from "../src/pipeline/create.ts";
 import { DEFAULT_SETTINGS, type GenerationSettings } from "../src/pipeline/settings.ts";
 import { createOfflineImageProvider } from "../src/providers/offline-image.ts";
@@ -46,6 +47,24 @@ export async function startScripted(
     instance.providers = { llm, video, image: createOfflineImageProvider(env) };
   });
   return { created, items, llm, video, hold };
+}
+
+/** A scripted group whose clips are not held, started at once: it runs through on its own. */
+export async function runScripted(
+  userId: string,
+  prompt: string,
+  settings: Partial<GenerationSettings> = {},
+  scenes?: number,
+) {
+  const run = await startScripted(userId, prompt, gate(), settings, scenes);
+  run.hold.release();
+  await startGroup(env, createLogger({ test: "scripted" }), {
+    userId,
+    origin: ORIGIN,
+    items: run.items,
+    created: run.created,
+  });
+  return { ...run, id: run.created.generationIds[0]! };
 }
 
 /** Follows the group's socket, keeping the latest view of each generation. */

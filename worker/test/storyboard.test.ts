@@ -5,13 +5,10 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { startGroup } from "../src/groups/coordinator-client.ts";
-import { createLogger } from "../src/lib/log.ts";
 import type { GenerationView } from "../src/views/generation.ts";
-import { gate } from "./fakes/scripted-providers.ts";
 import { call, cancelAllRunning, send, signUp } from "./helpers.ts";
 import { generate, isMp4, magic, waitFor } from "./pipeline-helpers.ts";
-import { follow, ORIGIN, startScripted } from "./scripted-group.ts";
+import { follow, runScripted } from "./scripted-group.ts";
 
 afterEach(cancelAllRunning);
 
@@ -145,17 +142,10 @@ describe("storyboard review", () => {
 
   it("approving twice starts one render, which follows the storyboard", async () => {
     const { token, user } = await signUp();
-    const run = await startScripted(user.id, "Trail running shoes for muddy weekends", gate(), {
+    const run = await runScripted(user.id, "Trail running shoes for muddy weekends", {
       workflow: "storyboard",
     });
-    const id = run.created.generationIds[0]!;
-    run.hold.release();
-    await startGroup(env, createLogger({ test: "storyboard" }), {
-      userId: user.id,
-      origin: ORIGIN,
-      items: run.items,
-      created: run.created,
-    });
+    const id = run.id;
     const board = await reviewed(token, id);
     expect(run.video.calls).toHaveLength(0);
     await send(token, "POST", `/api/generations/${id}/reorder`, { order: [3, 0, 1, 2] });

@@ -7,27 +7,19 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { coordinator, startGroup } from "../src/groups/coordinator-client.ts";
+import { coordinator } from "../src/groups/coordinator-client.ts";
 import type { GroupCoordinator } from "../src/groups/group-coordinator.ts";
-import { createLogger } from "../src/lib/log.ts";
 import { createOfflineVideoProvider } from "../src/providers/offline-video.ts";
 import type { GenerationView } from "../src/views/generation.ts";
 import { gate, scriptedVideo } from "./fakes/scripted-providers.ts";
 import { cancelAllRunning, send, signUp } from "./helpers.ts";
-import { isMp4, magic, mediaKeys, waitFor } from "./pipeline-helpers.ts";
-import { ORIGIN, startScripted } from "./scripted-group.ts";
+import { isMp4, magic, mediaKeys, waitFor, waitForVersion } from "./pipeline-helpers.ts";
+import { runScripted } from "./scripted-group.ts";
 
 afterEach(cancelAllRunning);
 
 const json = async (res: Response) => (await res.json()) as GenerationView;
 const keyOf = (url: string | null) => decodeURIComponent(new URL(url!).pathname.replace(/^\/media\//, ""));
-const completedAt = (token: string, id: string, version: number) =>
-  waitFor(
-    token,
-    id,
-    (s) => s.status === "failed" || (s.status === "completed" && s.version === version),
-    180_000,
-  ).then((r) => r.final);
 const usageUnits = async (userId: string) =>
   (
     await env.DB.prepare("SELECT COALESCE(SUM(units), 0) AS n FROM usage_events WHERE user_id = ?")
@@ -39,22 +31,14 @@ describe("versions of a finished ad", () => {
   it("re-renders only the clips whose identity changed, keeps every version and counts each re-render once", async () => {
     const { token, user } = await signUp();
     // Square and three scenes: the same rules on less video to render.
-    const run = await startScripted(
+    const run = await runScripted(
       user.id,
       "Cold brew coffee in a can for busy students",
-      gate(),
       { aspect_ratio: "1:1" },
       3,
     );
-    const id = run.created.generationIds[0]!;
-    run.hold.release();
-    await startGroup(env, createLogger({ test: "versions" }), {
-      userId: user.id,
-      origin: ORIGIN,
-      items: run.items,
-      created: run.created,
-    });
-    const v1 = await completedAt(token, id, 1);
+    const id = run.id;
+    const v1 = await waitForVersion(token, id, 1);
     expect(v1).toMatchObject({ status: "completed", version: 1, versions: [{ version: 1, new_clips: 3 }] });
     expect(run.video.calls).toHaveLength(3);
 
@@ -75,7 +59,7 @@ describe("versions of a finished ad", () => {
     };
     expect(quote.clips.map((c) => c.reused)).toEqual([true, true, true]);
     expect((await send(token, "POST", `/api/generations/${id}/approve`)).status).toBe(202);
-    const v2 = await completedAt(token, id, 2);
+    const v2 = await waitForVersion(token, id, 2);
     expect(v2.status).toBe("completed");
     expect(run.video.calls).toHaveLength(3);
     expect(v2.versions.map((v) => [v.version, v.new_clips])).toEqual([
@@ -97,7 +81,7 @@ describe("versions of a finished ad", () => {
     };
     expect(quote3.clips.map((c) => c.reused)).toEqual([true, false, true]);
     expect((await send(token, "POST", `/api/generations/${id}/approve`)).status).toBe(202);
-    const v3 = await completedAt(token, id, 3);
+    const v3 = await waitForVersion(token, id, 3);
     expect(v3.status).toBe("completed");
     expect(run.video.calls).toHaveLength(4);
     expect(run.video.calls[3]?.scene.visual_prompt).toBe(shot);
@@ -114,22 +98,14 @@ describe("versions of a finished ad", () => {
 
   it("cancelling a draft, while it waits or mid-render, gives back the latest version and deletes only the draft's media", async () => {
     const { token, user } = await signUp();
-    const run = await startScripted(
+    const run = await runScripted(
       user.id,
       "Trail running shoes for muddy weekends",
-      gate(),
       { aspect_ratio: "1:1" },
       3,
     );
-    const id = run.created.generationIds[0]!;
-    run.hold.release();
-    await startGroup(env, createLogger({ test: "versions" }), {
-      userId: user.id,
-      origin: ORIGIN,
-      items: run.items,
-      created: run.created,
-    });
-    const v1 = await completedAt(token, id, 1);
+    const id = run.id;
+    const v1 = await waitForVersion(token, id, 1);
     const kept = await mediaKeys(id);
 
     // Opened explicitly (a repeat answers the open draft), a shot changed, then discarded.

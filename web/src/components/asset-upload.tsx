@@ -54,27 +54,27 @@ export function AssetUpload(props: {
     }
   };
 
+  /** The file picker: a labelled button over a hidden input, the keyboard and screen-reader path. */
+  const FileButton = (button: { class: string }) => (
+    <label class={button.class}>
+      {props.label ?? "Upload files"}
+      <input
+        id={inputId()}
+        type="file"
+        class="sr-only"
+        accept={props.accept ?? ACCEPT}
+        multiple={!props.single}
+        onChange={(e) => {
+          start([...(e.currentTarget.files ?? [])]);
+          e.currentTarget.value = "";
+        }}
+      />
+    </label>
+  );
+
   return (
     <div class="asset-upload">
-      <Show
-        when={!props.compact}
-        fallback={
-          <label class="btn btn-ghost btn-sm file-button">
-            {props.label ?? "Upload files"}
-            <input
-              id={inputId()}
-              type="file"
-              class="sr-only"
-              accept={props.accept ?? ACCEPT}
-              multiple={!props.single}
-              onChange={(e) => {
-                start([...(e.currentTarget.files ?? [])]);
-                e.currentTarget.value = "";
-              }}
-            />
-          </label>
-        }
-      >
+      <Show when={!props.compact} fallback={<FileButton class="btn btn-ghost btn-sm file-button" />}>
         {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping is a pointer shortcut; the file input inside is the keyboard and screen-reader path */}
         <div
           class="drop-zone"
@@ -97,20 +97,7 @@ export function AssetUpload(props: {
         >
           <p class="drop-title">Drop product photos, logos, music or clips here</p>
           <p class="muted small">PNG, JPEG, WebP, audio, MP4, MOV or WebM · up to 50 MB each</p>
-          <label class="btn btn-primary file-button">
-            {props.label ?? "Upload files"}
-            <input
-              id={inputId()}
-              type="file"
-              class="sr-only"
-              accept={props.accept ?? ACCEPT}
-              multiple={!props.single}
-              onChange={(e) => {
-                start([...(e.currentTarget.files ?? [])]);
-                e.currentTarget.value = "";
-              }}
-            />
-          </label>
+          <FileButton class="btn btn-primary file-button" />
         </div>
       </Show>
       <Show when={rows().length > 0}>

@@ -159,7 +159,6 @@ export interface VersionRecord {
   clips: ClipState[];
   /** What this version spent (a re-render only what changed). */
   costs: Omit<CostBreakdown, "total">;
-  newClips: number;
   startedAt: number | null;
   completedAt: number;
 }
@@ -246,7 +245,6 @@ export function finishedVersions(s: ViewSource): VersionRecord[] {
       plan: s.plan,
       clips: s.clips,
       costs: s.costs,
-      newClips: s.clips.length,
       startedAt: s.startedAt,
       completedAt: s.completedAt ?? s.createdAt,
     },
@@ -303,7 +301,8 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
         video_url: await sign(v.videoKey),
         thumbnail_url: await sign(v.thumbnailKey),
         cost: totalOf(v.costs),
-        new_clips: v.newClips,
+        // Rendered for this version: every clip not taken from an earlier one.
+        new_clips: v.clips.filter((c) => c.fromVersion === undefined).length,
         num_scenes: v.plan.scenes.length,
         duration_s: v.plan.target_duration_s,
         completed_at: v.completedAt,

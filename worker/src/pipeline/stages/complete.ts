@@ -13,7 +13,6 @@ export async function complete(ctx: StageContext, s: GenerationState): Promise<v
     plan: s.plan,
     clips: s.clips,
     costs: s.costs,
-    newClips: s.clips.filter((c) => c.fromVersion === undefined).length,
     startedAt: s.startedAt,
     completedAt,
   };
