@@ -4,6 +4,7 @@
  */
 
 import type { AppType } from "@promptreel/worker/app";
+import type { ReferenceBatchView, ReferenceEvent } from "@promptreel/worker/references";
 import type { GenerationView, SceneView, SpecSummary } from "@promptreel/worker/views";
 import { query, revalidate } from "@solidjs/router";
 import { hc, type InferRequestType, type InferResponseType } from "hono/client";
@@ -40,13 +41,15 @@ function baseUrl(): string {
   return typeof location === "undefined" ? "http://localhost" : location.origin;
 }
 
-const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
+/** The typed client of the whole API (every module's calls go through it). */
+export const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
 
+/** A batch of reference candidates (`/api/references`), as REST and its live events carry it. */
 /**
  * The one read model of a generation, owned by the Worker (`worker/src/views/generation.ts`):
  * every REST body and live event carries it, so a page draws a generation from one value.
  */
-export type { GenerationView, SceneView, SpecSummary };
+export type { GenerationView, ReferenceBatchView, ReferenceEvent, SceneView, SpecSummary };
 /** One finished version of an ad (`GenerationView.versions`, oldest first). */
 export type VersionView = GenerationView["versions"][number];
 

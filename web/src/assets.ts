@@ -2,15 +2,10 @@
  * The user's own media (`/api/assets`): list, delete, and upload. Reads and deletes go through
  * the typed client; uploads use XMLHttpRequest, the one browser API that reports upload progress.
  */
-import type { AppType } from "@promptreel/worker/app";
-import { hc, type InferResponseType } from "hono/client";
-import { apiFetch } from "./api.ts";
+import type { InferResponseType } from "hono/client";
+import { client } from "./api.ts";
 import { ApiError, errorFromResponse, networkError } from "./api-error.ts";
 import { currentToken, endSession } from "./session.ts";
-
-const client = hc<AppType>(typeof location === "undefined" ? "http://localhost" : location.origin, {
-  fetch: apiFetch,
-});
 
 /** One page of assets with the user's usage and quota. */
 export type AssetPage = InferResponseType<typeof client.api.assets.$get, 200>;

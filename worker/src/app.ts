@@ -18,6 +18,7 @@ import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { referenceRoutes } from "./routes/references.ts";
 import { storyboardRoutes } from "./routes/storyboard.ts";
 import { versionRoutes } from "./routes/versions.ts";
 
@@ -46,7 +47,8 @@ const api = new Hono<AppEnv>()
   .route("/", groupRoutes)
   .route("/", estimateRoutes)
   .route("/", storyboardRoutes)
-  .route("/", versionRoutes);
+  .route("/", versionRoutes)
+  .route("/", referenceRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

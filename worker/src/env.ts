@@ -1,4 +1,5 @@
 import type { GroupCoordinator } from "./groups/group-coordinator.ts";
+import type { ReferenceBatch } from "./references/batch.ts";
 import type { Renderer } from "./render/renderer-container.ts";
 
 /**
@@ -11,6 +12,8 @@ export interface Env {
   MEDIA: R2Bucket;
   /** One Durable Object per generation group. */
   GROUP_COORDINATOR: DurableObjectNamespace<GroupCoordinator>;
+  /** One Durable Object per reference batch (POST /api/references). */
+  REFERENCE_BATCH: DurableObjectNamespace<ReferenceBatch>;
   /** The render container (production); locally RENDER_URL points at the Node process instead. */
   RENDERER?: DurableObjectNamespace<Renderer>;
   /** Static web app (Vite build). */
@@ -44,6 +47,8 @@ export interface Env {
   REPLICATE_MODELS?: string;
   /** Comma-separated keyframe (text-to-image) model fallback chain (default black-forest-labs/flux-schnell). */
   REPLICATE_IMAGE_MODELS?: string;
+  /** Comma-separated reference-candidate model chain (default google/imagen-4,black-forest-labs/flux-schnell). */
+  REPLICATE_REFERENCE_MODELS?: string;
   /** How often to poll a prediction, in ms (default 2000). */
   REPLICATE_POLL_MS?: string;
   /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */

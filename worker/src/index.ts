@@ -7,6 +7,7 @@ import type { Env } from "./env.ts";
 
 export type { AppType } from "./app.ts";
 export { GroupCoordinator } from "./groups/group-coordinator.ts";
+export { ReferenceBatch } from "./references/batch.ts";
 export { Renderer } from "./render/renderer-container.ts";
 
 export default {

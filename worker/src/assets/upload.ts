@@ -18,7 +18,7 @@ import { assets } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { insertWithinQuota } from "../limits/asset-quota.ts";
-import { type AcceptedFormat, detectFormat } from "./formats.ts";
+import { type AcceptedFormat, detectFormat, invalidMedia } from "./formats.ts";
 import { checkImageSize } from "./image-checks.ts";
 import { emptyFile, HEAD_BYTES, peekHead, sanitizeName, storeStream, type UploadSource } from "./intake.ts";
 import { checkMedia } from "./media-checks.ts";
@@ -45,6 +45,16 @@ async function inspect(env: Env, id: string, key: string, src: ByteSource, forma
 }
 
 /**
+ * A generated asset (a reference candidate) goes through the same checks as an upload (a
+ * provider's output is no more trusted than a user's file), then is recorded as `reference`
+ * with its cost, charged to the user when, and only when, the row is written.
+ */
+export interface GeneratedAsset {
+  kind: "reference";
+  cost: number;
+}
+
+/**
  * Checks and stores `source` as an asset of `userId`. Answers the asset and whether it is new
  * (false: the user already had these bytes). Throws the refusal otherwise.
  */
@@ -53,6 +63,7 @@ export async function acceptUpload(
   userId: string,
   source: UploadSource,
   now = Date.now(),
+  generated?: GeneratedAsset,
 ): Promise<{ asset: AssetRow; created: boolean }> {
   const { head, whole } = await peekHead(source.body, HEAD_BYTES);
   let format: AcceptedFormat;
@@ -71,19 +82,23 @@ export async function acceptUpload(
     const existing = await sameBytes(env, userId, stored.sha256);
     if (existing) return { asset: existing, created: false };
     const facts = await inspect(env, id, key, r2Bytes(env.MEDIA, key, stored.size, head), format);
+    if (generated && facts.kind !== "image")
+      throw invalidMedia("The image model answered something that is not an image.");
     const row: AssetRow = {
       id,
       userId,
       ...facts,
+      ...(generated ? { kind: generated.kind } : {}),
       contentType: format.contentType,
       name: sanitizeName(source.name, `upload.${format.extensions[0]}`),
       sizeBytes: stored.size,
       sha256: stored.sha256,
       r2Key: key,
-      cost: 0,
+      cost: generated?.cost ?? 0,
       createdAt: now,
     };
-    if ((await insertWithinQuota(env, row)) === "duplicate") {
+    const charge = generated ? { usd: generated.cost, at: now } : undefined;
+    if ((await insertWithinQuota(env, row, charge)) === "duplicate") {
       // The same bytes were recorded by a concurrent upload meanwhile.
       const first = await sameBytes(env, userId, stored.sha256);
       if (!first)

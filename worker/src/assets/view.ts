@@ -26,7 +26,7 @@ export async function assetView(env: Env, origin: string, row: AssetRow) {
     codecs: row.codecs,
     created_at: row.createdAt,
     url,
-    thumbnail_url: row.kind === "image" ? url : null,
+    thumbnail_url: row.kind === "image" || row.kind === "reference" ? url : null,
   };
 }
 export type AssetView = Awaited<ReturnType<typeof assetView>>;

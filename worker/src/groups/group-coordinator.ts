@@ -15,7 +15,7 @@ import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
 import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
-import type { GenerationView } from "./events.ts";
+import type { GenerationView, LiveEvent } from "./events.ts";
 import { LiveChannel } from "./live-channel.ts";
 import { SharedWork } from "./shared-work.ts";
 import { type GenerationState, type GroupMeta, initialState, isTerminal, type StartInput } from "./state.ts";
@@ -47,7 +47,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** In-flight work per generation, aborted by cancel. Lost on eviction, which is fine: storage is the truth. */
   private readonly controllers = new Map<string, AbortController>();
   private running: Promise<void> | null = null;
-  private readonly live = new LiveChannel(this.ctx);
+  private readonly live = new LiveChannel<LiveEvent>(this.ctx);
   private readonly sharedWork = new SharedWork(this.ctx.storage);
   /** When each generation's current progress value was first saved. */
   private readonly progressShown = new Map<string, { progress: number; at: number }>();
@@ -155,7 +155,13 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (!meta || meta.userId !== userId) {
       return Response.json({ error: { code: "not_found", message: "Group not found" } }, { status: 404 });
     }
-    return this.live.accept(userId, meta.groupId, await this.snapshot());
+    const generations = await this.snapshot();
+    return this.live.accept(userId, (seq) => ({
+      type: "snapshot",
+      seq,
+      group_id: meta.groupId,
+      generations,
+    }));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

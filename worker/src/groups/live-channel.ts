@@ -1,10 +1,9 @@
 /**
- * The group's live channel: hibernatable WebSockets the coordinator accepted, and the order of
- * what it tells them. Every event carries the next group-wide sequence number.
+ * A Durable Object's live channel: hibernatable WebSockets it accepted, and the order of what it
+ * tells them. Every event carries the next sequence number of the object (a generation group,
+ * or a reference batch), starting with the snapshot each socket gets on connecting.
  */
-import type { GenerationView, LiveEvent } from "./events.ts";
-
-export class LiveChannel {
+export class LiveChannel<Event extends { seq: number }> {
   private readonly ctx: DurableObjectState;
   private seq: number | null = null;
 
@@ -13,25 +12,19 @@ export class LiveChannel {
   }
 
   /**
-   * Accepts an authenticated client's WebSocket (hibernatable) and sends it `generations` as
-   * the snapshot every later event builds on.
+   * Accepts an authenticated client's WebSocket (hibernatable) and sends it the snapshot every
+   * later event builds on (made for the sequence number it is given).
    */
-  async accept(userId: string, groupId: string, generations: GenerationView[]): Promise<Response> {
+  async accept(userId: string, snapshot: (seq: number) => Event): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ userId });
-    const snapshot: LiveEvent = {
-      type: "snapshot",
-      seq: await this.nextSeq(),
-      group_id: groupId,
-      generations,
-    };
-    server.send(JSON.stringify(snapshot));
+    server.send(JSON.stringify(snapshot(await this.nextSeq())));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** Sends `event` to every open socket of the group. */
-  broadcast(event: LiveEvent): void {
+  broadcast(event: Event): void {
     const text = JSON.stringify(event);
     for (const ws of this.ctx.getWebSockets()) {
       try {

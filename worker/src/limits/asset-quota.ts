@@ -7,12 +7,15 @@
  */
 import { and, count, eq, sum } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
-import { assets } from "../db/schema.ts";
+import { assets, users } from "../db/schema.ts";
 import { sqlNames } from "../db/sql-names.ts";
 import { type Env, intVar } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
+import { spendMonthOf } from "./budget.ts";
+
 const A = sqlNames(assets);
+const U = sqlNames(users);
 /** Decimal megabytes, as people read file sizes. */
 export const MB = 1_000_000;
 
@@ -74,12 +77,24 @@ export async function assertRoomFor(env: Env, userId: string, bytes: number): Pr
 }
 
 /**
+ * The condition under which an asset row may be written: the user (`?2`) has fewer than `?15`
+ * assets, `?6` more bytes fit under `?16`, and no asset of theirs has the hash `?7`.
+ */
+const ROOM = `(SELECT COUNT(*) FROM ${A.$table} WHERE ${A.userId} = ?2) < ?15
+       AND (SELECT COALESCE(SUM(${A.sizeBytes}), 0) FROM ${A.$table} WHERE ${A.userId} = ?2) + ?6 <= ?16
+       AND NOT EXISTS (SELECT 1 FROM ${A.$table} WHERE ${A.userId} = ?2 AND ${A.sha256} = ?7)`;
+
+/**
  * Inserts `row` if the quota has room and the user has no asset with the same bytes. Answers
  * `inserted`, or `duplicate` (the caller answers the existing asset); throws the quota refusal.
+ * With `charge`, the user is charged the asset's cost in the same transaction, under the same
+ * condition, so a generated asset is paid for exactly when it is recorded (a repeat after a
+ * crash finds the bytes recorded and charges nothing).
  */
 export async function insertWithinQuota(
   env: Env,
   row: typeof assets.$inferInsert,
+  charge?: { usd: number; at: number },
 ): Promise<"inserted" | "duplicate"> {
   const quota = assetQuota(env);
   const columns = [
@@ -98,33 +113,43 @@ export async function insertWithinQuota(
     A.cost,
     A.createdAt,
   ];
-  const result = await env.DB.prepare(
+  const binds = [
+    row.id,
+    row.userId,
+    row.kind,
+    row.contentType,
+    row.name,
+    row.sizeBytes,
+    row.sha256,
+    row.width ?? null,
+    row.height ?? null,
+    row.durationS ?? null,
+    row.codecs ?? null,
+    row.r2Key,
+    row.cost ?? 0,
+    row.createdAt,
+    quota.maxCount,
+    quota.maxBytes,
+  ];
+  const insert = env.DB.prepare(
     `INSERT INTO ${A.$table} (${columns.join(", ")})
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14
-     WHERE (SELECT COUNT(*) FROM ${A.$table} WHERE ${A.userId} = ?2) < ?15
-       AND (SELECT COALESCE(SUM(${A.sizeBytes}), 0) FROM ${A.$table} WHERE ${A.userId} = ?2) + ?6 <= ?16
-       AND NOT EXISTS (SELECT 1 FROM ${A.$table} WHERE ${A.userId} = ?2 AND ${A.sha256} = ?7)`,
-  )
-    .bind(
-      row.id,
-      row.userId,
-      row.kind,
-      row.contentType,
-      row.name,
-      row.sizeBytes,
-      row.sha256,
-      row.width ?? null,
-      row.height ?? null,
-      row.durationS ?? null,
-      row.codecs ?? null,
-      row.r2Key,
-      row.cost ?? 0,
-      row.createdAt,
-      quota.maxCount,
-      quota.maxBytes,
-    )
-    .run();
-  if (result.meta.changes) return "inserted";
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14 WHERE ${ROOM}`,
+  ).bind(...binds);
+  const statements = [insert];
+  if (charge && charge.usd > 0) {
+    // Before the insert in the batch, so both see the same rows and both happen or neither.
+    // ?17 is the charge in USD, ?18 its month; ?1-?16 as the insert's.
+    statements.unshift(
+      env.DB.prepare(
+        `UPDATE ${U.$table} SET ${U.totalCost} = ${U.totalCost} + ?17,
+           ${U.monthSpendUsd} = CASE WHEN ${U.spendMonth} = ?18 THEN ${U.monthSpendUsd} + ?17 ELSE ?17 END,
+           ${U.spendMonth} = ?18
+         WHERE ${U.id} = ?2 AND ${ROOM}`,
+      ).bind(...binds, charge.usd, spendMonthOf(charge.at)),
+    );
+  }
+  const results = await env.DB.batch(statements);
+  if (results.at(-1)?.meta.changes) return "inserted";
   const duplicate = await getDb(env)
     .select({ id: assets.id })
     .from(assets)

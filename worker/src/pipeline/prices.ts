@@ -20,9 +20,10 @@ const VIDEO_PRICES: Record<string, number> = {
   "motion-renderer-v1": 0,
 };
 
-/** USD per image (storyboard keyframes). */
+/** USD per image (storyboard keyframes, reference candidates). */
 const IMAGE_PRICES: Record<string, number> = {
   "black-forest-labs/flux-schnell": 0.003,
+  "google/imagen-4": 0.04,
   "motion-renderer-v1": 0,
 };
 

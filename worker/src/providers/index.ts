@@ -1,18 +1,20 @@
 /**
  * The one place providers are chosen: OPENAI_API_KEY selects the OpenAI LLM (else the
- * offline template planner), REPLICATE_API_TOKEN selects Replicate video and storyboard
- * keyframes (else the offline motion renderer for both). The coordinator calls
+ * offline template planner), REPLICATE_API_TOKEN selects Replicate video, storyboard
+ * keyframes and reference candidates (else the offline motion renderer for all three). The coordinator calls
  * {@link providersFromEnv} once and hands the result to every stage in its context; stages
  * never read env to pick one. Tests inject their own.
  */
 import type { Env } from "../env.ts";
 import { createOfflineImageProvider } from "./offline-image.ts";
 import { createOfflinePlanner } from "./offline-planner.ts";
+import { createOfflineReferenceProvider } from "./offline-reference.ts";
 import { createOfflineVideoProvider } from "./offline-video.ts";
 import { createOpenAiProvider } from "./openai-llm.ts";
 import { createReplicateImageProvider } from "./replicate-image.ts";
+import { createReplicateReferenceProvider } from "./replicate-reference.ts";
 import { createReplicateProvider } from "./replicate-video.ts";
-import type { ImageProvider, LlmProvider, VideoProvider } from "./types.ts";
+import type { ImageProvider, LlmProvider, ReferenceProvider, VideoProvider } from "./types.ts";
 
 /** The providers one group's stages use. */
 export interface Providers {
@@ -68,6 +70,20 @@ export function imageProvider(env: Env): ImageProvider {
     );
   }
   return createOfflineImageProvider(env);
+}
+
+/**
+ * The reference-candidate provider (POST /api/references): with REPLICATE_API_TOKEN, Replicate
+ * text-to-image over REPLICATE_REFERENCE_MODELS (default google/imagen-4, then
+ * black-forest-labs/flux-schnell); else the offline renderer's labelled drafts.
+ */
+export function referenceProvider(env: Env): ReferenceProvider {
+  if (env.REPLICATE_API_TOKEN) {
+    return createReplicateReferenceProvider(
+      replicateOptions(env.REPLICATE_API_TOKEN, env, env.REPLICATE_REFERENCE_MODELS),
+    );
+  }
+  return createOfflineReferenceProvider(env);
 }
 
 /** Every provider for this environment. */

@@ -14,6 +14,8 @@ export type SynthScene = Pick<ClipRequest, "brand" | "width" | "height" | "durat
   scene: PlannedScene;
   fps?: number;
   referenceImageKey?: string | null;
+  /** Text drawn over the still (a reference candidate's "Offline draft"); scenes draw none. */
+  label?: string;
 };
 
 /** Runs one synthesis job for `input`, writing `output` into the job's staging space. */
@@ -45,7 +47,7 @@ export async function synthesize(
       type: input.scene.type,
       // No overlay text: compose draws it, so editing it never needs a new clip. The large
       // background word is then the brand's.
-      text: "",
+      text: input.label ?? "",
       visual_prompt: input.scene.visual_prompt,
     },
     brand: input.brand,

@@ -17,6 +17,8 @@ export const DEFAULT_IMAGE_MODELS = ["black-forest-labs/flux-schnell"] as const;
 const ATTEMPTS_PER_MODEL = 2;
 /** Models with flux-schnell's input schema (aspect_ratio, num_outputs, megapixels, go_fast, ...). */
 const FLUX_SCHEMA = /^black-forest-labs\/flux-(schnell|dev)$/;
+/** Models with google/imagen-4's input schema (prompt, aspect_ratio, output_format, safety_filter_level). */
+const IMAGEN_SCHEMA = /^google\/imagen-4(-fast|-ultra)?$/;
 
 export interface ReplicateImageOptions extends ReplicateClientOptions {
   models?: readonly string[];
@@ -38,26 +40,38 @@ export function keyframePrompt({ scene, brand }: Pick<KeyframeRequest, "scene" |
   ].join(". ");
 }
 
-/** The model-specific input; flux-schnell's per its Replicate schema. */
-export function imageInput(model: string, request: KeyframeRequest): Record<string, unknown> {
-  const common = {
-    prompt: keyframePrompt(request),
-    aspect_ratio: aspectOf(request.width, request.height),
-    seed: request.scene.seed,
-    output_format: "jpg",
-  };
+/** What an image is asked for, whatever the model. */
+export interface ImageAsk {
+  prompt: string;
+  aspect_ratio: "1:1" | "16:9" | "9:16";
+  seed: number;
+}
+
+/**
+ * The model-specific input: flux-schnell's and google/imagen-4's per their Replicate schemas
+ * (imagen-4 takes no seed and draws one image per call); other models get the common fields.
+ */
+export function imageInput(model: string, ask: ImageAsk): Record<string, unknown> {
+  if (IMAGEN_SCHEMA.test(model))
+    return {
+      prompt: ask.prompt,
+      aspect_ratio: ask.aspect_ratio,
+      output_format: "jpg",
+      safety_filter_level: "block_medium_and_above",
+    };
+  const common = { ...ask, output_format: "jpg" };
   if (!FLUX_SCHEMA.test(model)) return common;
   return {
     ...common,
     num_outputs: 1,
     output_quality: 90,
     megapixels: "1",
-    // The fp8 fast path ignores the seed; bf16 keeps a scene's keyframe reproducible.
+    // The fp8 fast path ignores the seed; bf16 keeps an image reproducible.
     go_fast: false,
   };
 }
 
-/** The prediction's outputs (flux: an array of URLs; some models: one URL). */
+/** The prediction's outputs (flux: an array of URLs; imagen and others: one URL). */
 function outputUrls(prediction: Prediction): string[] {
   const out: unknown = prediction.output;
   const urls = (Array.isArray(out) ? out : [out]).filter((u): u is string => typeof u === "string");
@@ -65,16 +79,18 @@ function outputUrls(prediction: Prediction): string[] {
   return urls;
 }
 
-/** Creates the Replicate-backed keyframe provider. */
-export function createReplicateImageProvider(options: ReplicateImageOptions): ImageProvider {
-  const models = options.models?.length ? options.models : DEFAULT_IMAGE_MODELS;
+/**
+ * Draws one image over a chain of models (each tried {@link ATTEMPTS_PER_MODEL} times), stores
+ * the first output through `ctx.store`, and answers the model that drew it and the images billed.
+ */
+export function replicateImageDrawer(options: ReplicateClientOptions, models: readonly string[]) {
   const { replicate, waitFor } = replicateClient(options);
 
   /** One prediction of `model`, its first output stored; a failure message, or the usage. */
-  async function attempt(model: string, request: KeyframeRequest, ctx: KeyframeContext) {
+  async function attempt(model: string, ask: ImageAsk, ctx: KeyframeContext) {
     const created = await replicate.predictions.create({
       model,
-      input: imageInput(model, request),
+      input: imageInput(model, ask),
       signal: ctx.signal,
     });
     let done: Prediction;
@@ -101,21 +117,39 @@ export function createReplicateImageProvider(options: ReplicateImageOptions): Im
     return { usage: { model, images: urls.length } };
   }
 
+  return async function draw(
+    ask: ImageAsk,
+    ctx: KeyframeContext,
+  ): Promise<{ model: string; images: number }> {
+    const failures: string[] = [];
+    // Each model of the chain gets its attempts in turn.
+    for (const model of models) {
+      for (let i = 0; i < ATTEMPTS_PER_MODEL; i++) {
+        ctx.signal.throwIfAborted();
+        const result = await attempt(model, ask, ctx);
+        if (result.usage) return result.usage;
+        failures.push(result.failure);
+      }
+    }
+    throw new Error(`Every image model failed: ${failures.join("; ")}`);
+  };
+}
+
+/** Creates the Replicate-backed keyframe provider. */
+export function createReplicateImageProvider(options: ReplicateImageOptions): ImageProvider {
+  const models = options.models?.length ? options.models : DEFAULT_IMAGE_MODELS;
+  const draw = replicateImageDrawer(options, models);
   return {
     name: "replicate",
     model: models[0]!,
-    async generateKeyframe(request: KeyframeRequest, ctx: KeyframeContext) {
-      const failures: string[] = [];
-      // Each model of the chain gets its attempts in turn.
-      for (const model of models) {
-        for (let i = 0; i < ATTEMPTS_PER_MODEL; i++) {
-          ctx.signal.throwIfAborted();
-          const result = await attempt(model, request, ctx);
-          if (result.usage) return result.usage;
-          failures.push(result.failure);
-        }
-      }
-      throw new Error(`Every image model failed: ${failures.join("; ")}`);
-    },
+    generateKeyframe: (request: KeyframeRequest, ctx: KeyframeContext) =>
+      draw(
+        {
+          prompt: keyframePrompt(request),
+          aspect_ratio: aspectOf(request.width, request.height),
+          seed: request.scene.seed,
+        },
+        ctx,
+      ),
   };
 }

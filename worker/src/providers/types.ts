@@ -140,6 +140,33 @@ export interface KeyframeContext {
   store(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
 }
 
+/**
+ * One candidate of a reference batch (POST /api/references): the product or character the
+ * user will pick and then see in every scene. Square, so it suits every aspect.
+ */
+export interface ReferenceRequest {
+  batchId: string;
+  /** 0-based position in the batch; candidates of one batch differ by it. */
+  index: number;
+  count: number;
+  description: string;
+  kind: "character" | "product";
+  style: string | null;
+  /** The batch's seed plus the index: a candidate is reproducible and differs from its siblings. */
+  seed: number;
+  width: number;
+  height: number;
+}
+
+/** Draws reference candidates (offline: the motion renderer; else Replicate text-to-image). */
+export interface ReferenceProvider {
+  name: string;
+  /** The first model of the chain: what an estimate prices. */
+  model: string;
+  /** Draws one candidate and stores it through `ctx.store`; the model and images billed. */
+  drawReference(request: ReferenceRequest, ctx: KeyframeContext): Promise<{ model: string; images: number }>;
+}
+
 /** Draws storyboard keyframes: one still per scene, before any video is paid for. */
 export interface ImageProvider {
   name: string;

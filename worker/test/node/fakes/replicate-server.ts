@@ -62,7 +62,7 @@ export async function startFakeReplicate(clipPath: string) {
         if (p.willFail) Object.assign(p, { status: "failed", error: "CUDA out of memory" });
         else {
           const output = IMAGE_MODELS.has(p.model)
-            ? imageOutput(base, p.id, p.input)
+            ? imageOutput(p.model, base, p.id, p.input)
             : `${base}/files/${p.id}.mp4`;
           Object.assign(p, { status: "succeeded", output });
         }
@@ -103,9 +103,10 @@ export async function startFakeReplicate(clipPath: string) {
     const image = /^\/files\/([\w-]+)-(\d+)\.(jpg|png|webp)$/.exec(path);
     if (image) {
       const p = predictions.find((x) => x.id === image[1]);
-      if (!p || p.expired || !(p.output as string[] | null)?.includes(`${base}${path}`))
+      const outputs = [p?.output ?? []].flat();
+      if (!p || p.expired || !outputs.includes(`${base}${path}`))
         return sendJson(res, 404, { detail: "Not found" });
-      return sendImage(res, image[3]!, p.input);
+      return sendImage(res, image[3]!, p);
     }
     if (req.headers.authorization !== `Bearer ${FAKE_REPLICATE_TOKEN}`) {
       return sendJson(res, 401, {
@@ -143,7 +144,7 @@ export async function startFakeReplicate(clipPath: string) {
           status: 422,
         });
       }
-      const invalid = IMAGE_MODELS.has(model) ? imageInputError(body.input) : null;
+      const invalid = IMAGE_MODELS.has(model) ? imageInputError(model, body.input) : null;
       if (invalid)
         return sendJson(res, 422, { title: "Input validation failed", detail: invalid, status: 422 });
       stats.createsReceived++;
