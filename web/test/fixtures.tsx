@@ -22,6 +22,7 @@ export function viewFixture(over: Partial<GenerationView> = {}): GenerationView 
     group_id: "group-1",
     label: null,
     prompt: "vegan protein powder, energetic, for TikTok",
+    source: "prompt",
     settings: { ...DEFAULT_SETTINGS, seed: 42 },
     status: "pending",
     progress: 0,

@@ -19,6 +19,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { referenceRoutes } from "./routes/references.ts";
+import { stitchRoutes } from "./routes/stitch.ts";
 import { storyboardRoutes } from "./routes/storyboard.ts";
 import { versionRoutes } from "./routes/versions.ts";
 
@@ -48,7 +49,8 @@ const api = new Hono<AppEnv>()
   .route("/", estimateRoutes)
   .route("/", storyboardRoutes)
   .route("/", versionRoutes)
-  .route("/", referenceRoutes);
+  .route("/", referenceRoutes)
+  .route("/", stitchRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

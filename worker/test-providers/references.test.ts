@@ -5,23 +5,11 @@
  * logo), and an asset of the wrong kind a 400.
  */
 import { describe, expect, inject, it } from "vitest";
-import { call, postJson, signUp } from "../test/helpers.ts";
-import { auth, finished, generate, waitFor } from "../test/pipeline-helpers.ts";
+import { postJson, signUp, uploadAsset } from "../test/helpers.ts";
+import { finished, generate, waitFor } from "../test/pipeline-helpers.ts";
 import { replicate } from "./fakes.ts";
 
 const MINIMAX = "minimax/video-01";
-const bytes = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-
-async function upload(token: string, base64: string, type: string): Promise<string> {
-  const body = bytes(base64);
-  const res = await call("/api/assets", {
-    method: "POST",
-    headers: { ...auth(token), "Content-Type": type, "Content-Length": String(body.byteLength) },
-    body,
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
 
 describe("reference images with Replicate", () => {
   it("sends the photo to every clip prediction under the model's image field; others' assets are 404", async () => {
@@ -29,8 +17,8 @@ describe("reference images with Replicate", () => {
     const fixtures = inject("assetFixtures");
     const owner = await signUp();
     const stranger = await signUp();
-    const photo = await upload(owner.token, fixtures.png, "image/png");
-    const track = await upload(owner.token, fixtures.wav, "audio/wav");
+    const photo = await uploadAsset(owner.token, fixtures.png, "image/png");
+    const track = await uploadAsset(owner.token, fixtures.wav, "audio/wav");
 
     for (const settings of [{ reference_image: photo }, { music: track }, { logo: photo }]) {
       const res = await postJson(

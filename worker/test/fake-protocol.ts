@@ -24,6 +24,8 @@ export interface AssetFixtures {
   mp3: string;
   /** 1 s 160x120 H.264 + AAC MP4, moov after mdat (ffmpeg's default). */
   mp4: string;
+  /** Three 2 s 180x320 H.264 + AAC MP4s: red, lime and blue, each with its own tone. */
+  colourClips: string[];
   /** A real 10-hour MP4: 11 frames at one frame per hour, a couple of kilobytes. */
   tenHourMp4: string;
 }

@@ -62,3 +62,19 @@ export async function cancelAllRunning(): Promise<void> {
     results.map((r) => env.GROUP_COORDINATOR.get(env.GROUP_COORDINATOR.idFromName(r.group_id)).cancel(r.id)),
   );
 }
+
+/** Uploads a base64 fixture as one of the user's assets; answers its id (a new asset: 201). */
+export async function uploadAsset(token: string, base64: string, type: string): Promise<string> {
+  const body = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const res = await call("/api/assets", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": type,
+      "Content-Length": String(body.byteLength),
+    },
+    body,
+  });
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}

@@ -41,6 +41,10 @@ export const generationGroups = sqliteTable(
   (t) => [index("generation_groups_user_created_idx").on(t.userId, t.createdAt)],
 );
 
+/** How a generation was made: from a prompt, or stitched from the user's own clips (POST /api/stitch). */
+export const GENERATION_SOURCES = ["prompt", "stitch"] as const;
+export type GenerationSource = (typeof GENERATION_SOURCES)[number];
+
 /** `storyboard`: keyframes are ready and the generation waits for the user's edits and approval. */
 export const GENERATION_STATUSES = ["pending", "processing", "storyboard", "completed", "failed"] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
@@ -58,6 +62,7 @@ export const generations = sqliteTable(
     prompt: text("prompt").notNull(),
     /** The variation's name in a comparison ("Profile A", or the profile's own name); null for singles. */
     label: text("label"),
+    source: text("source", { enum: GENERATION_SOURCES }).notNull().default("prompt"),
     /** JSON: the validated GenerationSettings. */
     settings: text("settings").notNull().default("{}"),
     status: text("status", { enum: GENERATION_STATUSES }).notNull().default("pending"),

@@ -10,6 +10,7 @@ import { assertWithinBudget } from "../limits/budget.ts";
 import { type CreatedGenerations, createGenerations, type NewGeneration } from "../pipeline/create.ts";
 import { quoteGeneration } from "../pipeline/quote.ts";
 import { copySettingAssets, withAssetSources } from "../pipeline/settings-assets.ts";
+import { copyStitchClips, stitchStart } from "../pipeline/stitch.ts";
 import { providersFromEnv } from "../providers/index.ts";
 
 /** The stub of group `groupId`'s coordinator (one Durable Object per group). */
@@ -35,18 +36,32 @@ export async function startGroup(
   const { groupId, generationIds, seeds } = input.created;
   try {
     await copySettingAssets(env, input.items, input.created);
+    const generations = await Promise.all(
+      input.items.map(async (item, i) => {
+        const id = generationIds[i]!;
+        const settings = { ...item.settings, seed: seeds[i]! };
+        const stitch = item.stitch && {
+          ...item.stitch,
+          keys: await copyStitchClips(env, id, item.stitch.clips),
+          settings,
+          seed: seeds[i]!,
+        };
+        return {
+          id,
+          label: item.label ?? null,
+          createdAt: input.created.createdAt[i]!,
+          prompt: item.prompt,
+          settings,
+          seed: seeds[i]!,
+          ...(stitch ? { stitch: stitchStart(stitch) } : {}),
+        };
+      }),
+    );
     await coordinator(env, groupId).start({
       groupId,
       userId: input.userId,
       origin: input.origin,
-      generations: input.items.map((item, i) => ({
-        id: generationIds[i]!,
-        label: item.label ?? null,
-        createdAt: input.created.createdAt[i]!,
-        prompt: item.prompt,
-        settings: { ...item.settings, seed: seeds[i]! },
-        seed: seeds[i]!,
-      })),
+      generations,
     });
   } catch (err) {
     log.error("could not start generation group", {
@@ -80,7 +95,11 @@ export async function createAndStartGroup(
   // 404 for an asset that is not the caller's, before anything is written.
   const items = await withAssetSources(env, userId, input.items);
   const providers = providersFromEnv(env);
-  const estimate = items.reduce((sum, item) => sum + quoteGeneration(providers, item.settings).total, 0);
+  // A stitch uses no provider: it costs nothing.
+  const estimate = items.reduce(
+    (sum, item) => sum + (item.stitch ? 0 : quoteGeneration(providers, item.settings).total),
+    0,
+  );
   const what = items.length === 1 ? "This generation" : `These ${items.length} variations`;
   await assertWithinBudget(env, userId, estimate, what);
   const created = await createGenerations(env, { userId, comparisonType, items });

@@ -4,6 +4,7 @@
  * {@link ViewSource}, so clients see it through the one read model (views/generation.ts).
  */
 import type { GenerationSettings } from "../pipeline/settings.ts";
+import type { StitchStart } from "../pipeline/stitch.ts";
 import type { ClipState, KeyframeState, ViewSource } from "../views/generation.ts";
 
 export type { ClipState, KeyframeState, VersionRecord } from "../views/generation.ts";
@@ -29,7 +30,10 @@ export interface GenerationState extends ViewSource {
   approvedAt?: number | null;
 }
 
-/** A new generation's state, before any stage ran. */
+/**
+ * A new generation's state, before any stage ran. A stitch (the user's own clips) starts at
+ * compose with its specification, plan and clips already made.
+ */
 export function initialState(input: {
   id: string;
   userId: string;
@@ -39,9 +43,12 @@ export function initialState(input: {
   settings: GenerationSettings;
   seed: number;
   createdAt: number;
+  stitch?: StitchStart;
 }): GenerationState {
-  return {
-    ...input,
+  const { stitch, ...fields } = input;
+  const state: GenerationState = {
+    ...fields,
+    source: "prompt",
     stage: "enhance",
     status: "pending",
     progress: 0,
@@ -63,6 +70,17 @@ export function initialState(input: {
     thumbnailKey: null,
     startedAt: null,
     completedAt: null,
+  };
+  if (!stitch) return state;
+  return {
+    ...state,
+    source: "stitch",
+    stage: "compose",
+    spec: stitch.spec,
+    plan: stitch.plan,
+    clips: stitch.clips,
+    progress: 70,
+    currentStep: "Your clips are in place",
   };
 }
 
@@ -89,5 +107,7 @@ export interface StartInput {
     settings: GenerationSettings;
     seed: number;
     createdAt: number;
+    /** Set for a stitch of the user's own clips (pipeline/stitch.ts). */
+    stitch?: StitchStart;
   }[];
 }

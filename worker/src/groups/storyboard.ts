@@ -57,8 +57,19 @@ export interface EditRefusal {
   field?: string;
 }
 
+/**
+ * A stitched ad's scenes are the user's own clips, which no provider can re-make: it is stitched
+ * again instead (a new POST /api/stitch).
+ */
+const STITCHED_REFUSAL: EditRefusal = {
+  status: 409,
+  code: "conflict",
+  message: "An ad stitched from your own clips is changed by stitching it again, not scene by scene.",
+};
+
 /** Why `s` cannot be edited now, or null. A finished ad can be: the edit opens its next version. */
 export function editRefusal(s: GenerationState, revision?: number): EditRefusal | null {
+  if (s.source === "stitch") return STITCHED_REFUSAL;
   if ((s.status !== "storyboard" && s.status !== "completed") || s.cancelRequested)
     return {
       status: 409,
@@ -134,6 +145,7 @@ export async function openVersion(
 ): Promise<{ view: GenerationView; opened: boolean } | { refused: EditRefusal }> {
   const s = await port.settledState(id);
   if (!s) return { refused: NOT_FOUND };
+  if (s.source === "stitch") return { refused: STITCHED_REFUSAL };
   if (s.status === "storyboard" && !s.cancelRequested && finishedVersions(s).length)
     return { view: await port.view(s), opened: false };
   if (s.status !== "completed")

@@ -7,6 +7,7 @@ import { sqlNames } from "../db/sql-names.ts";
 import type { Env } from "../env.ts";
 import { claimQuotaStatement, quotaExceeded } from "../limits/generation-quota.ts";
 import type { GenerationSettings } from "./settings.ts";
+import type { StitchClip } from "./stitch.ts";
 
 export interface NewGeneration {
   prompt: string;
@@ -15,6 +16,8 @@ export interface NewGeneration {
   label?: string | null;
   /** R2 keys of the assets the settings name, resolved by pipeline/settings-assets.ts (not stored). */
   assetSources?: Partial<Record<"reference_image" | "music" | "logo", string>>;
+  /** A stitch of the user's own clips (POST /api/stitch) instead of a prompt's pipeline. */
+  stitch?: { clips: StitchClip[]; title: string; overlays: string[] };
 }
 
 /** What {@link createGenerations} wrote, in the order of its items. */
@@ -57,15 +60,16 @@ export async function createGenerations(
     const seed = seeds[i]!;
     const settings = { ...item.settings, seed };
     return env.DB.prepare(
-      `INSERT INTO ${G.$table} (${G.id}, ${G.userId}, ${G.groupId}, ${G.prompt}, ${G.label}, ${G.settings},
+      `INSERT INTO ${G.$table} (${G.id}, ${G.userId}, ${G.groupId}, ${G.prompt}, ${G.label}, ${G.source}, ${G.settings},
          ${G.status}, ${G.progress}, ${G.currentStep}, ${G.seed}, ${G.createdAt})
-       SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, 'Queued', ?, ? WHERE ${claimed}`,
+       SELECT ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 'Queued', ?, ? WHERE ${claimed}`,
     ).bind(
       generationIds[i]!,
       input.userId,
       groupId,
       item.prompt,
       item.label ?? null,
+      item.stitch ? "stitch" : "prompt",
       JSON.stringify(settings),
       seed,
       now + i,

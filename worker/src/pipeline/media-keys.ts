@@ -23,6 +23,8 @@ export const referenceKey = (generationId: string) => `clips/${generationId}/ref
 export const musicKey = (generationId: string) => `clips/${generationId}/music`;
 /** The generation's own copy of its logo (settings.logo, an image asset). */
 export const logoKey = (generationId: string) => `clips/${generationId}/logo`;
+/** The generation's own copy of clip `index` of a stitch (POST /api/stitch). */
+export const stitchedClipKey = (generationId: string, index: number) => `clips/${generationId}/own-${index}`;
 /** A storyboard keyframe, named by what it was drawn from (so a redraw never overwrites one in use). */
 export const keyframeKey = (generationId: string, identityHash: string) =>
   `clips/${generationId}/keyframe-${identityHash}.jpg`;

@@ -37,13 +37,18 @@ export function buildRenderJob(input: {
     scenes: plan.scenes.map((scene, i) => ({
       clip: { file: clipFileName(i) },
       duration_s: clipDuration(plan, i),
-      overlay: {
-        text: scene.overlay.text,
-        position: scene.overlay.position,
-        animation: scene.overlay.animation,
-        colour: textColour,
-        font: "auto",
-      },
+      // A stitched clip may carry no text.
+      ...(scene.overlay.text
+        ? {
+            overlay: {
+              text: scene.overlay.text,
+              position: scene.overlay.position,
+              animation: scene.overlay.animation,
+              colour: textColour,
+              font: "auto" as const,
+            },
+          }
+        : {}),
     })),
     transition: { type: "fade", duration_s: CROSSFADE_S },
     fade_in_s: 0.3,

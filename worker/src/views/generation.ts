@@ -8,7 +8,12 @@
 
 import { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
 import { z } from "zod";
-import { GENERATION_STATUSES, type generations } from "../db/schema.ts";
+import {
+  GENERATION_SOURCES,
+  GENERATION_STATUSES,
+  type GenerationSource,
+  type generations,
+} from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { type CostBreakdown, totalOf } from "../pipeline/prices.ts";
@@ -87,6 +92,8 @@ export const GenerationViewSchema = z.object({
   /** The variation's name in a comparison; null for a single generation. */
   label: z.string().nullable(),
   prompt: z.string(),
+  /** `stitch`: composed from the user's own clips (no LLM, no video model); `prompt` otherwise. */
+  source: z.enum(GENERATION_SOURCES),
   settings: GenerationSettingsSchema,
   status: z.enum(GENERATION_STATUSES),
   progress: z.number().int().min(0).max(100),
@@ -169,6 +176,8 @@ export interface ViewSource {
   groupId: string;
   label: string | null;
   prompt: string;
+  /** Absent on states made before stitching existed: `prompt`. */
+  source?: GenerationSource;
   settings: GenerationSettings;
   status: GenerationView["status"];
   progress: number;
@@ -207,6 +216,7 @@ export function sourceFromRow(row: GenerationRow): ViewSource {
     groupId: row.groupId,
     label: row.label,
     prompt: row.prompt,
+    source: row.source,
     settings: JSON.parse(row.settings) as GenerationSettings,
     status: row.status,
     progress: row.progress,
@@ -315,6 +325,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
     group_id: s.groupId,
     label: s.label,
     prompt: s.prompt,
+    source: s.source ?? "prompt",
     settings: s.settings,
     status: s.status,
     progress: s.progress,

@@ -48,6 +48,14 @@ function makeAssetFixtures(dir: string): AssetFixtures {
       ...["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=24:duration=1", ...tone],
       ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
     ]),
+    // Three 2 s clips of one colour each, with a tone: what a stitch is made of.
+    colourClips: ["red", "lime", "blue"].map((colour, i) =>
+      ffmpegFile(dir, `clip-${colour}.mp4`, [
+        ...["-f", "lavfi", "-i", `color=c=${colour}:s=180x320:r=24:d=2`],
+        ...["-f", "lavfi", "-i", `sine=frequency=${330 + 110 * i}:duration=2`],
+        ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
+      ]),
+    ),
     // One frame an hour for 36000 s: a genuine 10-hour file, not a patched header.
     tenHourMp4: ffmpegFile(dir, "ten-hours.mp4", [
       ...["-f", "lavfi", "-i", "color=c=blue:s=64x64:r=1/3600", "-t", "36000"],

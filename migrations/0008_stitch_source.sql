@@ -1,0 +1,1 @@
+ALTER TABLE `generations` ADD `source` text DEFAULT 'prompt' NOT NULL;
