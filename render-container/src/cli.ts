@@ -15,7 +15,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const body = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
-  const kind = body.kind === "synthesize" || ("scene" in body && "brand" in body) ? "synthesize" : "render";
+  const kind =
+    body.kind === "transcode"
+      ? "transcode"
+      : body.kind === "synthesize" || ("scene" in body && "brand" in body)
+        ? "synthesize"
+        : "render";
   delete body.kind;
   let job: ReturnType<typeof parseJob>;
   try {

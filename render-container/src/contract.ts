@@ -156,6 +156,11 @@ export const AudioSchema = z.object({
 /** The audio bed. */
 export type Audio = z.infer<typeof AudioSchema>;
 
+/** The containers an ad can be written in. */
+export const CONTAINER_FORMATS = ["mp4", "mov", "webm"] as const;
+/** A container an ad can be written in. */
+export type ContainerFormat = (typeof CONTAINER_FORMATS)[number];
+
 /** Output video settings. The default is the product's 1080x1920 24 fps vertical ad. */
 export const VideoSettingsSchema = z.object({
   width: evenSize("width", 3840).default(1080),
@@ -165,8 +170,12 @@ export const VideoSettingsSchema = z.object({
   preset: z
     .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"])
     .default("medium"),
-  /** Quality target; the encoder is also capped at 8 Mb/s so a 15 s ad stays far under 50 MB. */
+  /** Quality target; the encoder is also capped (`max_kbps`) so a 15 s ad stays far under 50 MB. */
   crf: z.number().int().min(14).max(35).default(20),
+  /** The container and codecs: H.264 + AAC in MP4 or MOV (faststart), or VP9 + Opus in WebM. */
+  format: z.enum(CONTAINER_FORMATS).default("mp4"),
+  /** The video bitrate cap in kb/s (8000: a 15 s 1080p ad stays under 16 MB of video). */
+  max_kbps: z.number().int().min(200).max(20000).default(8000),
 });
 /** Output video settings. */
 export type VideoSettings = z.infer<typeof VideoSettingsSchema>;
@@ -322,6 +331,25 @@ export const SynthesizeJobSchema = z
 export type SynthesizeJobInput = z.input<typeof SynthesizeJobSchema>;
 /** A synthesis job after validation. */
 export type SynthesizeJob = z.infer<typeof SynthesizeJobSchema>;
+
+/**
+ * A transcoding job (`POST /transcode`): a finished ad re-encoded into another container and a
+ * smaller size of the same aspect (an export of the master). The picture is scaled to cover
+ * `width`x`height` and centre-cropped, so a size of another aspect is never letterboxed; exports
+ * of another aspect are re-composed instead (a render job with that aspect's layout).
+ */
+export const TranscodeJobSchema = z.object({
+  version: z.literal(CONTRACT_VERSION),
+  job_id: JobIdSchema,
+  source: SourceSchema,
+  video: VideoSettingsSchema.prefault({}),
+  timeout_s: z.number().min(1).max(3600).default(600),
+  output: OutputTargetSchema,
+});
+/** A transcoding job (input form). */
+export type TranscodeJobInput = z.input<typeof TranscodeJobSchema>;
+/** A transcoding job after validation. */
+export type TranscodeJob = z.infer<typeof TranscodeJobSchema>;
 
 /** What ffprobe says about one media file, reduced to what callers use. */
 export const MediaInfoSchema = z.object({

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import type { ContainerFormat } from "./contract.ts";
 import { JobError } from "./errors.ts";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -42,13 +43,54 @@ export function inputGuard(): string[] {
   return ["-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS];
 }
 
-/** H.264 High yuv420p; CRF with an 8 Mb/s cap keeps a 15 s ad far under 50 MB. Shared with the bench floor. */
-export function encoderArgs(preset: string, crf: number, fps: number): string[] {
+/**
+ * H.264 High yuv420p; CRF with a bitrate cap (8 Mb/s by default: a 15 s ad far under 50 MB).
+ * Shared with the bench floor.
+ */
+export function encoderArgs(preset: string, crf: number, fps: number, maxKbps = 8000): string[] {
+  const cap = maxKbps % 1000 === 0 ? `${maxKbps / 1000}M` : `${maxKbps}k`;
+  const buf = (2 * maxKbps) % 1000 === 0 ? `${(2 * maxKbps) / 1000}M` : `${2 * maxKbps}k`;
   return [
     ...["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-pix_fmt", "yuv420p"],
-    ...["-crf", String(crf), "-maxrate", "8M", "-bufsize", "16M", "-g", String(fps * 2), "-r", String(fps)],
+    ...["-crf", String(crf), "-maxrate", cap, "-bufsize", buf, "-g", String(fps * 2), "-r", String(fps)],
   ];
 }
+
+/**
+ * libvpx-vp9's speed for WebM (`-cpu-used` under `-deadline good`): 0 slowest and best .. 8 fastest.
+ * Chosen by `npm run bench:export` (render-container/bench/export.ts) on 2 cores.
+ */
+export const VP9_CPU_USED = 5;
+
+/** Encoder settings of one output: H.264 + AAC (MP4, MOV: faststart) or VP9 + Opus (WebM). */
+export function outputArgs(
+  format: ContainerFormat,
+  video: { preset: string; crf: number; fps: number; maxKbps?: number },
+): string[] {
+  const maxKbps = video.maxKbps ?? 8000;
+  if (format === "webm")
+    return [
+      ...["-c:v", "libvpx-vp9", "-pix_fmt", "yuv420p", "-row-mt", "1", "-deadline", "good"],
+      ...["-cpu-used", String(VP9_CPU_USED), "-tile-columns", "2", "-frame-parallel", "0"],
+      // Constrained quality: the CRF's quality, never above the cap.
+      ...["-crf", String(video.crf + 12), "-b:v", `${maxKbps}k`, "-g", String(video.fps * 2)],
+      ...["-r", String(video.fps)],
+      ...["-c:a", "libopus", "-b:a", "128k", "-ar", "48000", "-ac", "2", "-f", "webm"],
+    ];
+  return [
+    ...encoderArgs(video.preset, video.crf, video.fps, maxKbps),
+    ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2"],
+    ...["-movflags", "+faststart"],
+    ...(format === "mov" ? ["-f", "mov"] : []),
+  ];
+}
+
+/** The content type of each container. */
+export const CONTENT_TYPES: Record<ContainerFormat, string> = {
+  mp4: "video/mp4",
+  mov: "video/quicktime",
+  webm: "video/webm",
+};
 
 /** A number as filter-graph text: at most `decimals` decimals (4 unless told), no trailing zeros. */
 export function num(n: number, decimals = 4): string {

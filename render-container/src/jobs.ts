@@ -11,25 +11,43 @@ import {
   RenderJobSchema,
   type SynthesizeJob,
   SynthesizeJobSchema,
+  type TranscodeJob,
+  TranscodeJobSchema,
 } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
+import { runTranscodeJob } from "./export/transcode.ts";
 import { concurrencyFromEnv, JobQueue } from "./queue.ts";
 import { runSynthesizeJob } from "./synth/synthesize.ts";
+import type { RunJobOptions } from "./workspace.ts";
 
 /** What the runner needs to know about a job. */
-export type AnyJob = { kind: "render"; job: RenderJob } | { kind: "synthesize"; job: SynthesizeJob };
+export type AnyJob =
+  | { kind: "render"; job: RenderJob }
+  | { kind: "synthesize"; job: SynthesizeJob }
+  | { kind: "transcode"; job: TranscodeJob };
+
+const SCHEMAS = { render: RenderJobSchema, synthesize: SynthesizeJobSchema, transcode: TranscodeJobSchema };
 
 /** Parses a body into a job of the given kind, or throws `invalid_job` with zod's message. */
 export function parseJob(kind: AnyJob["kind"], body: unknown): AnyJob {
-  const schema = kind === "render" ? RenderJobSchema : SynthesizeJobSchema;
-  const parsed = schema.safeParse(body);
+  const parsed = SCHEMAS[kind].safeParse(body);
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
     throw new JobError("invalid_job", msg);
   }
-  return kind === "render"
-    ? { kind, job: parsed.data as RenderJob }
-    : { kind, job: parsed.data as SynthesizeJob };
+  return { kind, job: parsed.data } as AnyJob;
+}
+
+/** Runs a parsed job of any kind. */
+function runAny(any: AnyJob, opts: RunJobOptions) {
+  switch (any.kind) {
+    case "render":
+      return runRenderJob(any.job, opts);
+    case "synthesize":
+      return runSynthesizeJob(any.job, opts);
+    case "transcode":
+      return runTranscodeJob(any.job, opts);
+  }
 }
 
 /** Runs jobs under a CPU budget and keeps them cancellable by id. */
@@ -93,9 +111,7 @@ export class JobRunner {
           );
           try {
             const opts = { signal: ctl.signal, onProgress, allowLocal: this.#allowLocal, ...hooks };
-            return any.kind === "render"
-              ? await runRenderJob(any.job, opts)
-              : await runSynthesizeJob(any.job, opts);
+            return await runAny(any, opts);
           } finally {
             clearTimeout(timer);
           }

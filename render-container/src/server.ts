@@ -106,6 +106,7 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
     )
     .post("/render", jobStream(runner, "render"))
     .post("/synthesize", jobStream(runner, "synthesize"))
+    .post("/transcode", jobStream(runner, "transcode"))
     .post("/probe", async (c) => {
       const parsed = ProbeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success)

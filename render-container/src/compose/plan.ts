@@ -6,7 +6,7 @@
  */
 import type { LoudnessMeasure } from "../audio/loudness.ts";
 import type { RenderJob } from "../contract.ts";
-import { assertPlainPath, encoderArgs, type FfmpegPlan, num, PROGRESS_ARGS } from "../ffmpeg.ts";
+import { assertPlainPath, type FfmpegPlan, num, outputArgs, PROGRESS_ARGS } from "../ffmpeg.ts";
 import { audioGraph, loudnessFilter, MIX_METER } from "./audio-graph.ts";
 import { type ComposeInputs, inputArgs, inputLayout, mixesClipSound } from "./inputs.ts";
 import type { Timeline } from "./timeline.ts";
@@ -71,9 +71,8 @@ export function planCompose(
     "-filter_complex_script",
     assertPlainPath(graphPath),
     ...["-map", "[vout]", "-map", "[aout]"],
-    ...encoderArgs(preset, crf, fps),
-    ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2"],
-    ...["-movflags", "+faststart", "-t", num(tl.total), inputs.output.video],
+    ...outputArgs(job.video.format, { preset, crf, fps, maxKbps: job.video.max_kbps }),
+    ...["-t", num(tl.total), inputs.output.video],
   ];
   if (inputs.output.thumbnail) {
     args.push("-map", "[thumb]", "-frames:v", "1", "-update", "1", "-q:v", "3", inputs.output.thumbnail);

@@ -13,7 +13,7 @@ import {
 import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "../audio/music.ts";
 import type { JobResult, MediaInfo, RenderJob } from "../contract.ts";
 import { JobError } from "../errors.ts";
-import { runPlan } from "../ffmpeg.ts";
+import { CONTENT_TYPES, runPlan } from "../ffmpeg.ts";
 import { assertFontInstalled } from "../fonts.ts";
 import { probeJpeg } from "../jpeg.ts";
 import { probeFile } from "../probe.ts";
@@ -56,7 +56,7 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     opts.onStats?.({ peakRssKib: result.peakRssKib });
     const checked = await checkOutputs(inputs, result.stderr, ws);
     progress(95, "uploading");
-    await deliver(job.outputs.video, inputs.output.video, "video/mp4", ws.transfer);
+    await deliver(job.outputs.video, inputs.output.video, CONTENT_TYPES[job.video.format], ws.transfer);
     if (job.outputs.thumbnail && inputs.output.thumbnail) {
       await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
     }
@@ -99,7 +99,7 @@ function composeInputs(
     clips,
     workDir: ws.dir,
     output: {
-      video: join(ws.dir, "out.mp4"),
+      video: join(ws.dir, `out.${job.video.format}`),
       ...(job.outputs.thumbnail ? { thumbnail: join(ws.dir, "thumb.jpg") } : {}),
     },
     ...(sources.music && musicInfo
