@@ -54,6 +54,8 @@ function runAny(any: AnyJob, opts: RunJobOptions) {
 export class JobRunner {
   readonly queue: JobQueue;
   readonly #active = new Map<string, AbortController>();
+  /** Jobs that got a slot and started work, by kind, since the server started (/health). */
+  readonly started: Record<AnyJob["kind"], number> = { render: 0, synthesize: 0, transcode: 0 };
   readonly #allowLocal: boolean;
 
   constructor(opts: { allowLocal: boolean; concurrency?: number }) {
@@ -104,6 +106,7 @@ export class JobRunner {
     try {
       const result = await this.queue.run(
         async () => {
+          this.started[any.kind] += 1;
           // The timeout counts from the start of the work, not from queueing.
           const timer = setTimeout(
             () => ctl.abort(new JobError("timeout", `Timed out after ${any.job.timeout_s} s`)),

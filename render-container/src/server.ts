@@ -100,6 +100,7 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
             queued: runner.queue.queued,
             concurrency: runner.queue.concurrency,
           },
+          jobs_started: runner.started,
         },
         200,
       ),

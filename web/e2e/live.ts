@@ -14,7 +14,7 @@ export function recordLiveEvents(page: Page): { generationId: string | null; eve
         const generationId =
           event.type === "generation"
             ? event.generation.generation_id
-            : event.type === "scene"
+            : event.type === "scene" || event.type === "export"
               ? event.generation_id
               : (event.generations[0]?.generation_id ?? null);
         events.push({ generationId, event });

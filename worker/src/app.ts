@@ -13,6 +13,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { comparisonRoutes } from "./routes/comparisons.ts";
 import { estimateRoutes } from "./routes/estimate.ts";
+import { exportRoutes } from "./routes/exports.ts";
 import { generationRoutes } from "./routes/generations.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -50,7 +51,8 @@ const api = new Hono<AppEnv>()
   .route("/", storyboardRoutes)
   .route("/", versionRoutes)
   .route("/", referenceRoutes)
-  .route("/", stitchRoutes);
+  .route("/", stitchRoutes)
+  .route("/", exportRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

@@ -65,6 +65,8 @@ export function applyEvent(state: GroupState, event: LiveEvent): GroupState {
   if (event.type === "snapshot") {
     return withViews({ seq: event.seq, seqs: new Map(), views: state.views }, event.generations);
   }
+  // Exports are followed by the export dialog, not the generation views.
+  if (event.type === "export") return state;
   const id = event.type === "generation" ? event.generation.generation_id : event.generation_id;
   if (event.seq <= Math.max(state.seq, state.seqs.get(id) ?? 0)) return state;
   const views = new Map(state.views);

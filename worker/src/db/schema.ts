@@ -2,7 +2,7 @@
  * The D1 schema. drizzle-kit generates the SQL migrations in /migrations from this file;
  * wrangler and the tests apply those same migrations.
  */
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Epoch milliseconds, the unit of every timestamp column. */
 const epochMs = (name: string) => integer(name);
@@ -183,4 +183,48 @@ export const uploadAttempts = sqliteTable(
     createdAt: epochMs("created_at").notNull(),
   },
   (t) => [index("upload_attempts_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+export const EXPORT_FORMATS = ["mp4", "mov", "webm"] as const;
+export const EXPORT_QUALITIES = [480, 720, 1080] as const;
+export const EXPORT_STATUSES = ["queued", "processing", "completed", "failed"] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/**
+ * Exports of a finished ad (POST /api/generations/:id/exports): one row per generation, version,
+ * format, quality and aspect (unique), so the same request twice is the same export. The file is
+ * in R2 at `r2Key`; the generation's coordinator runs the job and keeps the row current.
+ */
+export const adExports = sqliteTable(
+  "exports",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    generationId: text("generation_id")
+      .notNull()
+      .references(() => generations.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    format: text("format", { enum: EXPORT_FORMATS }).notNull(),
+    quality: integer("quality").notNull(),
+    aspect: text("aspect").notNull(),
+    /** The platform preset it was asked through (the first request's), if any. */
+    preset: text("preset"),
+    status: text("status", { enum: EXPORT_STATUSES }).notNull().default("queued"),
+    progress: integer("progress").notNull().default(0),
+    error: text("error"),
+    /** True when the user cancelled it (status failed). */
+    cancelled: integer("cancelled", { mode: "boolean" }).notNull().default(false),
+    r2Key: text("r2_key").notNull(),
+    sizeBytes: integer("size_bytes"),
+    durationS: real("duration_s"),
+    downloads: integer("downloads").notNull().default(0),
+    createdAt: epochMs("created_at").notNull(),
+    completedAt: epochMs("completed_at"),
+  },
+  (t) => [
+    uniqueIndex("exports_variant_idx").on(t.generationId, t.version, t.format, t.quality, t.aspect),
+    index("exports_user_idx").on(t.userId),
+  ],
 );

@@ -5,6 +5,7 @@
  * their snapshot.
  */
 import { z } from "zod";
+import { ExportViewSchema } from "../exports/view.ts";
 import { GenerationViewSchema, SceneViewSchema } from "../views/generation.ts";
 
 export type { GenerationView, SceneView } from "../views/generation.ts";
@@ -22,6 +23,13 @@ export const LiveEventSchema = z.discriminatedUnion("type", [
     seq: z.number().int(),
     generation_id: z.string(),
     scene: SceneViewSchema,
+  }),
+  /** An export of one of the group's generations changed (queued, progress, made, failed). */
+  z.object({
+    type: z.literal("export"),
+    seq: z.number().int(),
+    generation_id: z.string(),
+    export: ExportViewSchema,
   }),
 ]);
 export type LiveEvent = z.infer<typeof LiveEventSchema>;

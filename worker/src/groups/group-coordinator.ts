@@ -6,6 +6,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { makeExport } from "../exports/run.ts";
+import { exportView } from "../exports/view.ts";
 import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
 import { deleteGenerationMedia, deleteGenerationMediaExcept } from "../pipeline/media-keys.ts";
@@ -16,6 +18,7 @@ import { releaseJob } from "../render/client.ts";
 import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView, LiveEvent } from "./events.ts";
+import { type ExportTask, exportTaskKey, isOpenExport, syncExportToD1 } from "./exports.ts";
 import { LiveChannel } from "./live-channel.ts";
 import { SharedWork } from "./shared-work.ts";
 import { type GenerationState, type GroupMeta, initialState, isTerminal, type StartInput } from "./state.ts";
@@ -70,6 +73,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   private readonly staleBelow = new Map<string, number>();
   /** Storyboard edits and approvals, one at a time. */
   private editQueue: Promise<void> = Promise.resolve();
+  /** In-flight exports, aborted by their cancel. */
+  private readonly exportControllers = new Map<string, AbortController>();
 
   private groupProviders(): Providers {
     this.providers ??= providersFromEnv(this.env);
@@ -134,6 +139,27 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.serially(() => approveStoryboard(this.storyboardPort(), generationId));
   }
 
+  /**
+   * Queues an export of one of the group's generations (its D1 row is written by the route). An
+   * export already queued, running or made is left as it is; a failed one starts again.
+   */
+  async startExport(task: ExportTask): Promise<void> {
+    const existing = await this.ctx.storage.get<ExportTask>(exportTaskKey(task.id));
+    if (existing && existing.status !== "failed") return;
+    await this.saveExport({ ...task, status: "queued", progress: 0, error: null, cancelled: false });
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Cancels a queued or running export (its ffmpeg is stopped); false when it is not open. */
+  async cancelExport(exportId: string): Promise<boolean> {
+    const t = await this.ctx.storage.get<ExportTask>(exportTaskKey(exportId));
+    if (!t || !isOpenExport(t)) return false;
+    Object.assign(t, { status: "failed", cancelled: true, error: CANCELLED, completedAt: Date.now() });
+    await this.saveExport(t);
+    this.exportControllers.get(exportId)?.abort(new Error(CANCELLED));
+    return true;
+  }
+
   /** Every generation's current view. */
   async snapshot(): Promise<GenerationView[]> {
     const states = await this.states();
@@ -186,7 +212,11 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   private async runAll(): Promise<void> {
     const states = await this.states();
-    await Promise.all(states.filter((s) => !isTerminal(s)).map((s) => this.drive(s.id)));
+    const exports = await this.ctx.storage.list<ExportTask>({ prefix: "export:" });
+    await Promise.all([
+      ...states.filter((s) => !isTerminal(s)).map((s) => this.drive(s.id)),
+      ...[...exports.values()].filter(isOpenExport).map((t) => this.driveExport(t)),
+    ]);
     const waiting = (await this.states()).filter((s) => !isTerminal(s) && s.stage !== "review");
     if (waiting.length) {
       const next = Math.min(...waiting.map((s) => s.retryAt));
@@ -302,6 +332,52 @@ export class GroupCoordinator extends DurableObject<Env> {
       read: () => this.ctx.storage.get<ClipJournalEntry>(journalKey(id, scene)),
       write: (entry) => this.ctx.storage.put(journalKey(id, scene), entry),
     };
+  }
+
+  /** Makes one export; a failure ends it `failed` with the reason (asking again retries it). */
+  private async driveExport(t: ExportTask): Promise<void> {
+    if (this.exportControllers.has(t.id)) return;
+    const controller = new AbortController();
+    this.exportControllers.set(t.id, controller);
+    const log = createLogger({ generation_id: t.generationId, export_id: t.id });
+    try {
+      const s = await this.ctx.storage.get<GenerationState>(genKey(t.generationId));
+      if (!s) throw new Error("the generation no longer exists");
+      Object.assign(t, { status: "processing", progress: 1 });
+      await this.saveExport(t);
+      const made = await makeExport(this.env, s, t, controller.signal, (percent) => {
+        // A save per 10 points: enough to follow, few enough writes.
+        if (percent < t.progress + 10) return;
+        t.progress = percent;
+        this.saveExport(t).catch((err) => log.warn("export progress save failed", { error: String(err) }));
+      });
+      Object.assign(t, { status: "completed", progress: 100, ...made, completedAt: Date.now() });
+      log.info("export made", { size_bytes: made.sizeBytes });
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      const message = err instanceof Error ? err.message : String(err);
+      log.error("export failed", { error: message });
+      Object.assign(t, { status: "failed", error: `The export failed: ${message}`, completedAt: Date.now() });
+    } finally {
+      this.exportControllers.delete(t.id);
+    }
+    await this.saveExport(t);
+  }
+
+  /** Stores an export task (a stored cancel wins), mirrors it into D1, tells every socket. */
+  private async saveExport(t: ExportTask): Promise<void> {
+    const stored = await this.ctx.storage.get<ExportTask>(exportTaskKey(t.id));
+    if (stored?.cancelled && !t.cancelled) return;
+    await this.ctx.storage.put(exportTaskKey(t.id), t);
+    const row = await syncExportToD1(this.env, t);
+    if (!row) return;
+    const view = await exportView(this.env, (await this.meta()).origin, row);
+    this.live.broadcast({
+      type: "export",
+      seq: await this.live.nextSeq(),
+      generation_id: t.generationId,
+      export: view,
+    });
   }
 
   private async finishCancelled(s: GenerationState): Promise<void> {

@@ -88,3 +88,26 @@ export async function verifyMediaSignature(
   if (!sig || !Number.isInteger(expiry) || expiry * 1000 < now) return false;
   return safeEqual(await signature(env, method, key, expiry), sig);
 }
+
+/**
+ * A signed link to an API path that a browser follows without an Authorization header (an
+ * export's download, caption files): the same HMAC and expiry windows as media links, over the
+ * path (`api:` keeps it apart from every R2 key).
+ */
+export async function signedApiUrl(
+  env: Env,
+  origin: string,
+  path: string,
+  now = Date.now(),
+): Promise<string> {
+  const exp = expiryOf(now, intVar(env.MEDIA_URL_TTL_SECONDS, DEFAULT_TTL_SECONDS));
+  return `${origin}${path}?exp=${exp}&sig=${await signature(env, "GET", `api:${path}`, exp)}`;
+}
+
+/** True when `exp`/`sig` are a valid, unexpired signature of `path` ({@link signedApiUrl}). */
+export const verifyApiSignature = (
+  env: Env,
+  path: string,
+  exp: string | undefined,
+  sig: string | undefined,
+) => verifyMediaSignature(env, "GET", `api:${path}`, exp, sig);

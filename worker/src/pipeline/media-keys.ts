@@ -38,10 +38,17 @@ export const videoKey = (generationId: string, version = 1) =>
 export const thumbnailKey = (generationId: string, version = 1) =>
   `${renderDir(generationId, version)}/thumbnail.jpg`;
 
+/** An export of version `version` (`exports/{generation}/v1-9x16-720p.webm`). */
+export const exportKey = (
+  generationId: string,
+  e: { version: number; aspect: string; quality: number; format: string },
+) => `exports/${generationId}/v${e.version}-${e.aspect.replace(":", "x")}-${e.quality}p.${e.format}`;
+
 /** Every prefix under which a generation may have objects. */
 export const generationPrefixes = (generationId: string) => [
   `clips/${generationId}/`,
   `renders/${generationId}/`,
+  `exports/${generationId}/`,
 ];
 
 /** Deletes the R2 objects of a generation that are not in `keep` (a discarded draft's media). */

@@ -15,6 +15,7 @@ import {
   type JobResult,
   type RenderJobInput,
   type SynthesizeJobInput,
+  type TranscodeJobInput,
 } from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
 
@@ -92,13 +93,13 @@ export async function releaseJob(env: Env, jobId: string): Promise<void> {
 }
 
 /**
- * Runs a render or synthesis job and reads its NDJSON stream to the end. Aborting `signal`
+ * Runs a render, synthesis or transcoding job and reads its NDJSON stream to the end. Aborting `signal`
  * closes the stream, which makes the container kill its ffmpeg.
  */
 export async function runJob(
   env: Env,
-  kind: "render" | "synthesize",
-  job: RenderJobInput | SynthesizeJobInput,
+  kind: "render" | "synthesize" | "transcode",
+  job: RenderJobInput | SynthesizeJobInput | TranscodeJobInput,
   options: {
     signal?: AbortSignal;
     onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void;

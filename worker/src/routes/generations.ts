@@ -3,13 +3,13 @@
  * Every id-based route looks the id up together with the caller's user id, so another
  * user's id is indistinguishable from a missing one (404).
  */
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
-import { GENERATION_STATUSES, generations } from "../db/schema.ts";
+import { adExports, GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
@@ -127,6 +127,13 @@ export const generationRoutes = new Hono<AppEnv>()
     // A running generation is stopped first, so no stage writes media after we sweep it.
     if (row.status !== "completed" && row.status !== "failed")
       await coordinator(c.env, row.groupId).cancel(id);
+    // So are its running exports.
+    const open = await db
+      .select({ id: adExports.id })
+      .from(adExports)
+      .where(and(eq(adExports.generationId, id), inArray(adExports.status, ["queued", "processing"])))
+      .all();
+    for (const e of open) await coordinator(c.env, row.groupId).cancelExport(e.id);
     // Media first: if this fails the record remains and the user can retry; the reverse
     // order would orphan objects nobody can reach any more.
     await deleteGenerationMedia(c.env, id);

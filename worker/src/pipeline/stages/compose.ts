@@ -1,14 +1,13 @@
 /** compose (80/90/95 %): one render-container job makes the finished ad and its thumbnail. */
-import type { GenerationState } from "../../groups/state.ts";
+import type { RenderJobInput } from "@promptreel/render-container/contract";
+import type { Env } from "../../env.ts";
+import type { ClipState, GenerationState } from "../../groups/state.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
 import { logoKey, musicKey, thumbnailKey, videoKey } from "../media-keys.ts";
 import { buildRenderJob, clipFileName } from "../render-job.ts";
+import type { GenerationSettings } from "../settings.ts";
+import type { ScenePlan } from "../spec.ts";
 import type { StageContext } from "./context.ts";
-
-/** The staged name of the user's own music track. */
-const MUSIC_FILE = "music";
-/** The staged name of the brand's logo. */
-const LOGO_FILE = "logo";
 
 export async function compose(ctx: StageContext, s: GenerationState): Promise<void> {
   const scenePlan = s.plan;
@@ -18,30 +17,7 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
   Object.assign(s, { progress: 80, currentStep: "Compositing scenes, overlays and transitions" });
   await ctx.save(s);
   try {
-    for (const [i] of scenePlan.scenes.entries()) {
-      const key = s.clips[i]?.key;
-      const object = key ? await ctx.env.MEDIA.get(key) : null;
-      if (!object) throw new Error(`clip ${i} is missing from storage`);
-      await stageFile(ctx.env, jobId, clipFileName(i), object.body, object.size);
-    }
-    if (s.settings.music) {
-      const music = await ctx.env.MEDIA.get(musicKey(s.id));
-      if (!music) throw new Error("the music track is missing from storage");
-      await stageFile(ctx.env, jobId, MUSIC_FILE, music.body, music.size);
-    }
-    if (s.settings.logo) {
-      const logo = await ctx.env.MEDIA.get(logoKey(s.id));
-      if (!logo) throw new Error("the logo is missing from storage");
-      await stageFile(ctx.env, jobId, LOGO_FILE, logo.body, logo.size);
-    }
-    const job = buildRenderJob({
-      jobId,
-      spec: s.spec,
-      plan: scenePlan,
-      settings: s.settings,
-      musicFile: s.settings.music ? MUSIC_FILE : null,
-      logoFile: s.settings.logo ? LOGO_FILE : null,
-    });
+    const job = await stageAndBuildRenderJob(ctx.env, s, jobId, scenePlan, s.clips);
     await runJob(ctx.env, "render", job, {
       signal: ctx.signal,
       onProgress: (event) => {
@@ -72,4 +48,47 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
     stage: "complete",
   });
   await ctx.save(s);
+}
+
+/** The staged name of the user's own music track. */
+const MUSIC_FILE = "music";
+/** The staged name of the brand's logo. */
+const LOGO_FILE = "logo";
+
+/**
+ * Stages the clips of `plan` (`clips`, by position), the user's music and logo into job `jobId`
+ * and answers the compose job for them (exports of another aspect re-compose through it too).
+ */
+export async function stageAndBuildRenderJob(
+  env: Env,
+  s: GenerationState,
+  jobId: string,
+  plan: ScenePlan,
+  clips: ClipState[],
+  settings: GenerationSettings = s.settings,
+): Promise<RenderJobInput> {
+  for (const [i] of plan.scenes.entries()) {
+    const key = clips[i]?.key;
+    const object = key ? await env.MEDIA.get(key) : null;
+    if (!object) throw new Error(`clip ${i} is missing from storage`);
+    await stageFile(env, jobId, clipFileName(i), object.body, object.size);
+  }
+  if (settings.music) {
+    const music = await env.MEDIA.get(musicKey(s.id));
+    if (!music) throw new Error("the music track is missing from storage");
+    await stageFile(env, jobId, MUSIC_FILE, music.body, music.size);
+  }
+  if (settings.logo) {
+    const logo = await env.MEDIA.get(logoKey(s.id));
+    if (!logo) throw new Error("the logo is missing from storage");
+    await stageFile(env, jobId, LOGO_FILE, logo.body, logo.size);
+  }
+  return buildRenderJob({
+    jobId,
+    spec: s.spec!,
+    plan,
+    settings,
+    musicFile: settings.music ? MUSIC_FILE : null,
+    logoFile: settings.logo ? LOGO_FILE : null,
+  });
 }
