@@ -19,6 +19,7 @@ import { groupRoutes } from "./routes/groups.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { metadataRoutes } from "./routes/metadata.ts";
 import { referenceRoutes } from "./routes/references.ts";
 import { stitchRoutes } from "./routes/stitch.ts";
 import { storyboardRoutes } from "./routes/storyboard.ts";
@@ -52,7 +53,8 @@ const api = new Hono<AppEnv>()
   .route("/", versionRoutes)
   .route("/", referenceRoutes)
   .route("/", stitchRoutes)
-  .route("/", exportRoutes);
+  .route("/", exportRoutes)
+  .route("/", metadataRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestId())

@@ -217,6 +217,36 @@ describe("exports", () => {
     expect(srt).toContain("00:00:01,500 --> 00:00:03,000");
   });
 
+  it("describes the ad in its metadata: plan, exports, stage timings, the measured master", async () => {
+    const res = await send(owner.token, "GET", `/api/generations/${adId}/metadata`);
+    expect(res.status).toBe(200);
+    const meta = (await res.json()) as {
+      generation: { generation_id: string };
+      plan: { scenes: unknown[] };
+      exports: ExportView[];
+      timings: { stages_ms: Record<string, number> };
+      master: {
+        video: { codec: string; width: number; height: number };
+        audio: { codec: string };
+        bitrate_kbps: number;
+        faststart: boolean;
+        loudness: { integrated_lufs: number; true_peak_dbtp: number };
+      };
+    };
+    expect(meta.generation.generation_id).toBe(adId);
+    expect(meta.plan.scenes).toHaveLength(3);
+    expect(meta.exports.length).toBeGreaterThanOrEqual(2);
+    expect(meta.timings.stages_ms.compose).toBeGreaterThan(0);
+    expect(meta.master.video).toMatchObject({ codec: "h264", width: 1080, height: 1920 });
+    expect(meta.master.audio.codec).toBe("aac");
+    expect(meta.master.faststart).toBe(true);
+    expect(meta.master.bitrate_kbps).toBeGreaterThan(0);
+    expect(Math.abs(meta.master.loudness.integrated_lufs + 14)).toBeLessThanOrEqual(1);
+    expect(meta.master.loudness.true_peak_dbtp).toBeLessThanOrEqual(-0.9);
+    const stranger = await signUp();
+    expect((await send(stranger.token, "GET", `/api/generations/${adId}/metadata`)).status).toBe(404);
+  });
+
   it("hides exports from other users, and deleting the ad deletes its exports", async () => {
     const stranger = await signUp();
     const list = (await (await send(owner.token, "GET", `/api/generations/${adId}/exports`)).json()) as {

@@ -160,6 +160,12 @@ export class GroupCoordinator extends DurableObject<Env> {
     return true;
   }
 
+  /** What only the coordinator knows of a generation: stage timings and the measured masters. */
+  async facts(generationId: string): Promise<Pick<GenerationState, "stageMs" | "masters"> | null> {
+    const s = await this.ctx.storage.get<GenerationState>(genKey(generationId));
+    return s ? { stageMs: s.stageMs ?? {}, masters: s.masters ?? {} } : null;
+  }
+
   /** Every generation's current view. */
   async snapshot(): Promise<GenerationView[]> {
     const states = await this.states();
@@ -238,9 +244,11 @@ export class GroupCoordinator extends DurableObject<Env> {
       const controller = new AbortController();
       this.controllers.set(id, controller);
       const started = Date.now();
+      const stage = s.stage;
       try {
-        await STAGE_RUNNERS[s.stage](this.stageContext(controller.signal, log), s);
+        await STAGE_RUNNERS[stage](this.stageContext(controller.signal, log), s);
         log.info("stage done", { duration_ms: Date.now() - started });
+        s.stageMs = { ...s.stageMs, [stage]: (s.stageMs?.[stage] ?? 0) + (Date.now() - started) };
         s.stageAttempts = 0;
         await this.persist(s);
         const shown = this.progressShown.get(id);

@@ -3,6 +3,7 @@
  * storage under `gen:<id>`; every stage writes it before and after its side effects. It is a
  * {@link ViewSource}, so clients see it through the one read model (views/generation.ts).
  */
+import type { MediaInfo } from "@promptreel/render-container/contract";
 import type { GenerationSettings } from "../pipeline/settings.ts";
 import type { StitchStart } from "../pipeline/stitch.ts";
 import type { ClipState, KeyframeState, ViewSource } from "../views/generation.ts";
@@ -28,6 +29,16 @@ export interface GenerationState extends ViewSource {
   retryAt: number;
   /** When the user approved the storyboard (storyboard workflow). */
   approvedAt?: number | null;
+  /** Milliseconds each stage took, summed over its tries and re-renders (for the metadata). */
+  stageMs?: Partial<Record<Stage, number>>;
+  /** Per version: the finished ad as ffprobe and the loudness meter measured it in compose. */
+  masters?: Record<string, MasterFacts>;
+}
+
+/** The finished ad of one version as measured when it was composed. */
+export interface MasterFacts {
+  probe: MediaInfo;
+  loudness: { integrated_lufs: number; true_peak_dbtp: number } | null;
 }
 
 /**

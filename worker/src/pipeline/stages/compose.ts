@@ -18,7 +18,7 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
   await ctx.save(s);
   try {
     const job = await stageAndBuildRenderJob(ctx.env, s, jobId, scenePlan, s.clips);
-    await runJob(ctx.env, "render", job, {
+    const result = await runJob(ctx.env, "render", job, {
       signal: ctx.signal,
       onProgress: (event) => {
         if (event.phase === "rendering" && event.percent >= 50 && s.progress < 90) {
@@ -27,6 +27,11 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
         }
       },
     });
+    if (result.outputs.video)
+      s.masters = {
+        ...s.masters,
+        [version]: { probe: result.outputs.video, loudness: result.loudness ?? null },
+      };
     Object.assign(s, { progress: 95, currentStep: "Exporting video and thumbnail" });
     await ctx.save(s);
     // Publish both outputs before the state says so: a retry overwrites the same keys.
