@@ -31,12 +31,12 @@ beforeAll(async () => {
   ]);
 });
 
-function baseJob(overlays: boolean, out: string): RenderJobInput {
+function baseJob(overlays: boolean, out: string, size = { width: W, height: H }): RenderJobInput {
   const texts = [`It's 50% "off": C:\\deals\\now`, "Crafted for every day", "限时优惠 خصم اليوم"];
   return {
     version: 1,
     job_id: `render:${out.split("/").pop()}`,
-    video: { width: W, height: H, preset: "veryfast" },
+    video: { ...size, preset: "veryfast" },
     scenes: clips.map((clip, i) => ({
       clip: { path: clip },
       duration_s: 2,
@@ -169,4 +169,52 @@ describe("cancel", () => {
     expect(liveChildren()).toEqual([]);
     expect(await ffmpegChildren()).toEqual([]);
   });
+});
+
+describe("the same ad in other aspects (exports re-compose with that aspect's layout)", () => {
+  const sizes = [
+    { aspect: "1:1", width: 320, height: 320 },
+    { aspect: "16:9", width: 480, height: 270 },
+  ];
+  beforeAll(async () => {
+    await Promise.all(
+      sizes.flatMap(({ aspect, width, height }) =>
+        [true, false].map((text) => {
+          const name = `${aspect.replace(":", "x")}-${text ? "text" : "plain"}`;
+          return runRenderJob(RenderJobSchema.parse(baseJob(text, name, { width, height })), {
+            allowLocal: true,
+          });
+        }),
+      ),
+    );
+  });
+
+  for (const { aspect, width, height } of sizes) {
+    it(`keeps every overlay inside the ${aspect} safe area: the text changes pixels only there`, async () => {
+      const zone = safeZone(width, height);
+      const texts = baseJob(true, "x").scenes.map((s) => s.overlay!);
+      const name = aspect.replace(":", "x");
+      for (const [i, t] of [0.9, 2.25, 4.0].entries()) {
+        const a = await frameAt(join(dir, `${name}-text.mp4`), t, dir);
+        const b = await frameAt(join(dir, `${name}-plain.mp4`), t, dir);
+        expect([a.width, a.height]).toEqual([width, height]);
+        const l = layoutOverlay({ font: "auto", colour: "#ffffff", ...texts[i]! } as never, width, height);
+        // The layout is refit for this frame: the box lies inside the safe area.
+        expect(l.x).toBeGreaterThanOrEqual(zone.left);
+        expect(l.x + l.width).toBeLessThanOrEqual(zone.right);
+        expect(l.y).toBeGreaterThanOrEqual(zone.top);
+        expect(l.y + l.height).toBeLessThanOrEqual(zone.bottom);
+        expect(meanDiff(a, b, { x: l.x, y: l.y, w: l.width, h: l.height })).toBeGreaterThan(15);
+        // Around the safe area (all four sides), nothing but encoder noise.
+        expect(meanDiff(a, b, { x: 0, y: 0, w: width, h: zone.top - 2 })).toBeLessThan(3);
+        expect(
+          meanDiff(a, b, { x: 0, y: zone.bottom + 2, w: width, h: height - zone.bottom - 2 }),
+        ).toBeLessThan(3);
+        expect(meanDiff(a, b, { x: 0, y: 0, w: zone.left - 2, h: height })).toBeLessThan(3);
+        expect(
+          meanDiff(a, b, { x: zone.right + 2, y: 0, w: width - zone.right - 2, h: height }),
+        ).toBeLessThan(3);
+      }
+    });
+  }
 });
