@@ -62,3 +62,32 @@ export const PROFILE_NAME_MAX = 40;
 
 /** The name a settings profile gets when it has none: "Profile A", "Profile B", ... */
 export const profileName = (i: number) => `Profile ${String.fromCharCode(65 + i)}`;
+
+/** Seconds each scene overlaps the next (the crossfade at every cut). */
+export const CROSSFADE_S = 0.5;
+
+/** A stitch of the user's own clips (POST /api/stitch). */
+export const STITCH = {
+  /** Clips one stitch takes. */
+  clips: { min: 2, max: 8 },
+  /** A clip shorter than this cannot carry a crossfade on both sides. */
+  minClipS: 1,
+  /** Longer clips are trimmed to their first seconds. */
+  maxClipS: 15,
+  /** The longest ad a stitch makes. */
+  maxAdS: 60,
+  /** Text on one clip, characters. */
+  overlayMax: 120,
+  /** The ad's title, characters. */
+  titleMax: 80,
+} as const;
+
+/** A batch of reference candidates (POST /api/references). */
+export const REFERENCES = {
+  /** The description, characters after clean-up. */
+  description: { min: 3, max: 300 },
+  /** The optional style, characters. */
+  styleMax: 100,
+  /** Candidates a batch may ask for. */
+  count: { min: 1, max: 4, default: 4 },
+} as const;

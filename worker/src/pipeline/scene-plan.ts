@@ -4,11 +4,11 @@
  */
 
 import { sceneSeed } from "./random.ts";
+import { CROSSFADE_S } from "./rules.ts";
 import type { GenerationSettings } from "./settings.ts";
 import { type AdSpecification, type ScenePlan, ScenePlanSchema } from "./spec.ts";
 
-/** Seconds each scene overlaps the next (the crossfade). */
-export const CROSSFADE_S = 0.5;
+export { CROSSFADE_S };
 
 /** Opening and closing beats hold a little longer: they carry the hook and the call to action. */
 const WEIGHT: Record<string, number> = { attention: 1.1, problem: 1.1, before: 1.0, action: 1.2 };

@@ -8,18 +8,15 @@
 import type { Env } from "../env.ts";
 import type { ClipState } from "../views/generation.ts";
 import { stitchedClipKey } from "./media-keys.ts";
-import { CROSSFADE_S } from "./scene-plan.ts";
+import { CROSSFADE_S, STITCH } from "./rules.ts";
 import type { GenerationSettings } from "./settings.ts";
 import { type AdSpecification, FRAMEWORK_STAGES, type ScenePlan } from "./spec.ts";
 
-/** Clips one stitch takes. */
-export const STITCH_CLIPS = { min: 2, max: 8 } as const;
-/** A clip shorter than this cannot carry a crossfade on both sides. */
-export const MIN_CLIP_S = 1;
-/** Longer clips are trimmed to their first seconds. */
-export const MAX_CLIP_S = 15;
-/** The longest ad a stitch makes. */
-export const MAX_STITCH_S = 60;
+/** The limits (rules.ts, shared with the web app). */
+export const STITCH_CLIPS = STITCH.clips;
+export const MIN_CLIP_S = STITCH.minClipS;
+export const MAX_CLIP_S = STITCH.maxClipS;
+export const MAX_STITCH_S = STITCH.maxAdS;
 /** The mood of a stitched ad's library music when the request names none. */
 const DEFAULT_MOOD = "upbeat" as const;
 

@@ -5,11 +5,12 @@
  */
 import { type AssetRow, type AssetView, assetView } from "../assets/view.ts";
 import type { Env } from "../env.ts";
+import { REFERENCES } from "../pipeline/rules.ts";
 
 export const REFERENCE_KINDS = ["character", "product"] as const;
 export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
-/** Candidates a batch may ask for. */
-export const REFERENCE_COUNT = { min: 1, max: 4, default: 4 } as const;
+/** Candidates a batch may ask for (rules.ts, shared with the web app). */
+export const REFERENCE_COUNT = REFERENCES.count;
 
 /** `drawing` from the provider's call until the asset is recorded. */
 export type CandidateStatus = "pending" | "drawing" | "ready" | "failed";

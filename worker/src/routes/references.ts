@@ -25,11 +25,11 @@ import { assertRoomFor } from "../limits/asset-quota.ts";
 import { assertWithinBudget } from "../limits/budget.ts";
 import { claimUploadAttempt } from "../limits/upload-rate.ts";
 import { imageCost } from "../pipeline/prices.ts";
-import { cleanPrompt } from "../pipeline/rules.ts";
+import { cleanPrompt, REFERENCES } from "../pipeline/rules.ts";
 import { referenceProvider } from "../providers/index.ts";
 import { REFERENCE_COUNT, REFERENCE_KINDS } from "../references/view.ts";
 
-export const REFERENCE_DESCRIPTION = { min: 3, max: 300 } as const;
+const REFERENCE_DESCRIPTION = REFERENCES.description;
 
 const ReferenceRequestSchema = z
   .object({
@@ -53,7 +53,7 @@ const ReferenceRequestSchema = z
       .min(REFERENCE_COUNT.min)
       .max(REFERENCE_COUNT.max)
       .default(REFERENCE_COUNT.default),
-    style: z.string().transform(cleanPrompt).pipe(z.string().max(100)).nullish(),
+    style: z.string().transform(cleanPrompt).pipe(z.string().max(REFERENCES.styleMax)).nullish(),
   })
   .strict();
 

@@ -19,6 +19,7 @@ import { createAndStartGroup } from "../groups/coordinator-client.ts";
 import { notFound } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { fieldError, jsonBody } from "../lib/validate.ts";
+import { STITCH } from "../pipeline/rules.ts";
 import {
   ASPECT_RATIOS,
   DEFAULT_SETTINGS,
@@ -35,7 +36,11 @@ import {
 } from "../pipeline/stitch.ts";
 
 const AssetId = z.uuid({ error: "Use the id of one of your assets" });
-const Text = z.string().trim().max(120, { error: "Text on a clip is at most 120 characters" }).nullable();
+const Text = z
+  .string()
+  .trim()
+  .max(STITCH.overlayMax, { error: `Text on a clip is at most ${STITCH.overlayMax} characters` })
+  .nullable();
 
 const StitchSchema = z
   .object({
@@ -44,7 +49,7 @@ const StitchSchema = z
       .min(STITCH_CLIPS.min, { error: `Choose at least ${STITCH_CLIPS.min} clips` })
       .max(STITCH_CLIPS.max, { error: `Choose at most ${STITCH_CLIPS.max} clips` }),
     overlays: z.array(Text).max(STITCH_CLIPS.max).optional(),
-    title: z.string().trim().min(1).max(80).optional(),
+    title: z.string().trim().min(1).max(STITCH.titleMax).optional(),
     music: z.union([AssetId, z.enum(MUSIC_MOODS)]).optional(),
     grade: z.enum(GRADE_PRESETS).optional(),
     aspect: z.enum(ASPECT_RATIOS).optional(),
