@@ -7,20 +7,11 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ReferenceBatchView } from "../src/references/view.ts";
-import { send, signUp } from "../test/helpers.ts";
+import { batchSettled, send, signUp } from "../test/helpers.ts";
 import { replicate } from "./fakes.ts";
 
 const IMAGEN = "google/imagen-4";
 const FLUX = "black-forest-labs/flux-schnell";
-
-async function settled(token: string, id: string): Promise<ReferenceBatchView> {
-  for (let i = 0; i < 300; i++) {
-    const batch = (await (await send(token, "GET", `/api/references/${id}`)).json()) as ReferenceBatchView;
-    if (batch.status !== "running") return batch;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("reference batch did not finish");
-}
 
 beforeEach(async () => {
   await replicate.reset();
@@ -43,7 +34,7 @@ describe("reference candidates with Replicate", () => {
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as ReferenceBatchView;
-    const batch = await settled(token, id);
+    const batch = await batchSettled(token, id);
 
     const predictions = (await replicate.stats()).predictions;
     const imagen = predictions.filter((p) => p.model === IMAGEN) as unknown as {

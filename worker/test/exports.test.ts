@@ -7,11 +7,10 @@
  * exports. Caption files parse as WebVTT (webvtt-parser) with one cue per scene with text.
  */
 import { env } from "cloudflare:test";
-import type { MediaInfo } from "@promptreel/render-container/contract";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { WebVTTParser } from "webvtt-parser";
 import type { ExportView } from "../src/exports/view.ts";
-import { call, send, signUp, uploadAsset } from "./helpers.ts";
+import { call, probeMedia, send, signUp, uploadAsset } from "./helpers.ts";
 import { finished, waitFor } from "./pipeline-helpers.ts";
 
 const fx = inject("assetFixtures");
@@ -33,20 +32,6 @@ async function exportDone(token: string, id: string, exportId: string): Promise<
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error("export did not finish");
-}
-
-/** ffprobe of an R2 object, through the render container's staging and /probe. */
-async function probe(key: string): Promise<MediaInfo> {
-  const object = await env.MEDIA.get(key);
-  const jobId = `export-test-${crypto.randomUUID()}`;
-  await fetch(`${render}/jobs/${jobId}/files/video`, { method: "PUT", body: await object!.arrayBuffer() });
-  const res = await fetch(`${render}/probe`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ job_id: jobId, source: { file: "video" } }),
-  });
-  await fetch(`${render}/jobs/${jobId}`, { method: "DELETE" });
-  return ((await res.json()) as { probe: MediaInfo }).probe;
 }
 
 const health = async () =>
@@ -91,7 +76,7 @@ describe("exports", () => {
     const done = await exportDone(owner.token, adId, first.body.export_id);
     expect(done.error).toBeNull();
     expect(done).toMatchObject({ status: "completed", progress: 100, downloads: 0 });
-    const info = await probe(`exports/${adId}/v1-9x16-720p.webm`);
+    const info = await probeMedia(`exports/${adId}/v1-9x16-720p.webm`);
     expect(info.video).toMatchObject({ codec: "vp9", width: 720, height: 1280 });
     expect(info.audio?.codec).toBe("opus");
     expect(Math.abs(info.duration_s - 5)).toBeLessThan(0.1);
@@ -138,7 +123,7 @@ describe("exports", () => {
     const done = await exportDone(owner.token, adId, a.body.export_id);
     expect(done.status).toBe("completed");
     expect((await jobsStarted()) - before).toBe(1);
-    const info = await probe(`exports/${adId}/v1-16x9-480p.mp4`);
+    const info = await probeMedia(`exports/${adId}/v1-16x9-480p.mp4`);
     expect(info.video).toMatchObject({ codec: "h264", width: 854, height: 480 });
     expect(info.faststart).toBe(true);
     expect(Math.abs(info.duration_s - 5)).toBeLessThan(0.1);

@@ -1,7 +1,10 @@
 /** Shared helpers for worker tests: a typed client over the real app, and sign-up shortcuts. */
 import { env } from "cloudflare:test";
+import type { MediaInfo } from "@promptreel/render-container/contract";
 import { hc } from "hono/client";
+import { inject } from "vitest";
 import { type AppType, app } from "../src/app.ts";
+import type { ReferenceBatchView } from "../src/references/view.ts";
 
 /** Calls the app in-process with the test bindings (no network), like `SELF.fetch`. */
 export const call = (path: string, init: RequestInit = {}) => app.request(path, init, env);
@@ -77,4 +80,30 @@ export async function uploadAsset(token: string, base64: string, type: string): 
   });
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** ffprobe of an R2 object, through the render container's staging and `/probe`. */
+export async function probeMedia(key: string): Promise<MediaInfo> {
+  const object = await env.MEDIA.get(key);
+  if (!object) throw new Error(`${key} is not in R2`);
+  const render = inject("renderUrl");
+  const jobId = `probe-test-${crypto.randomUUID()}`;
+  await fetch(`${render}/jobs/${jobId}/files/media`, { method: "PUT", body: await object.arrayBuffer() });
+  const res = await fetch(`${render}/probe`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ job_id: jobId, source: { file: "media" } }),
+  });
+  await fetch(`${render}/jobs/${jobId}`, { method: "DELETE" });
+  return ((await res.json()) as { probe: MediaInfo }).probe;
+}
+
+/** Reads reference batch `id` until it leaves `running`. */
+export async function batchSettled(token: string, id: string): Promise<ReferenceBatchView> {
+  for (let i = 0; i < 600; i++) {
+    const batch = (await (await send(token, "GET", `/api/references/${id}`)).json()) as ReferenceBatchView;
+    if (batch.status !== "running") return batch;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("reference batch did not finish");
 }

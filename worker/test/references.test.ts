@@ -7,20 +7,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ReferenceBatchView, ReferenceEvent } from "../src/references/view.ts";
-import { call, cancelAllRunning, send, signUp } from "./helpers.ts";
+import { batchSettled, call, cancelAllRunning, send, signUp } from "./helpers.ts";
 
 const isJpeg = (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-
-/** Polls the batch until it leaves `running`. */
-async function settled(token: string, id: string): Promise<ReferenceBatchView> {
-  for (let i = 0; i < 300; i++) {
-    const res = await send(token, "GET", `/api/references/${id}`);
-    const batch = (await res.json()) as ReferenceBatchView;
-    if (batch.status !== "running") return batch;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("reference batch did not finish");
-}
 
 const mediaPath = (url: string) => {
   const u = new URL(url);
@@ -66,7 +55,7 @@ describe("reference candidates (offline)", () => {
       events.slice(0, firstReady).some((e) => e.batch.candidates.every((c) => c.status === "drawing")),
     ).toBe(true);
 
-    const batch = await settled(token, started.id);
+    const batch = await batchSettled(token, started.id);
     expect(batch).toMatchObject({ status: "completed", progress: 100, cost: 0 });
     const hashes = new Set<string>();
     for (const c of batch.candidates) {
@@ -126,7 +115,7 @@ describe("reference candidates (offline)", () => {
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(await r.json()).toEqual({ error: { code: "not_found", message: "Reference batch not found" } });
     }
-    const done = await settled(a.token, id);
+    const done = await batchSettled(a.token, id);
     expect(done.candidates[0]!.status).toBe("ready");
     // The asset itself is the owner's alone.
     expect((await send(b.token, "GET", `/api/assets/${done.candidates[0]!.asset!.id}`)).status).toBe(404);

@@ -5,28 +5,12 @@
  * user's clip, music or logo is a 404; bad requests are 400 in the API's error shape.
  */
 import { env } from "cloudflare:test";
-import type { MediaInfo } from "@promptreel/render-container/contract";
 import { describe, expect, inject, it } from "vitest";
 import type { GenerationView } from "../src/views/generation.ts";
-import { call, send, signUp, uploadAsset } from "./helpers.ts";
+import { call, probeMedia, send, signUp, uploadAsset } from "./helpers.ts";
 import { finished, waitFor } from "./pipeline-helpers.ts";
 
 const fx = inject("assetFixtures");
-
-/** ffprobe of an R2 object, through the render container's staging and /probe. */
-async function probe(key: string) {
-  const object = await env.MEDIA.get(key);
-  const jobId = `stitch-test-${crypto.randomUUID()}`;
-  const render = inject("renderUrl");
-  await fetch(`${render}/jobs/${jobId}/files/video`, { method: "PUT", body: await object!.arrayBuffer() });
-  const res = await fetch(`${render}/probe`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ job_id: jobId, source: { file: "video" } }),
-  });
-  await fetch(`${render}/jobs/${jobId}`, { method: "DELETE" });
-  return ((await res.json()) as { probe: MediaInfo }).probe;
-}
 
 describe("stitching the user's own clips", () => {
   it("composes three uploaded clips in the order given, with the texts, as an ad in the library", async () => {
@@ -68,7 +52,7 @@ describe("stitching the user's own clips", () => {
     expect(clips.map((c) => c.identity)).toEqual([`upload:${blue}`, `upload:${red}`, `upload:${lime}`]);
     expect(clips.map((c) => c.key)).toEqual([0, 1, 2].map((i) => `clips/${id}/own-${i}`));
 
-    const info = await probe(`renders/${id}/video.mp4`);
+    const info = await probeMedia(`renders/${id}/video.mp4`);
     expect(info.video).toMatchObject({ codec: "h264", width: 1080, height: 1920 });
     expect(info.audio?.codec).toBe("aac");
     // 3 x 2 s less two 0.5 s crossfades.

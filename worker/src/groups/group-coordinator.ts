@@ -4,7 +4,6 @@
  * alarms, with its state in SQLite storage, and streams every change to hibernatable
  * WebSockets. See docs/architecture.md for the life of a generation.
  */
-import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { makeExport } from "../exports/run.ts";
 import { exportView } from "../exports/view.ts";
@@ -19,7 +18,7 @@ import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
 import type { GenerationView, LiveEvent } from "./events.ts";
 import { type ExportTask, exportTaskKey, isOpenExport, syncExportToD1 } from "./exports.ts";
-import { LiveChannel } from "./live-channel.ts";
+import { LiveObject } from "./live-channel.ts";
 import { SharedWork } from "./shared-work.ts";
 import { type GenerationState, type GroupMeta, initialState, isTerminal, type StartInput } from "./state.ts";
 import {
@@ -46,11 +45,9 @@ const CANCELLED = "Cancelled by user";
 const genKey = (id: string) => `gen:${id}`;
 const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
 
-export class GroupCoordinator extends DurableObject<Env> {
+export class GroupCoordinator extends LiveObject<LiveEvent> {
   /** In-flight work per generation, aborted by cancel. Lost on eviction, which is fine: storage is the truth. */
   private readonly controllers = new Map<string, AbortController>();
-  private running: Promise<void> | null = null;
-  private readonly live = new LiveChannel<LiveEvent>(this.ctx);
   private readonly sharedWork = new SharedWork(this.ctx.storage);
   /** When each generation's current progress value was first saved. */
   private readonly progressShown = new Map<string, { progress: number; at: number }>();
@@ -176,44 +173,17 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /** Accepts a WebSocket the Worker forwarded after authenticating the user. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(
-        { error: { code: "bad_request", message: "Expected a WebSocket upgrade" } },
-        { status: 426 },
-      );
-    }
     const meta = await this.ctx.storage.get<GroupMeta>("meta");
-    const userId = request.headers.get("X-Live-User");
-    if (!meta || meta.userId !== userId) {
-      return Response.json({ error: { code: "not_found", message: "Group not found" } }, { status: 404 });
-    }
-    const generations = await this.snapshot();
-    return this.live.accept(userId, (seq) => ({
-      type: "snapshot",
-      seq,
-      group_id: meta.groupId,
-      generations,
-    }));
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // Clients only ever ping; anything else is ignored.
-    if (message === "ping") ws.send("pong");
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
+    return this.acceptLive(request, meta?.userId, "Group", async () => {
+      const generations = await this.snapshot();
+      return (seq) => ({ type: "snapshot", seq, group_id: meta!.groupId, generations });
+    });
   }
 
   // ---- the state machine ----------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    // A duplicate alarm while a run is in flight joins it instead of starting a second one.
-    if (this.running) return this.running;
-    this.running = this.runAll().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.joinRun(() => this.runAll());
   }
 
   private async runAll(): Promise<void> {

@@ -3,6 +3,9 @@
  * tells them. Every event carries the next sequence number of the object (a generation group,
  * or a reference batch), starting with the snapshot each socket gets on connecting.
  */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+
 export class LiveChannel<Event extends { seq: number }> {
   private readonly ctx: DurableObjectState;
   private seq: number | null = null;
@@ -44,5 +47,53 @@ export class LiveChannel<Event extends { seq: number }> {
     this.seq += 1;
     this.ctx.storage.put("seq", this.seq);
     return this.seq;
+  }
+}
+
+/**
+ * A Durable Object that streams its changes to hibernatable WebSockets (a generation group's
+ * coordinator, a reference batch) and runs its work from an alarm: the socket handling and the
+ * one-run-at-a-time rule they share.
+ */
+export abstract class LiveObject<Event extends { seq: number }> extends DurableObject<Env> {
+  protected readonly live = new LiveChannel<Event>(this.ctx);
+  private running: Promise<void> | null = null;
+
+  /**
+   * Accepts a WebSocket the Worker forwarded after checking the live ticket: 426 without an
+   * upgrade, 404 unless the ticket's user (`X-Live-User`) is `ownerId`; else the snapshot first.
+   */
+  protected async acceptLive(
+    request: Request,
+    ownerId: string | undefined,
+    what: string,
+    snapshot: () => Promise<(seq: number) => Event>,
+  ): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket")
+      return Response.json(
+        { error: { code: "bad_request", message: "Expected a WebSocket upgrade" } },
+        { status: 426 },
+      );
+    const userId = request.headers.get("X-Live-User");
+    if (!ownerId || ownerId !== userId)
+      return Response.json({ error: { code: "not_found", message: `${what} not found` } }, { status: 404 });
+    return this.live.accept(userId, await snapshot());
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Clients only ever ping; anything else is ignored.
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "closing");
+  }
+
+  /** Runs `work`, or joins the run in flight (a duplicate alarm never starts a second one). */
+  protected joinRun(work: () => Promise<void>): Promise<void> {
+    this.running ??= work().finally(() => {
+      this.running = null;
+    });
+    return this.running;
   }
 }

@@ -10,10 +10,9 @@
  * `failed` when none was, `cancelled` on cancel. The state lives in DO storage, and one copy in
  * memory is the one every step changes, so a cancel is never overwritten by a late save.
  */
-import { DurableObject } from "cloudflare:workers";
 import { acceptUpload } from "../assets/upload.ts";
 import type { Env } from "../env.ts";
-import { LiveChannel } from "../groups/live-channel.ts";
+import { LiveObject } from "../groups/live-channel.ts";
 import { createLogger } from "../lib/log.ts";
 import { imageCost } from "../pipeline/prices.ts";
 import { referenceProvider } from "../providers/index.ts";
@@ -72,11 +71,9 @@ const pendingCandidate = (index: number): CandidateState => ({
   finishedAt: null,
 });
 
-export class ReferenceBatch extends DurableObject<Env> {
-  private readonly live = new LiveChannel<ReferenceEvent>(this.ctx);
+export class ReferenceBatch extends LiveObject<ReferenceEvent> {
   /** The batch state every step changes (loaded from storage once per instance). */
   private current: BatchState | null = null;
-  private running: Promise<void> | null = null;
   private controller: AbortController | null = null;
   /**
    * The provider, chosen from the environment on first use. A public field: tests set an
@@ -134,41 +131,17 @@ export class ReferenceBatch extends DurableObject<Env> {
   // ---- live WebSockets (hibernatable) ---------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(
-        { error: { code: "bad_request", message: "Expected a WebSocket upgrade" } },
-        { status: 426 },
-      );
-    }
     const s = await this.load();
-    const userId = request.headers.get("X-Live-User");
-    if (!s || s.userId !== userId) {
-      return Response.json(
-        { error: { code: "not_found", message: "Reference batch not found" } },
-        { status: 404 },
-      );
-    }
-    const batch = await batchView(this.env, s);
-    return this.live.accept(userId, (seq) => ({ type: "snapshot", seq, batch }));
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (message === "ping") ws.send("pong");
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
+    return this.acceptLive(request, s?.userId, "Reference batch", async () => {
+      const batch = await batchView(this.env, s!);
+      return (seq) => ({ type: "snapshot", seq, batch });
+    });
   }
 
   // ---- drawing ---------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    // A duplicate alarm while a run is in flight joins it.
-    if (this.running) return this.running;
-    this.running = this.run().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.joinRun(() => this.run());
   }
 
   private async run(): Promise<void> {
