@@ -44,12 +44,13 @@ function baseUrl(): string {
 /** The typed client of the whole API (every module's calls go through it). */
 export const client = hc<AppType>(baseUrl(), { fetch: apiFetch });
 
-/** A batch of reference candidates (`/api/references`), as REST and its live events carry it. */
 /**
  * The one read model of a generation, owned by the Worker (`worker/src/views/generation.ts`):
  * every REST body and live event carries it, so a page draws a generation from one value.
  */
 export type { GenerationView, ReferenceBatchView, ReferenceEvent, SceneView, SpecSummary };
+/** One candidate of a reference batch: its status, error, cost and (once drawn) its asset. */
+export type ReferenceCandidate = ReferenceBatchView["candidates"][number];
 /** One finished version of an ad (`GenerationView.versions`, oldest first). */
 export type VersionView = GenerationView["versions"][number];
 
@@ -316,6 +317,77 @@ export async function approveStoryboard(id: string): Promise<GenerationView> {
 /** A short-lived ticket for the group's live WebSocket. */
 export async function liveTicket(groupId: string): Promise<{ ticket: string; path: string }> {
   return (await client.api.groups[":group_id"].ticket.$post({ param: { group_id: groupId } })).json();
+}
+
+// ---- reference images (`/api/references`) ----------------------------------------------------
+
+/** What a reference batch is asked for: a description, product or character, 1-4 candidates, a style. */
+export type ReferenceInput = InferRequestType<typeof client.api.references.$post>["json"];
+
+/** Starts drawing reference candidates (202): the batch, running, with a slot per candidate. */
+export async function startReferences(input: ReferenceInput): Promise<ReferenceBatchView> {
+  const batch = await (await client.api.references.$post({ json: input })).json();
+  void revalidate(getMe.key);
+  return batch;
+}
+
+/** One read of a reference batch, uncached (the generator polls it until it is no longer running). */
+export async function fetchReferences(id: string): Promise<ReferenceBatchView> {
+  return (await client.api.references[":id"].$get({ param: { id } })).json();
+}
+
+/** Stops the candidates not yet drawn; resolves with the batch as the cancel left it. */
+export async function cancelReferences(id: string): Promise<ReferenceBatchView> {
+  return (await client.api.references[":id"].cancel.$post({ param: { id } })).json();
+}
+
+// ---- an ad from my own clips (`POST /api/stitch`) ------------------------------------------------
+
+/**
+ * `POST /api/stitch`: 2-8 video asset ids in order, a text per clip (null: none), and the ad's
+ * title, music (an audio asset id or a library mood), grade, aspect and logo.
+ */
+export type StitchInput = InferRequestType<typeof client.api.stitch.$post>["json"];
+
+/** Starts an ad stitched from my clips (202): a generation, followed on its page like any other. */
+export async function stitchClips(input: StitchInput) {
+  const res = await client.api.stitch.$post({ json: input });
+  void revalidate([getGenerations.key, getMe.key]);
+  return res.json();
+}
+
+// ---- exports of a finished ad (`/api/generations/:id/exports`) ---------------------------------
+
+type ExportsRoute = (typeof client.api.generations)[":id"]["exports"];
+/** `{format, quality, aspect?}` (aspect: the ad's own by default), or `{preset}` (a platform's). */
+export type ExportRequest = InferRequestType<ExportsRoute["$post"]>["json"];
+/** One export: its variant, status and progress, and (once made) its size, duration and signed links. */
+export type ExportView = InferResponseType<ExportsRoute["$get"], 200>["exports"][number];
+/** The answer to starting an export: the export, `cached` when it was made before, and the preset's limits. */
+export type ExportAnswer = InferResponseType<ExportsRoute["$post"], 200 | 202>;
+
+/**
+ * Starts an export of the ad's latest version: 202 queued (or joined, while the same one runs),
+ * 200 `cached` when it was made before. The same variant always answers the same `export_id`.
+ */
+export async function startExport(id: string, body: ExportRequest): Promise<ExportAnswer> {
+  return (await client.api.generations[":id"].exports.$post({ param: { id }, json: body })).json();
+}
+
+/** A generation's exports, newest first (uncached: the export dialog polls it while any runs). */
+export async function listExports(id: string): Promise<ExportView[]> {
+  return (await (await client.api.generations[":id"].exports.$get({ param: { id } })).json()).exports;
+}
+
+/** Stops a queued or running export (409 when it is not); resolves with the export as the cancel left it. */
+export async function cancelExport(id: string, exportId: string): Promise<ExportView> {
+  const route = client.api.generations[":id"].exports[":export_id"].cancel;
+  return (await route.$post({ param: { id, export_id: exportId } })).json();
+}
+
+/** Everything known about an ad (`GET /api/generations/:id/metadata`), as the JSON the API answers. */
+export async function fetchMetadata(id: string): Promise<unknown> {
+  return (await client.api.generations[":id"].metadata.$get({ param: { id } })).json();
 }
 
 /** Forgets every cached response (on sign-out, so the next user sees nothing stale). */

@@ -11,6 +11,7 @@ import { GenerationPage, preloadGeneration } from "./pages/generation.tsx";
 import { LibraryPage, preloadLibrary } from "./pages/library.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { SignInPage, SignUpPage } from "./pages/sign-in.tsx";
+import { StitchPage } from "./pages/stitch.tsx";
 import { currentToken } from "./session.ts";
 
 /** The frame around every page: skip link, header, and the page with loading/error states. */
@@ -56,6 +57,7 @@ export function App() {
         <Route path="/generations/:id" component={GenerationPage} preload={preloadGeneration} />
         <Route path="/library" component={LibraryPage} preload={preloadLibrary} />
         <Route path="/assets" component={AssetsPage} />
+        <Route path="/stitch" component={StitchPage} />
         <Route path="/comparisons/:groupId" component={ComparisonPage} preload={preloadComparison} />
       </Route>
       <Route path="*404" component={NotFoundPage} />

@@ -21,6 +21,8 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const ACCEPT = "image/png,image/jpeg,image/webp,audio/*,video/mp4,video/quicktime,video/webm";
 /** What the image pickers offer. */
 export const ACCEPT_IMAGES = "image/png,image/jpeg,image/webp";
+/** What the clip uploads offer (the stitch page). */
+export const ACCEPT_VIDEOS = "video/mp4,video/quicktime,video/webm";
 
 /** One page of my assets, newest first; `kind` narrows it. */
 export async function listAssets(

@@ -67,6 +67,12 @@ describe("editing a finished ad", () => {
     stubMedia();
   });
 
+  test("an ad stitched from the user's own clips offers no 'Edit scenes'", async () => {
+    openPage(finishedAd(1, { source: "stitch" }));
+    await screen.findByRole("heading", { name: "Your ad is ready", level: 1 });
+    expect(screen.queryByRole("button", { name: "Edit scenes" })).toBeNull();
+  });
+
   test("'Edit scenes' opens the next version's storyboard from the answer, and follows it live", async () => {
     const ad = finishedAd(1);
     const draft = storyboardFixture({

@@ -1,12 +1,16 @@
 import { A } from "@solidjs/router";
-import { createSignal, For, onMount, Show } from "solid-js";
+import { createSignal, For, type JSX, onMount, Show } from "solid-js";
 import { messageOf } from "../api.ts";
 import { ACCEPT_IMAGES, type Asset, getAsset, listAssets } from "../assets.ts";
 import type { GenerationSettings } from "../settings.ts";
 import { AssetThumb } from "./asset-thumb.tsx";
 import { AssetUpload } from "./asset-upload.tsx";
+import { ReferenceGenerator } from "./reference-generator.tsx";
 
-type Slot = "reference_image" | "logo" | "music";
+/** The settings an asset picker fills. */
+export type Slot = "reference_image" | "logo" | "music";
+/** The pickers' values: an asset id per slot, or null. */
+export type PickerValues = Pick<GenerationSettings, Slot>;
 
 const SLOTS: { key: Slot; title: string; help: string; kinds: Asset["kind"][]; accept: string }[] = [
   {
@@ -34,13 +38,18 @@ const SLOTS: { key: Slot; title: string; help: string; kinds: Asset["kind"][]; a
 
 /**
  * The dashboard's three asset pickers (settings.reference_image, logo, music): one read of my
- * assets feeds all three; each can upload a new file on the spot.
+ * assets feeds all three; each can upload a new file on the spot, and the product or character
+ * can also be drawn from a description. `slots` narrows them (the stitch page has logo and
+ * music), `help` rewords a slot's help line.
  */
-export function AssetPickers(props: {
-  settings: GenerationSettings;
-  onChange: (next: GenerationSettings) => void;
+export function AssetPickers<T extends PickerValues>(props: {
+  settings: T;
+  onChange: (next: T) => void;
   errors?: Record<string, string | undefined>;
+  slots?: Slot[];
+  help?: Partial<Record<Slot, string>>;
 }) {
+  const slots = () => SLOTS.filter((s) => !props.slots || props.slots.includes(s.key));
   const [assets, setAssets] = createSignal<Asset[]>([]);
   const [loaded, setLoaded] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -50,7 +59,7 @@ export function AssetPickers(props: {
       const page = await listAssets({ limit: 100 });
       setAssets(page.assets);
       // A draft may hold an asset beyond the first page: fetch it so its name shows.
-      for (const slot of SLOTS) {
+      for (const slot of slots()) {
         const id = props.settings[slot.key];
         if (id && !page.assets.some((a) => a.id === id)) {
           getAsset(id).then(
@@ -73,21 +82,29 @@ export function AssetPickers(props: {
   return (
     <section class="asset-pickers" aria-label="Your assets">
       <Show when={error()}>{(m) => <p class="field-help">Your assets could not be loaded: {m()}</p>}</Show>
-      <For each={SLOTS}>
-        {(slot) => (
-          <AssetPicker
-            slot={slot}
-            assets={assets().filter((a) => slot.kinds.includes(a.kind))}
-            loaded={loaded()}
-            chosen={props.settings[slot.key]}
-            error={props.errors?.[slot.key]}
-            onChoose={(id) => props.onChange({ ...props.settings, [slot.key]: id })}
-            onUploaded={(asset) => {
-              add(asset);
-              props.onChange({ ...props.settings, [slot.key]: asset.id });
-            }}
-          />
-        )}
+      <For each={slots()}>
+        {(slot) => {
+          const choose = (asset: Asset) => {
+            add(asset);
+            props.onChange({ ...props.settings, [slot.key]: asset.id });
+          };
+          return (
+            <AssetPicker
+              slot={slot}
+              help={props.help?.[slot.key]}
+              assets={assets().filter((a) => slot.kinds.includes(a.kind))}
+              loaded={loaded()}
+              chosen={props.settings[slot.key]}
+              error={props.errors?.[slot.key]}
+              onChoose={(id) => props.onChange({ ...props.settings, [slot.key]: id })}
+              onUploaded={choose}
+            >
+              <Show when={slot.key === "reference_image"}>
+                <ReferenceGenerator chosen={props.settings[slot.key]} onChoose={choose} />
+              </Show>
+            </AssetPicker>
+          );
+        }}
       </For>
     </section>
   );
@@ -95,12 +112,15 @@ export function AssetPickers(props: {
 
 function AssetPicker(props: {
   slot: (typeof SLOTS)[number];
+  help?: string;
   assets: Asset[];
   loaded: boolean;
   chosen: string | null;
   error?: string;
   onChoose: (id: string | null) => void;
   onUploaded: (asset: Asset) => void;
+  /** More ways to fill the slot, after the upload button. */
+  children?: JSX.Element;
 }) {
   const chosen = () => props.assets.find((a) => a.id === props.chosen) ?? null;
   const helpId = () => `picker-${props.slot.key}-help`;
@@ -108,7 +128,7 @@ function AssetPicker(props: {
     <fieldset class="asset-picker" aria-describedby={helpId()} data-slot={props.slot.key}>
       <legend class="field-label">{props.slot.title}</legend>
       <p id={helpId()} class="field-help" classList={{ "field-error": !!props.error }}>
-        {props.error ?? props.slot.help}
+        {props.error ?? props.help ?? props.slot.help}
       </p>
       <Show when={props.chosen}>
         <div class="picker-chosen" data-testid={`chosen-${props.slot.key}`}>
@@ -168,6 +188,7 @@ function AssetPicker(props: {
         label={props.slot.key === "music" ? "Upload a track" : "Upload an image"}
         onUploaded={(asset) => props.onUploaded(asset)}
       />
+      {props.children}
     </fieldset>
   );
 }

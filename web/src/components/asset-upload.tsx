@@ -29,6 +29,9 @@ export function AssetUpload(props: {
   single?: boolean;
   /** A compact button instead of the drop zone. */
   compact?: boolean;
+  /** The drop zone's title and the line under it (what it takes). */
+  title?: string;
+  hint?: string;
   id?: string;
 }) {
   const [rows, setRows] = createSignal<UploadRow[]>([]);
@@ -95,8 +98,10 @@ export function AssetUpload(props: {
             start([...(e.dataTransfer?.files ?? [])]);
           }}
         >
-          <p class="drop-title">Drop product photos, logos, music or clips here</p>
-          <p class="muted small">PNG, JPEG, WebP, audio, MP4, MOV or WebM · up to 50 MB each</p>
+          <p class="drop-title">{props.title ?? "Drop product photos, logos, music or clips here"}</p>
+          <p class="muted small">
+            {props.hint ?? "PNG, JPEG, WebP, audio, MP4, MOV or WebM · up to 50 MB each"}
+          </p>
           <FileButton class="btn btn-primary file-button" />
         </div>
       </Show>

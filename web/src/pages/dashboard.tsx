@@ -1,4 +1,4 @@
-import { useNavigate } from "@solidjs/router";
+import { A, useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, For, Show } from "solid-js";
 import { ApiError, fieldsUnder, generate, generateParallel, messageOf } from "../api.ts";
 import { AssetPickers } from "../components/asset-picker.tsx";
@@ -122,25 +122,30 @@ export function DashboardPage() {
         </p>
       </header>
       <form class="card composer" onSubmit={submit} noValidate>
-        <fieldset class="mode-switch">
-          <legend class="sr-only">What to make</legend>
-          <div class="segmented">
-            <For each={MODES}>
-              {([value, label]) => (
-                <label class="segment">
-                  <input
-                    type="radio"
-                    name="mode"
-                    value={value}
-                    checked={mode() === value}
-                    onChange={() => chooseMode(value)}
-                  />
-                  <span>{label}</span>
-                </label>
-              )}
-            </For>
-          </div>
-        </fieldset>
+        <div class="mode-row">
+          <fieldset class="mode-switch">
+            <legend class="sr-only">What to make</legend>
+            <div class="segmented">
+              <For each={MODES}>
+                {([value, label]) => (
+                  <label class="segment">
+                    <input
+                      type="radio"
+                      name="mode"
+                      value={value}
+                      checked={mode() === value}
+                      onChange={() => chooseMode(value)}
+                    />
+                    <span>{label}</span>
+                  </label>
+                )}
+              </For>
+            </div>
+          </fieldset>
+          <A href="/stitch" class="btn btn-ghost btn-sm">
+            From my clips
+          </A>
+        </div>
         <Show
           when={mode() === "single"}
           fallback={
