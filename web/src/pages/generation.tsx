@@ -12,6 +12,7 @@ import {
   openDraft,
 } from "../api.ts";
 import { ErrorPanel } from "../components/error-panel.tsx";
+import { ExportDialog } from "../components/export-dialog.tsx";
 import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
@@ -32,8 +33,8 @@ export function preloadGeneration({ params }: RoutePreloadFuncArgs) {
 }
 
 /**
- * `/generations/:id`: live progress, then the finished ad (each of its versions, and "Edit
- * scenes" to make the next); a clear error state with retry.
+ * `/generations/:id`: live progress, then the finished ad (each of its versions, "Export" for
+ * other formats and platforms, and "Edit scenes" to make the next); a clear error state with retry.
  */
 export function GenerationPage() {
   const params = useParams<{ id: string }>();
@@ -140,6 +141,11 @@ function LiveGeneration(props: { id: string }) {
       setOpening(false);
     }
   };
+  // The export dialog belongs to the finished ad: a draft opened elsewhere closes it.
+  const [exporting, setExporting] = createSignal(false);
+  createEffect(() => {
+    if (view()?.status !== "completed") setExporting(false);
+  });
   // A stop ends in a finished (or failed) view; a later draft's stop starts afresh.
   createEffect(
     on(
@@ -233,7 +239,24 @@ function LiveGeneration(props: { id: string }) {
                   {cancelLabel(s(), cancelling())}
                 </button>
               </Show>
-              <Show when={s().status === "completed" && s().scenes.length > 0}>
+              <Show when={s().status === "completed"}>
+                <div class="gen-edit">
+                  <button
+                    type="button"
+                    class="btn btn-ghost"
+                    aria-haspopup="dialog"
+                    onClick={() => setExporting(true)}
+                  >
+                    Export
+                  </button>
+                  <p class="muted small">
+                    For TikTok, Reels, YouTube and more, or any format, size and shape; with captions.
+                  </p>
+                </div>
+                <ExportDialog open={exporting()} generation={s()} onClose={() => setExporting(false)} />
+              </Show>
+              {/* A stitched ad's scenes are the user's own clips: the server refuses edits. */}
+              <Show when={s().status === "completed" && s().scenes.length > 0 && s().source !== "stitch"}>
                 <div class="gen-edit">
                   <button type="button" class="btn btn-ghost" onClick={editScenes} disabled={opening()}>
                     Edit scenes
