@@ -120,6 +120,11 @@ describe("exports", () => {
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(a.body.export_id).toBe(b.body.export_id);
+    // One made it, the other joined it.
+    expect([a.body, b.body].map((x) => (x as unknown as { joined: boolean }).joined).sort()).toEqual([
+      false,
+      true,
+    ]);
     const done = await exportDone(owner.token, adId, a.body.export_id);
     expect(done.status).toBe("completed");
     expect((await jobsStarted()) - before).toBe(1);

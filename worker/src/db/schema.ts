@@ -3,6 +3,7 @@
  * wrangler and the tests apply those same migrations.
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { EXPORT_FORMATS } from "../pipeline/rules.ts";
 
 /** Epoch milliseconds, the unit of every timestamp column. */
 const epochMs = (name: string) => integer(name);
@@ -185,8 +186,6 @@ export const uploadAttempts = sqliteTable(
   (t) => [index("upload_attempts_user_created_idx").on(t.userId, t.createdAt)],
 );
 
-export const EXPORT_FORMATS = ["mp4", "mov", "webm"] as const;
-export const EXPORT_QUALITIES = [480, 720, 1080] as const;
 export const EXPORT_STATUSES = ["queued", "processing", "completed", "failed"] as const;
 export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 

@@ -2,7 +2,7 @@
  * What an export can be: formats, qualities, aspects, their sizes and bitrate caps, the platform
  * presets with their limits, and the download file name. Plain values and pure functions.
  */
-import { EXPORT_FORMATS, EXPORT_QUALITIES } from "../db/schema.ts";
+import { EXPORT_FORMATS, EXPORT_PRESETS, EXPORT_QUALITIES } from "../pipeline/rules.ts";
 import type { ASPECT_RATIOS } from "../pipeline/settings.ts";
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES };
@@ -30,87 +30,12 @@ export function exportSize(aspect: Aspect, quality: ExportQuality): { width: num
   return aspect === "16:9" ? { width: long, height: quality } : { width: quality, height: long };
 }
 
-/** A platform's limits, checked before an export starts. */
-export interface PlatformLimits {
-  max_duration_s: number;
-  max_size_mb: number;
-  max_video_kbps: number;
-}
-
 /** A platform preset: what it exports, and the platform's limits it is checked against. */
-export interface Preset {
-  name: string;
-  label: string;
-  format: ExportFormat;
-  quality: ExportQuality;
-  /** null: the ad's own aspect. */
-  aspect: Aspect | null;
-  limits: PlatformLimits;
-}
+export type Preset = (typeof EXPORT_PRESETS)[number];
 
-/**
- * The presets. Limits are the platforms' published upload limits for organic posts (December
- * 2026), the strictest variant where the platform has several.
- */
-export const PRESETS: Record<string, Preset> = {
-  tiktok: {
-    name: "tiktok",
-    label: "TikTok",
-    format: "mp4",
-    quality: 1080,
-    aspect: "9:16",
-    limits: { max_duration_s: 600, max_size_mb: 287, max_video_kbps: 20000 },
-  },
-  reels: {
-    name: "reels",
-    label: "Instagram Reels",
-    format: "mp4",
-    quality: 1080,
-    aspect: "9:16",
-    limits: { max_duration_s: 180, max_size_mb: 4000, max_video_kbps: 25000 },
-  },
-  shorts: {
-    name: "shorts",
-    label: "YouTube Shorts",
-    format: "mp4",
-    quality: 1080,
-    aspect: "9:16",
-    limits: { max_duration_s: 180, max_size_mb: 256000, max_video_kbps: 50000 },
-  },
-  instagram_feed: {
-    name: "instagram_feed",
-    label: "Instagram feed",
-    format: "mp4",
-    quality: 1080,
-    aspect: "1:1",
-    limits: { max_duration_s: 60, max_size_mb: 4000, max_video_kbps: 25000 },
-  },
-  youtube: {
-    name: "youtube",
-    label: "YouTube",
-    format: "mp4",
-    quality: 1080,
-    aspect: "16:9",
-    limits: { max_duration_s: 43200, max_size_mb: 256000, max_video_kbps: 50000 },
-  },
-  x: {
-    name: "x",
-    label: "X",
-    format: "mp4",
-    quality: 720,
-    aspect: "16:9",
-    limits: { max_duration_s: 140, max_size_mb: 512, max_video_kbps: 25000 },
-  },
-  web: {
-    name: "web",
-    label: "Web embed (WebM)",
-    format: "webm",
-    quality: 720,
-    aspect: null,
-    limits: { max_duration_s: 600, max_size_mb: 100, max_video_kbps: 4000 },
-  },
-};
-export const PRESET_NAMES = Object.keys(PRESETS) as [string, ...string[]];
+/** The presets by name (the table is in rules.ts, shared with the web app). */
+export const PRESETS: Record<string, Preset> = Object.fromEntries(EXPORT_PRESETS.map((p) => [p.name, p]));
+export const PRESET_NAMES = EXPORT_PRESETS.map((p) => p.name) as [Preset["name"], ...Preset["name"][]];
 
 /** Why an ad of `durationS` cannot be exported with `preset`, or null when it fits every limit. */
 export function presetProblem(preset: Preset, durationS: number, quality: ExportQuality): string | null {

@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import type { adExports } from "../db/schema.ts";
-import { EXPORT_FORMATS, EXPORT_STATUSES } from "../db/schema.ts";
+import { EXPORT_STATUSES } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { signedApiUrl, signedMediaUrl } from "../lib/media-signing.ts";
+import { EXPORT_FORMATS } from "../pipeline/rules.ts";
 import { ASPECT_RATIOS } from "../pipeline/settings.ts";
 
 export type ExportRow = typeof adExports.$inferSelect;

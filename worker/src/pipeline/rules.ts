@@ -91,3 +91,79 @@ export const REFERENCES = {
   /** Candidates a batch may ask for. */
   count: { min: 1, max: 4, default: 4 },
 } as const;
+
+/** Containers an ad is exported in. */
+export const EXPORT_FORMATS = ["mp4", "mov", "webm"] as const;
+/** Export qualities: the short side of the frame, in pixels. */
+export const EXPORT_QUALITIES = [480, 720, 1080] as const;
+
+/**
+ * The platform presets, in the order the export dialog offers them: what each makes (`aspect`
+ * null: the ad's own) and its platform's published upload limits for organic posts (December
+ * 2026; the strictest variant where a platform has several), checked before an export starts.
+ */
+export const EXPORT_PRESETS = [
+  {
+    name: "tiktok",
+    label: "TikTok",
+    format: "mp4",
+    quality: 1080,
+    aspect: "9:16",
+    limits: { max_duration_s: 600, max_size_mb: 287, max_video_kbps: 20000 },
+  },
+  {
+    name: "reels",
+    label: "Instagram Reels",
+    format: "mp4",
+    quality: 1080,
+    aspect: "9:16",
+    limits: { max_duration_s: 180, max_size_mb: 4000, max_video_kbps: 25000 },
+  },
+  {
+    name: "shorts",
+    label: "YouTube Shorts",
+    format: "mp4",
+    quality: 1080,
+    aspect: "9:16",
+    limits: { max_duration_s: 180, max_size_mb: 256000, max_video_kbps: 50000 },
+  },
+  {
+    name: "instagram_feed",
+    label: "Instagram feed",
+    format: "mp4",
+    quality: 1080,
+    aspect: "1:1",
+    limits: { max_duration_s: 60, max_size_mb: 4000, max_video_kbps: 25000 },
+  },
+  {
+    name: "youtube",
+    label: "YouTube",
+    format: "mp4",
+    quality: 1080,
+    aspect: "16:9",
+    limits: { max_duration_s: 43200, max_size_mb: 256000, max_video_kbps: 50000 },
+  },
+  {
+    name: "x",
+    label: "X",
+    format: "mp4",
+    quality: 720,
+    aspect: "16:9",
+    limits: { max_duration_s: 140, max_size_mb: 512, max_video_kbps: 25000 },
+  },
+  {
+    name: "web",
+    label: "Web embed (WebM)",
+    format: "webm",
+    quality: 720,
+    aspect: null,
+    limits: { max_duration_s: 600, max_size_mb: 100, max_video_kbps: 4000 },
+  },
+] as const satisfies readonly {
+  name: string;
+  label: string;
+  format: (typeof EXPORT_FORMATS)[number];
+  quality: (typeof EXPORT_QUALITIES)[number];
+  aspect: "9:16" | "1:1" | "16:9" | null;
+  limits: { max_duration_s: number; max_size_mb: number; max_video_kbps: number };
+}[];

@@ -2,7 +2,7 @@
  * Exports of a finished ad, and its caption files:
  *
  * - `POST /api/generations/:id/exports {format, quality, aspect?} | {preset, ...}`: 202 with the
- *   export (queued, or joined while running), 200 with `cached: true` when it was made before
+ *   export (queued, or `joined: true` when it was already running), 200 with `cached: true` when it was made before
  *   (the same generation, version, format, quality and aspect: one row, one file). A preset is
  *   checked against its platform's limits first (422 naming the limit).
  * - `GET /api/generations/:id/exports` (newest first), `GET .../exports/:export_id`,
@@ -142,7 +142,7 @@ export const exportRoutes = new Hono<AppEnv>()
       }
       const variant = { version: latest.version, format, quality, aspect };
       const db = getDb(c.env);
-      await db
+      const inserted = await db
         .insert(adExports)
         .values({
           id: crypto.randomUUID(),
@@ -153,7 +153,8 @@ export const exportRoutes = new Hono<AppEnv>()
           r2Key: exportKey(id, variant),
           createdAt: Date.now(),
         })
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning({ id: adExports.id });
       let record = (await db
         .select()
         .from(adExports)
@@ -170,8 +171,10 @@ export const exportRoutes = new Hono<AppEnv>()
       const presetInfo = preset ? { name: preset.name, label: preset.label, limits: preset.limits } : null;
       if (record.status === "completed" && (await c.env.MEDIA.head(record.r2Key))) {
         const view = await exportView(c.env, originOf(c.req.url), record);
-        return c.json({ ...view, cached: true, preset_info: presetInfo }, 200);
+        return c.json({ ...view, cached: true, joined: false, preset_info: presetInfo }, 200);
       }
+      // Asked for before and still queued or running: this request joins it.
+      const joined = inserted.length === 0 && (record.status === "queued" || record.status === "processing");
       if (record.status === "completed" || record.status === "failed") {
         // Made before but gone from storage, or failed: made again.
         await db
@@ -208,7 +211,7 @@ export const exportRoutes = new Hono<AppEnv>()
         ...variant,
       });
       const view = await exportView(c.env, originOf(c.req.url), record);
-      return c.json({ ...view, cached: false, preset_info: presetInfo }, 202);
+      return c.json({ ...view, cached: false, joined, preset_info: presetInfo }, 202);
     },
   )
   .get("/generations/:id/exports", requireUser, pathParams(IdParamSchema), async (c) => {
