@@ -1,10 +1,3 @@
-/**
- * GroupCoordinator: the Durable Object that owns one generation group (a single generation
- * is a group of one). It runs every generation of the group through the stages, driven by
- * alarms, with its state in SQLite storage, and streams every change to hibernatable
- * WebSockets. See docs/architecture.md for the life of a generation.
- */
-import type { Env } from "../env.ts";
 import { makeExport } from "../exports/run.ts";
 import { exportView } from "../exports/view.ts";
 import { createLogger } from "../lib/log.ts";

@@ -11,7 +11,6 @@
  * memory is the one every step changes, so a cancel is never overwritten by a late save.
  */
 import { acceptUpload } from "../assets/upload.ts";
-import type { Env } from "../env.ts";
 import { LiveObject } from "../groups/live-channel.ts";
 import { createLogger } from "../lib/log.ts";
 import { imageCost } from "../pipeline/prices.ts";
@@ -146,7 +145,7 @@ export class ReferenceBatch extends LiveObject<ReferenceEvent> {
 
   private async run(): Promise<void> {
     const s = await this.load();
-    if (!s || s.status !== "running") return;
+    if (s?.status !== "running") return;
     const controller = new AbortController();
     this.controller = controller;
     // Every unfinished candidate at once (one interrupted by an eviction is drawn again).
