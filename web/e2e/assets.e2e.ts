@@ -84,7 +84,7 @@ describe("own media: upload on /assets, use it as the product, generate", () => 
           .evaluate((img) => (img as HTMLImageElement).naturalWidth),
       )
       .toBe(900);
-    expect(await photoCard(page).textContent()).toMatch(/Image · [\d.]+ (KB|MB) · 900×900/);
+    expect(await photoCard(page).textContent()).toMatch(/Image · [\d.]+ (kB|MB) · 900×900/);
     expect(await page.getByTestId("asset-quota").textContent()).toMatch(/ · 1 of \d+ assets$/);
   });
 

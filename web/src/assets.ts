@@ -14,8 +14,10 @@ export type Asset = AssetPage["assets"][number];
 /** An asset's kind. */
 export type AssetKind = Asset["kind"];
 
+/** A megabyte as the server counts it (10^6 bytes: `worker/src/limits/asset-quota.ts`). */
+const MB = 1_000_000;
 /** The largest file the server accepts (`worker/src/assets/intake.ts`). */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 50 * MB;
 
 /** What the file picker offers. */
 export const ACCEPT = "image/png,image/jpeg,image/webp,audio/*,video/mp4,video/quicktime,video/webm";
@@ -44,11 +46,11 @@ export async function deleteAsset(id: string): Promise<void> {
   await client.api.assets[":id"].$delete({ param: { id } });
 }
 
-/** "12.3 MB", "640 KB", "12 bytes". */
+/** "12.3 MB", "640 kB", "12 bytes": decimal units, as the server's limits and messages count. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  const mb = bytes / (1024 * 1024);
+  if (bytes < 1000) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  if (bytes < MB) return `${Math.round(bytes / 1000)} kB`;
+  const mb = bytes / MB;
   return `${mb >= 100 || Number.isInteger(mb) ? Math.round(mb) : mb.toFixed(1)} MB`;
 }
 
@@ -56,7 +58,7 @@ export function formatBytes(bytes: number): string {
 export function uploadProblem(file: File): string | null {
   if (file.size === 0) return "The file is empty.";
   if (file.size > MAX_UPLOAD_BYTES)
-    return `The file is ${(file.size / (1024 * 1024)).toFixed(1)} MB; the most accepted is ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`;
+    return `The file is ${(file.size / MB).toFixed(1)} MB; the most accepted is ${MAX_UPLOAD_BYTES / MB} MB.`;
   return null;
 }
 

@@ -4,7 +4,7 @@ import { App } from "../src/app.tsx";
 import { FakeXHR } from "./fake-xhr.ts";
 import { assetFixture, assetPageFixture, json, SESSION, signedInAt, stubApi } from "./fixtures.tsx";
 
-const MB = 1024 * 1024;
+const MB = 1_000_000;
 
 /** Picks `files` in the "Upload files" input. */
 function pick(files: File[]) {

@@ -153,7 +153,7 @@ describe("the export dialog of a finished ad", () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]!.textContent).toContain("WebM · 720p · 1:1");
     expect(rows[0]!.textContent).toContain("Web embed (WebM)");
-    expect(within(rows[0]!).getByTestId("export-made").textContent).toBe("2.3 MB · 15.0 s");
+    expect(within(rows[0]!).getByTestId("export-made").textContent).toBe("2.4 MB · 15.0 s");
     const download = within(rows[0]!).getByRole("link", { name: "Download WebM 720p 1:1" });
     expect(download.getAttribute("href")).toBe(webm.download_url);
     expect(within(rows[0]!).getByRole("link", { name: "Captions (VTT)" }).getAttribute("href")).toBe(
@@ -256,7 +256,7 @@ describe("the export dialog of a finished ad", () => {
       ...queued,
       status: "completed",
       progress: 100,
-      size_bytes: 640 * 1024,
+      size_bytes: 640_000,
       duration_s: 14.96,
     });
     const api = openPage([[], [at(30)], [at(70)], [done]], { [`POST ${EXPORTS}`]: answer(queued) });
@@ -280,7 +280,7 @@ describe("the export dialog of a finished ad", () => {
     await within(dialog).findByRole("link", { name: "Download WebM 480p 1:1" });
     expect(within(dialog).queryByRole("progressbar")).toBeNull();
     expect(within(dialog).queryByRole("button", { name: /^Cancel export/ })).toBeNull();
-    expect(within(row).getByTestId("export-made").textContent).toBe("640 KB · 15.0 s");
+    expect(within(row).getByTestId("export-made").textContent).toBe("640 kB · 15.0 s");
 
     const reads = calls(api, "GET", EXPORTS).length;
     expect(reads).toBe(4);

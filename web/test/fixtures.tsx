@@ -240,7 +240,7 @@ export function assetPageFixture(assets: Asset[], over: Partial<Omit<AssetPage, 
     next_cursor: null,
     total_bytes: assets.reduce((n, a) => n + a.size_bytes, 0),
     count: assets.length,
-    quota: { max_bytes: 500 * 1024 * 1024, max_count: 100 },
+    quota: { max_bytes: 500 * 1_000_000, max_count: 100 },
     ...over,
   };
 }
