@@ -214,6 +214,7 @@ describe("reading and deleting generations", () => {
       group_id,
       label: null,
       prompt: "status polling ad",
+      source: "prompt",
       settings: { ...DEFAULT_SETTINGS, seed: expect.any(Number) },
       status: "pending",
       progress: 0,
