@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { onPhone as phoneRun, screenshot, signUp, startVisit } from "./browser.ts";
+import { makeClip, sessionHeader } from "./frames.ts";
 
 const run = promisify(execFile);
 const baseUrl = inject("baseUrl");
@@ -39,13 +40,7 @@ let adPath = "";
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "promptreel-export-e2e-"));
-  for (const clip of CLIPS)
-    await run("ffmpeg", [
-      ...["-v", "error", "-y", "-f", "lavfi", "-i", clip.source],
-      ...["-f", "lavfi", "-i", "sine=frequency=440:duration=1.5"],
-      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
-      ...["-movflags", "+faststart", join(dir, clip.name)],
-    ]);
+  for (const clip of CLIPS) await makeClip(join(dir, clip.name), clip.source, 1.5);
   ({ browser, context, page, pageErrors } = await startVisit(baseUrl));
 });
 
@@ -56,14 +51,6 @@ afterAll(async () => {
 
 const onPhone = <T>(path: string, run: (p: Page) => Promise<T>) =>
   phoneRun(browser, baseUrl, context, path, pageErrors, run);
-
-/** The page's bearer header (the session the app stored at sign-up). */
-async function auth(p: Page): Promise<Record<string, string>> {
-  const token = await p.evaluate(
-    () => (JSON.parse(localStorage.getItem("promptreel.session") ?? "{}") as { token?: string }).token,
-  );
-  return { Authorization: `Bearer ${token}` };
-}
 
 /** Opens the Export dialog on the ad's page and waits until its list has been read. */
 async function openExportDialog(p: Page) {
@@ -91,7 +78,7 @@ describe("export a finished ad: dialog, two exports, downloads", () => {
     "sign up and stitch three tiny clips into a finished ad",
     async () => {
       await signUp(page, email, password);
-      const headers = await auth(page);
+      const headers = await sessionHeader(page);
       const ids: string[] = [];
       for (const clip of CLIPS) {
         const res = await page.request.post(`/api/assets?name=${clip.name}`, {

@@ -77,3 +77,22 @@ export function distance(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
   return sum / a.length;
 }
+
+/** A short MP4 clip with a tone, made by ffmpeg from a lavfi `source` (its own duration included). */
+export async function makeClip(file: string, source: string, seconds: number): Promise<string> {
+  await run("ffmpeg", [
+    ...["-v", "error", "-y", "-f", "lavfi", "-i", source],
+    ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
+    ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
+    ...["-movflags", "+faststart", file],
+  ]);
+  return file;
+}
+
+/** The bearer header of the page's session (as the app stored it at sign-in). */
+export async function sessionHeader(page: Page): Promise<Record<string, string>> {
+  const token = await page.evaluate(
+    () => (JSON.parse(localStorage.getItem("promptreel.session") ?? "{}") as { token?: string }).token,
+  );
+  return { Authorization: `Bearer ${token}` };
+}

@@ -16,7 +16,7 @@ import type { GenerationView } from "@promptreel/worker/views";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { onPhone as phoneRun, screenshot, signUp, startVisit } from "./browser.ts";
-import { distance, thumbnail, viewOf, withDownloads } from "./frames.ts";
+import { distance, makeClip, thumbnail, viewOf, withDownloads } from "./frames.ts";
 
 const run = promisify(execFile);
 const baseUrl = inject("baseUrl");
@@ -45,12 +45,7 @@ let generationPath = "";
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "promptreel-stitch-e2e-"));
   for (const clip of CLIPS)
-    await run("ffmpeg", [
-      ...["-v", "error", "-y", "-f", "lavfi", "-i", `${clip.source}:duration=${clip.seconds}`],
-      ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${clip.seconds}`],
-      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"],
-      ...["-movflags", "+faststart", join(dir, clip.name)],
-    ]);
+    await makeClip(join(dir, clip.name), `${clip.source}:duration=${clip.seconds}`, clip.seconds);
   ({ browser, context, page, pageErrors } = await startVisit(baseUrl));
 });
 
