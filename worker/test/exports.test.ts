@@ -110,6 +110,14 @@ describe("exports", () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ export_id: done.export_id, cached: true, status: "completed" });
     expect(await jobsStarted()).toBe(before);
+
+    // Made, but its file has gone from R2: asked again, it is made again.
+    await env.MEDIA.delete(`exports/${adId}/v1-9x16-720p.webm`);
+    const remade = await requestExport(owner.token, adId, { format: "webm", quality: 720 });
+    expect(remade.status).toBe(202);
+    expect(remade.body.export_id).toBe(done.export_id);
+    expect((await exportDone(owner.token, adId, done.export_id)).status).toBe("completed");
+    expect(await env.MEDIA.head(`exports/${adId}/v1-9x16-720p.webm`)).not.toBeNull();
   });
 
   it("re-composes another aspect; a concurrent duplicate makes one export", async () => {

@@ -131,11 +131,12 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
 
   /**
    * Queues an export of one of the group's generations (its D1 row is written by the route). An
-   * export already queued, running or made is left as it is; a failed one starts again.
+   * export already queued or running is joined; a failed one, or a made one whose file the route
+   * found gone, starts again.
    */
   async startExport(task: ExportTask): Promise<void> {
     const existing = await this.ctx.storage.get<ExportTask>(exportTaskKey(task.id));
-    if (existing && existing.status !== "failed") return;
+    if (existing && isOpenExport(existing)) return;
     await this.saveExport({ ...task, status: "queued", progress: 0, error: null, cancelled: false });
     await this.ctx.storage.setAlarm(Date.now());
   }
