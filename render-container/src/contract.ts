@@ -160,6 +160,12 @@ export type Audio = z.infer<typeof AudioSchema>;
 export const CONTAINER_FORMATS = ["mp4", "mov", "webm"] as const;
 /** A container an ad can be written in. */
 export type ContainerFormat = (typeof CONTAINER_FORMATS)[number];
+/** The content type of each container. */
+export const CONTAINER_CONTENT_TYPES: Record<ContainerFormat, string> = {
+  mp4: "video/mp4",
+  mov: "video/quicktime",
+  webm: "video/webm",
+};
 
 /** Output video settings. The default is the product's 1080x1920 24 fps vertical ad. */
 export const VideoSettingsSchema = z.object({

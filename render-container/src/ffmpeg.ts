@@ -87,13 +87,6 @@ export function outputArgs(
   ];
 }
 
-/** The content type of each container. */
-export const CONTENT_TYPES: Record<ContainerFormat, string> = {
-  mp4: "video/mp4",
-  mov: "video/quicktime",
-  webm: "video/webm",
-};
-
 /** A number as filter-graph text: at most `decimals` decimals (4 unless told), no trailing zeros. */
 export function num(n: number, decimals = 4): string {
   return Number(n.toFixed(decimals)).toString();

@@ -3,7 +3,7 @@
  * the Worker applies them (`worker/src/pipeline/stitch.ts`, `routes/stitch.ts`), and the request
  * the page sends. Pure.
  */
-import { CROSSFADE_S, STITCH } from "@promptreel/worker/rules";
+import { CROSSFADE_S, STITCH, stitchedAdSeconds } from "@promptreel/worker/rules";
 import type { StitchInput } from "./api.ts";
 import type { Asset } from "./assets.ts";
 
@@ -40,13 +40,8 @@ export function footageSeconds(clips: readonly Clip[]): number | null {
 
 /** The ad's length: each clip at most 15 s, less one crossfade per cut (null while any length is unknown). */
 export function stitchedSeconds(clips: readonly Clip[]): number | null {
-  if (clips.length === 0) return 0;
-  let sum = 0;
-  for (const clip of clips) {
-    if (clip.duration_s === null) return null;
-    sum += Math.min(clip.duration_s, MAX_CLIP_S);
-  }
-  return sum - CROSSFADE_S * (clips.length - 1);
+  const lengths = clips.map((c) => c.duration_s);
+  return lengths.every((d) => d !== null) ? stitchedAdSeconds(lengths as number[]) : null;
 }
 
 /** "12.4 s". */

@@ -11,9 +11,9 @@ import {
   parseLoudnormJson,
 } from "../audio/loudness.ts";
 import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "../audio/music.ts";
-import type { JobResult, MediaInfo, RenderJob } from "../contract.ts";
+import { CONTAINER_CONTENT_TYPES, type JobResult, type MediaInfo, type RenderJob } from "../contract.ts";
 import { JobError } from "../errors.ts";
-import { CONTENT_TYPES, runPlan } from "../ffmpeg.ts";
+import { runPlan } from "../ffmpeg.ts";
 import { assertFontInstalled } from "../fonts.ts";
 import { probeJpeg } from "../jpeg.ts";
 import { probeFile } from "../probe.ts";
@@ -56,7 +56,12 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     opts.onStats?.({ peakRssKib: result.peakRssKib });
     const checked = await checkOutputs(inputs, result.stderr, ws);
     progress(95, "uploading");
-    await deliver(job.outputs.video, inputs.output.video, CONTENT_TYPES[job.video.format], ws.transfer);
+    await deliver(
+      job.outputs.video,
+      inputs.output.video,
+      CONTAINER_CONTENT_TYPES[job.video.format],
+      ws.transfer,
+    );
     if (job.outputs.thumbnail && inputs.output.thumbnail) {
       await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
     }

@@ -5,11 +5,10 @@
  * probed before delivery. The planner is pure; `runTranscodeJob` does the I/O.
  */
 import { join } from "node:path";
-import type { JobResult, TranscodeJob } from "../contract.ts";
+import { CONTAINER_CONTENT_TYPES, type JobResult, type TranscodeJob } from "../contract.ts";
 import { JobError } from "../errors.ts";
 import {
   assertPlainPath,
-  CONTENT_TYPES,
   type FfmpegPlan,
   inputGuard,
   num,
@@ -71,7 +70,7 @@ export function runTranscodeJob(job: TranscodeJob, opts: RunJobOptions): Promise
     const video = await probeFile(output, { kind: "video", ...ws.signalOpt });
     if (!video.video) throw new JobError("internal", "the transcoded file has no video");
     opts.onProgress?.(95, "uploading");
-    await deliver(job.output, output, CONTENT_TYPES[job.video.format], ws.transfer);
+    await deliver(job.output, output, CONTAINER_CONTENT_TYPES[job.video.format], ws.transfer);
     return {
       job_id: job.job_id,
       outputs: { video },

@@ -10,7 +10,7 @@
  * The file goes to R2 at the export's key; the answer is its size and duration.
  */
 
-import { CONTRACT_VERSION } from "@promptreel/render-container/contract";
+import { CONTAINER_CONTENT_TYPES, CONTRACT_VERSION } from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
 import type { GenerationState } from "../groups/state.ts";
 import { stageAndBuildRenderJob } from "../pipeline/stages/compose.ts";
@@ -28,12 +28,6 @@ export interface ExportJob {
   r2Key: string;
 }
 
-const CONTENT_TYPES: Record<ExportFormat, string> = {
-  mp4: "video/mp4",
-  mov: "video/quicktime",
-  webm: "video/webm",
-};
-
 /** Makes export `e` of generation `s`; `onProgress` gets 0-100. */
 export async function makeExport(
   env: Env,
@@ -45,13 +39,16 @@ export async function makeExport(
   const record = finishedVersions(s).find((v) => v.version === e.version);
   if (!record) throw new Error(`version ${e.version} of this ad no longer exists`);
   const { width, height } = exportSize(e.aspect, e.quality);
-  const contentType = CONTENT_TYPES[e.format];
+  const contentType = CONTAINER_CONTENT_TYPES[e.format];
   const sameAspect = e.aspect === s.settings.aspect_ratio;
+  const master = async () => {
+    const object = await env.MEDIA.get(record.videoKey);
+    if (!object) throw new Error("the finished ad is missing from storage");
+    return object;
+  };
   if (sameAspect && e.format === "mp4" && e.quality === 1080) {
     // The master is this export.
-    const master = await env.MEDIA.get(record.videoKey);
-    if (!master) throw new Error("the finished ad is missing from storage");
-    const stored = await env.MEDIA.put(e.r2Key, master.body, { httpMetadata: { contentType } });
+    const stored = await env.MEDIA.put(e.r2Key, (await master()).body, { httpMetadata: { contentType } });
     return { sizeBytes: stored.size, durationS: record.plan.target_duration_s };
   }
   const jobId = `${e.id}-export`;
@@ -69,9 +66,8 @@ export async function makeExport(
   try {
     let result: Awaited<ReturnType<typeof runJob>>;
     if (sameAspect) {
-      const master = await env.MEDIA.get(record.videoKey);
-      if (!master) throw new Error("the finished ad is missing from storage");
-      await stageFile(env, jobId, "master", master.body, master.size);
+      const object = await master();
+      await stageFile(env, jobId, "master", object.body, object.size);
       result = await runJob(
         env,
         "transcode",

@@ -29,8 +29,7 @@ export const isOpenExport = (t: Pick<ExportTask, "status">) =>
 
 /** Writes the task's progress and outcome into its D1 row; answers the row (null once deleted). */
 export async function syncExportToD1(env: Env, t: ExportTask): Promise<ExportRow | null> {
-  const db = getDb(env);
-  await db
+  const row = await getDb(env)
     .update(adExports)
     .set({
       status: t.status,
@@ -41,6 +40,8 @@ export async function syncExportToD1(env: Env, t: ExportTask): Promise<ExportRow
       durationS: t.durationS,
       completedAt: t.completedAt,
     })
-    .where(eq(adExports.id, t.id));
-  return (await db.select().from(adExports).where(eq(adExports.id, t.id)).get()) ?? null;
+    .where(eq(adExports.id, t.id))
+    .returning()
+    .get();
+  return row ?? null;
 }

@@ -82,6 +82,15 @@ export const STITCH = {
   titleMax: 80,
 } as const;
 
+/** Seconds of a clip a stitch uses: its length, at most `STITCH.maxClipS`, in whole 24 fps frames. */
+export const stitchedClipSeconds = (durationS: number) =>
+  Math.floor(Math.min(durationS, STITCH.maxClipS) * 24 + 1e-6) / 24;
+
+/** The length of an ad stitched from clips of these lengths: each clip used, less a crossfade per cut. */
+export const stitchedAdSeconds = (durationsS: readonly number[]) =>
+  durationsS.reduce((sum, d) => sum + stitchedClipSeconds(d), 0) -
+  CROSSFADE_S * Math.max(0, durationsS.length - 1);
+
 /** A batch of reference candidates (POST /api/references). */
 export const REFERENCES = {
   /** The description, characters after clean-up. */

@@ -8,7 +8,7 @@
 import type { Env } from "../env.ts";
 import type { ClipState } from "../views/generation.ts";
 import { stitchedClipKey } from "./media-keys.ts";
-import { CROSSFADE_S, STITCH } from "./rules.ts";
+import { CROSSFADE_S, STITCH, stitchedAdSeconds, stitchedClipSeconds } from "./rules.ts";
 import type { GenerationSettings } from "./settings.ts";
 import { type AdSpecification, FRAMEWORK_STAGES, type ScenePlan } from "./spec.ts";
 
@@ -36,15 +36,12 @@ export interface StitchStart {
   clips: ClipState[];
 }
 
-/** Seconds whole frames at 24 fps, rounded down. */
-const frames = (s: number) => Math.floor(s * 24 + 1e-6) / 24;
-
-/** Seconds of clip `c` used: its length, at most {@link MAX_CLIP_S}, whole frames. */
-export const usedSeconds = (c: Pick<StitchClip, "durationS">) => frames(Math.min(c.durationS, MAX_CLIP_S));
+/** Seconds of clip `c` used (rules.ts, shared with the web app). */
+const usedSeconds = (c: Pick<StitchClip, "durationS">) => stitchedClipSeconds(c.durationS);
 
 /** The ad's length for these clips: every clip used, less one crossfade per cut. */
 export const stitchedDuration = (clips: Pick<StitchClip, "durationS">[]) =>
-  clips.reduce((sum, c) => sum + usedSeconds(c), 0) - CROSSFADE_S * (clips.length - 1);
+  stitchedAdSeconds(clips.map((c) => c.durationS));
 
 /** A scene role per position: the hook first, the call to action last, the story between. */
 function roles(n: number): AdSpecification["scenes"][number]["type"][] {

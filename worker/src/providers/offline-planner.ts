@@ -39,7 +39,8 @@ export function chooseFramework(prompt: string): Framework {
 export const categorize = (prompt: string): Category =>
   CATEGORIES.find((c) => c.keywords.test(prompt)) ?? CATEGORIES.at(-1)!;
 
-const titleCase = (s: string) => s.replace(/\b\p{L}/gu, (ch) => ch.toUpperCase());
+/** Each word capitalised (the copy's headline case). */
+export const titleCase = (s: string) => s.replace(/\b\p{L}/gu, (ch) => ch.toUpperCase());
 
 /** The product phrase: the prompt without platform names, moods and ad vocabulary. */
 export function extractProduct(prompt: string): string {

@@ -6,7 +6,7 @@
  */
 import type { Env } from "../env.ts";
 import { releaseJob } from "../render/client.ts";
-import { categorize, extractProduct } from "./offline-planner.ts";
+import { categorize, extractProduct, titleCase } from "./offline-planner.ts";
 import { stagedOutput, synthesize } from "./offline-synth.ts";
 import type { KeyframeContext, ReferenceProvider, ReferenceRequest } from "./types.ts";
 
@@ -16,8 +16,6 @@ export const OFFLINE_DRAFT_LABEL = "Offline draft";
 
 /** One scene type per look, so the candidates of a batch never share one. */
 const LOOK_TYPES = ["attention", "interest", "desire", "action"] as const;
-
-const titleCase = (s: string) => s.replace(/\b\p{L}/gu, (ch) => ch.toUpperCase());
 
 /** The synthesis input of candidate `request.index`. */
 export function offlineReferenceScene(request: ReferenceRequest) {

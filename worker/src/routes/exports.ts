@@ -86,7 +86,7 @@ const userOrSignedLink = createMiddleware<AppEnv>(async (c, next) => {
   if (!sig) return requireUser(c, next);
   if (!(await verifyApiSignature(c.env, c.req.path, c.req.query("exp"), sig)))
     throw new ApiError(403, "forbidden", "This link is invalid or has expired.");
-  const id = c.req.path.split("/")[3] ?? "";
+  const id = c.req.param("id") ?? "";
   const owner = await getDb(c.env)
     .select({ userId: generations.userId })
     .from(generations)
