@@ -23,13 +23,16 @@ describe("offline planner", () => {
 
   it("writes a luxury specification for a watch", () => {
     const spec = planOffline(req("Luxury watch ad for Instagram"));
+    // The product is the prompt's noun phrase with its article, no longer title-cased.
     expect(spec).toMatchObject({
-      product: "Luxury Watch",
+      product: "a luxury watch",
       platform: "Instagram",
       framework: "AIDA",
       target_duration_s: 15,
     });
     expect(spec.brand.mood).toBe("luxury");
+    // The prompt names no brand: the one written is invented, and says so.
+    expect(spec.brand.invented).toBe(true);
     expect(spec.scenes.map((s) => s.type)).toEqual(["attention", "interest", "desire", "action"]);
     expect(spec.brand.colours.every((c) => /^#[0-9a-f]{6}$/i.test(c))).toBe(true);
   });
@@ -37,7 +40,7 @@ describe("offline planner", () => {
   it("is energetic with PAS scenes for a fitness problem, and keeps a named brand", () => {
     const spec = planOffline(req('Struggling to hit your protein goals? "MuscleMate" shakes for TikTok'));
     expect(spec.framework).toBe("PAS");
-    expect(spec.brand).toMatchObject({ name: "MuscleMate", mood: "energetic" });
+    expect(spec.brand).toMatchObject({ name: "MuscleMate", invented: false, mood: "energetic" });
     expect(spec.platform).toBe("TikTok");
     expect(spec.scenes.map((s) => s.type)).toEqual(["problem", "agitate", "solution", "action"]);
   });

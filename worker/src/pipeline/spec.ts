@@ -41,6 +41,11 @@ export const AdSpecificationSchema = z.object({
   product: z.string().min(1).max(120),
   brand: z.object({
     name: z.string().min(1).max(60),
+    /**
+     * True when the name was made up because the prompt named no brand. Optional (older specs
+     * lack it) and nullable, because OpenAI's strict structured outputs need every field.
+     */
+    invented: z.boolean().nullable().optional(),
     colours: z.array(HexColour).min(2).max(4),
     mood: MoodSchema,
     visual_style: z.string().min(1).max(120),
