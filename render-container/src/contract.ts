@@ -245,7 +245,22 @@ export const RenderJobSchema = z.object({
   thumbnail_time_s: z.number().min(0).optional(),
   /** Wall-clock limit for the whole job, queue time excluded. */
   timeout_s: z.number().min(1).max(3600).default(900),
-  outputs: z.object({ video: OutputTargetSchema, thumbnail: OutputTargetSchema.optional() }),
+  /** What the QC report checks beyond the file itself (see QcReportSchema). */
+  qc: z
+    .object({
+      /**
+       * Words the prompt said (brand as written, offers, numbers): each must appear in at least one
+       * overlay, compared case- and accent-insensitively.
+       */
+      facts: z.array(z.string().min(1).max(80)).max(16).default([]),
+    })
+    .prefault({}),
+  outputs: z.object({
+    video: OutputTargetSchema,
+    thumbnail: OutputTargetSchema.optional(),
+    /** One JPEG per scene, in scene order: the scene's representative frame (overlay fully shown). */
+    posters: z.array(OutputTargetSchema).max(12).optional(),
+  }),
 });
 /** A composition job (input form: defaults may be omitted). */
 export type RenderJobInput = z.input<typeof RenderJobSchema>;
@@ -420,6 +435,38 @@ export const ErrorCodeSchema = z.enum([
 /** An error code. */
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
+/** What the QC report checks on a finished ad. */
+export const QC_CHECKS = [
+  "loudness",
+  "true_peak",
+  "black_frames",
+  "frozen_frames",
+  "duration",
+  "audio_tail",
+  "format",
+  "safe_zone",
+  "contrast",
+  "copy_facts",
+] as const;
+/** One QC check: `fixed` means it failed, the renderer fixed it and the re-check passed. */
+export const QcCheckSchema = z.object({
+  check: z.enum(QC_CHECKS),
+  status: z.enum(["pass", "fixed", "warn"]),
+  /** One sentence a person can read: what was measured, against what limit, and any fix. */
+  detail: z.string(),
+  /** The headline figure (LUFS, dBTP, seconds, ratio, count), when the check has one. */
+  value: z.number().optional(),
+});
+/** One QC check. */
+export type QcCheck = z.infer<typeof QcCheckSchema>;
+/** The QC report of a finished ad, measured on the file: `warn` when any check warns. */
+export const QcReportSchema = z.object({
+  status: z.enum(["pass", "warn"]),
+  checks: z.array(QcCheckSchema),
+});
+/** The QC report of a finished ad. */
+export type QcReport = z.infer<typeof QcReportSchema>;
+
 /** Final result of a job: probe info of every output. */
 export const JobResultSchema = z.object({
   job_id: z.string(),
@@ -430,6 +477,8 @@ export const JobResultSchema = z.object({
     thumbnail: MediaInfoSchema.optional(),
     /** Synthesis jobs with `output.still`: the JPEG, described as the thumbnail is. */
     still: MediaInfoSchema.optional(),
+    /** Render jobs with `outputs.posters`: one JPEG per scene. */
+    posters: z.array(MediaInfoSchema).optional(),
   }),
   /**
    * Measured on the final mix (render jobs with audio), metered inside the composition pass as it
@@ -437,6 +486,8 @@ export const JobResultSchema = z.object({
    * 0.1-0.3 dB higher (the mix aims 0.5 dB under the ceiling for that).
    */
   loudness: z.object({ integrated_lufs: z.number(), true_peak_dbtp: z.number() }).optional(),
+  /** Render jobs: the quality report, measured on the finished file. */
+  qc: QcReportSchema.optional(),
   wall_s: z.number(),
 });
 /** Final result of a job. */

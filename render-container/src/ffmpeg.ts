@@ -77,10 +77,18 @@ export function outputArgs(
       // Constrained quality: the CRF's quality, never above the cap.
       ...["-crf", String(video.crf + 12), "-b:v", `${maxKbps}k`, "-g", String(video.fps * 2)],
       ...["-r", String(video.fps)],
-      ...["-c:a", "libopus", "-b:a", "128k", "-ar", "48000", "-ac", "2", "-f", "webm"],
+      ...audioOutputArgs(format),
     ];
+  return [...encoderArgs(video.preset, video.crf, video.fps, maxKbps), ...audioOutputArgs(format)];
+}
+
+/**
+ * The audio encoder and container settings of an output (Opus in WebM; AAC in MP4 or MOV, with
+ * faststart): shared by the composition and the QC's loudness fix, which re-muxes the audio alone.
+ */
+export function audioOutputArgs(format: ContainerFormat): string[] {
+  if (format === "webm") return ["-c:a", "libopus", "-b:a", "128k", "-ar", "48000", "-ac", "2", "-f", "webm"];
   return [
-    ...encoderArgs(video.preset, video.crf, video.fps, maxKbps),
     ...["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2"],
     ...["-movflags", "+faststart"],
     ...(format === "mov" ? ["-f", "mov"] : []),

@@ -15,7 +15,8 @@ export interface ComposeInputs {
   logo?: { path: string; width: number; height: number };
   /** Directory for the text files of the overlays; must be a plain path (see `assertPlainPath`). */
   workDir: string;
-  output: { video: string; thumbnail?: string };
+  /** `posters[i]`: the JPEG of scene i (job.outputs.posters), tapped from the same pass. */
+  output: { video: string; thumbnail?: string; posters?: string[] };
 }
 
 /** Which ffmpeg input index holds what; `clips[i]` is undefined for a clip that is not opened. */

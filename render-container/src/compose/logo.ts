@@ -5,10 +5,10 @@
  * end card's size and split; each layer is built on one frame and repeated, so the per-frame cost is
  * two small overlays. The ad's duration does not change.
  */
-import type { RenderJob } from "../contract.ts";
+import type { Overlay, RenderJob } from "../contract.ts";
 import { num, type PlanFile } from "../ffmpeg.ts";
 import type { ComposeInputs } from "./inputs.ts";
-import { layoutOverlay, safeZone } from "./overlay-layout.ts";
+import { layoutOverlay, type OverlayLayout, safeZone } from "./overlay-layout.ts";
 import { textDraw } from "./text-layer.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -74,6 +74,28 @@ export function logoGeometry(job: RenderJob, logo: { width: number; height: numb
 }
 
 /**
+ * The end card's text: the last overlay laid out centred, shrunk until the logo, the gap and the
+ * text fit in 94 % of the frame height together (a large `size` on a landscape frame would push
+ * the text off the bottom). Exported for tests.
+ */
+export function endCardText(
+  cta: Overlay,
+  W: number,
+  H: number,
+  above: number,
+  style?: string,
+): OverlayLayout {
+  let l = layoutOverlay({ ...cta, position: "center" }, W, H, style);
+  while (above + l.height > H * 0.94 && l.fontSize > 10) {
+    const size = Math.max(8, Math.floor(l.fontSize * 0.85));
+    const next = layoutOverlay({ ...cta, position: "center", size }, W, H, style);
+    if (next.fontSize >= l.fontSize) break;
+    l = next;
+  }
+  return l;
+}
+
+/**
  * The logo's chains: reads `[from]` (the graded picture), writes `[to]`. `input` is the logo's
  * ffmpeg input index.
  */
@@ -120,7 +142,7 @@ export function logoChains(
     const cta = job.scenes.at(-1)!.overlay;
     const short = Math.min(W, H);
     const gap = even(short * 0.04);
-    const text = cta ? layoutOverlay({ ...cta, position: "center" }, W, H, job.brand.style) : undefined;
+    const text = cta ? endCardText(cta, W, H, g.card.h + gap, job.brand.style) : undefined;
     const groupH = g.card.h + (text ? gap + text.height : 0);
     const top = Math.max(0, Math.round((H - groupH) / 4) * 2);
     chains.push(

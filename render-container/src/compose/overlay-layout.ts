@@ -4,7 +4,15 @@
  */
 import { contrastRatio, mix, parseHex, type Rgb, toHex } from "../colour.ts";
 import type { Overlay } from "../contract.ts";
-import { type FontFace, pickFont } from "../fonts.ts";
+import {
+  chooseFace,
+  type FontFace,
+  type FontFamily,
+  faceOf,
+  fitToFace,
+  hasCjk,
+  textAdvance,
+} from "../fonts.ts";
 
 /** The 9:16 social safe zone in output pixels: UI chrome covers the top 14 % and bottom 20 %. */
 export interface SafeZone {
@@ -25,45 +33,30 @@ export function safeZone(width: number, height: number): SafeZone {
   };
 }
 
-// Advance widths per em, deliberately a little generous for bold faces: overestimating keeps the
-// block inside the safe zone, at worst a line wraps a word early.
-function charEm(ch: string, family: FontFace["family"]): number {
-  const cp = ch.codePointAt(0) ?? 0;
-  if (family === "cjk" && cp > 0x2e7f) return 1.02;
-  let em: number;
-  if (ch === " ") em = 0.3;
-  else if (/[iIl.,:;'!|]/.test(ch)) em = 0.34;
-  else if (/[mwMW@%]/.test(ch)) em = 0.98;
-  else if (/[A-Z]/.test(ch)) em = 0.74;
-  else if (/[0-9]/.test(ch)) em = 0.64;
-  else if (/[a-z]/.test(ch)) em = 0.62;
-  else if (cp > 0xffff)
-    em = 1.25; // emoji and other astral symbols
-  else em = 0.7;
-  if (family === "condensed") em *= 0.85;
-  if (family === "serif") em *= 0.95;
-  return em;
-}
-
-/** Estimated width of a line in pixels at a font size. */
-export function textWidth(line: string, size: number, family: FontFace["family"]): number {
-  let em = 0;
-  for (const ch of line) em += charEm(ch, family);
-  return em * size;
+/** Width of a line in pixels at a font size, from the face's real advance widths (see fonts.ts). */
+export function textWidth(line: string, size: number, face: FontFace | FontFamily): number {
+  return textAdvance(line, typeof face === "string" ? faceOf(face) : face, size);
 }
 
 /**
  * Greedy word wrap to a pixel width. CJK text has no spaces, so it may break between any two
  * characters; a single word wider than the line is broken by characters too.
  */
-export function wrapText(text: string, size: number, maxWidth: number, family: FontFace["family"]): string[] {
+export function wrapText(
+  text: string,
+  size: number,
+  maxWidth: number,
+  face: FontFace | FontFamily,
+): string[] {
+  const f = typeof face === "string" ? faceOf(face) : face;
   const lines: string[] = [];
   for (const paragraph of text.replace(/\r\n?/g, "\n").split("\n")) {
-    const tokens = family === "cjk" ? tokensCjk(paragraph) : paragraph.split(/\s+/).filter(Boolean);
+    const cjk = f.family === "cjk" || hasCjk(paragraph);
+    const tokens = cjk ? tokensCjk(paragraph) : paragraph.split(/\s+/).filter(Boolean);
     let line = "";
     for (const token of tokens) {
-      const sep = line && family !== "cjk" ? " " : "";
-      if (textWidth(line + sep + token, size, family) <= maxWidth) {
+      const sep = line && !cjk ? " " : "";
+      if (textWidth(line + sep + token, size, f) <= maxWidth) {
         line += sep + token;
         continue;
       }
@@ -71,7 +64,7 @@ export function wrapText(text: string, size: number, maxWidth: number, family: F
       line = "";
       // A token wider than the line on its own: break it by characters.
       for (const ch of token) {
-        if (line && textWidth(line + ch, size, family) > maxWidth) {
+        if (line && textWidth(line + ch, size, f) > maxWidth) {
           lines.push(line);
           line = "";
         }
@@ -90,8 +83,12 @@ function tokensCjk(paragraph: string): string[] {
 
 /** A resolved layout for one overlay. */
 export interface OverlayLayout {
+  /** The face of the block (of every line but in a mix no single face covers; see `lineFaces`). */
   face: FontFace;
+  /** The lines in logical order, without the code points no face can draw (emoji, symbols). */
   lines: string[];
+  /** The face of each line, by coverage (`face` when absent). */
+  lineFaces?: FontFace[];
   fontSize: number;
   lineHeight: number;
   /** Padding between the box edge and the text. */
@@ -110,9 +107,20 @@ export interface OverlayLayout {
   colourFallback: boolean;
 }
 
-const MAX_LINES = 3;
 /** WCAG AA contrast for large text; overlays are always large and bold. */
 export const MIN_CONTRAST = 3;
+
+/**
+ * Text measures per frame shape: a portrait (9:16) or square frame wraps to the safe width in up to
+ * three lines; a landscape (16:9) frame has a wider line (72 % of the width, still wider than the
+ * portrait safe width in pixels) and at most two lines, so a headline reads in one glance.
+ */
+export function textMeasure(width: number, height: number): { maxLineWidth: number; maxLines: number } {
+  const zone = safeZone(width, height);
+  const safeW = zone.right - zone.left;
+  if (width > height * 1.2) return { maxLineWidth: Math.min(safeW, Math.round(width * 0.72)), maxLines: 2 };
+  return { maxLineWidth: safeW, maxLines: 3 };
+}
 
 /** Lays out an overlay inside the safe zone: wrap, shrink to fit, position, contrast. */
 export function layoutOverlay(
@@ -122,7 +130,10 @@ export function layoutOverlay(
   style?: string,
 ): OverlayLayout {
   const zone = safeZone(width, height);
-  const face = pickFont(overlay.text, overlay.font, style);
+  const choice = chooseFace(overlay.text, overlay.font, style);
+  const face = choice.face;
+  const text = choice.text;
+  const { maxLineWidth, maxLines } = textMeasure(width, height);
   const base = Math.min(width * 0.085, height * 0.05);
   let fontSize = Math.round(overlay.size ?? base);
   const minSize = Math.max(10, Math.round(Math.min(width, height) * 0.028));
@@ -130,16 +141,22 @@ export function layoutOverlay(
   let lines: string[] = [];
   let pad = 0;
   let lineHeight = 0;
-  // Shrink until the block fits: at most MAX_LINES lines, within the safe width and height.
+  // Shrink until the block fits: at most maxLines lines, within the line width and safe height.
   for (;;) {
     pad = Math.round(fontSize * 0.35);
     lineHeight = Math.round(fontSize * 1.3);
-    lines = wrapText(overlay.text, fontSize, zone.right - zone.left - 2 * pad, face.family);
+    lines = wrapText(text, fontSize, maxLineWidth - 2 * pad, face);
     const tooTall = lines.length * lineHeight + 2 * pad > maxBlockHeight;
-    if ((lines.length <= MAX_LINES && !tooTall) || fontSize <= minSize) break;
+    if ((lines.length <= maxLines && !tooTall) || fontSize <= minSize) break;
     fontSize = Math.max(minSize, Math.floor(fontSize * 0.9));
   }
-  const textW = Math.max(...lines.map((l) => textWidth(l, fontSize, face.family)));
+  // A mix no single face covers: each line gets its own face, and loses what that face lacks.
+  let lineFaces = lines.map(() => face);
+  if (!choice.whole) {
+    lineFaces = lines.map((l) => chooseFace(l, overlay.font, style).face);
+    lines = lines.map((l, k) => fitToFace(l, lineFaces[k]!));
+  }
+  const textW = Math.max(0, ...lines.map((l, k) => textWidth(l, fontSize, lineFaces[k]!)));
   const blockW = Math.min(zone.right - zone.left, Math.ceil(textW + 2 * pad));
   const blockH = Math.min(zone.bottom - zone.top, lines.length * lineHeight + 2 * pad);
   const w = floorEven(blockW);
@@ -150,9 +167,12 @@ export function layoutOverlay(
   else if (overlay.position === "bottom") y = floorEven(zone.bottom - h);
   else y = floorEven((height - h) / 2);
   const colours = readableColours(overlay.colour);
+  // Nothing drawable (an overlay of emoji only): an invisible box rather than an empty plate.
+  if (!lines.some((l) => l.trim())) colours.boxAlpha = 0;
   return {
     face,
     lines,
+    lineFaces,
     fontSize,
     lineHeight,
     pad,
@@ -163,6 +183,22 @@ export function layoutOverlay(
     ...colours,
     borderWidth: Math.max(1, Math.round(fontSize * 0.05)),
   };
+}
+
+/** Seconds a `fade_in` / `slide_up` entrance lasts. */
+export const ENTRANCE_S = 0.5;
+
+/**
+ * How far (pixels, downwards) a `slide_up` block starts below its place: 3.5 % of the frame height,
+ * less when that would take the block below the safe zone (a bottom block), never below 1.5 % of the
+ * height unless the frame itself ends there. The block's box stays inside the frame at every instant.
+ */
+export function slideOffset(layout: OverlayLayout, width: number, height: number): number {
+  const zone = safeZone(width, height);
+  const nominal = Math.round(height * 0.035);
+  const inZone = zone.bottom - (layout.y + layout.height);
+  const inFrame = height - (layout.y + layout.height);
+  return Math.max(0, Math.min(nominal, inFrame, Math.max(inZone, Math.round(height * 0.015))));
 }
 
 // Even coordinates and sizes keep yuv420p chroma aligned.

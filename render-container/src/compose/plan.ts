@@ -49,18 +49,22 @@ export function planLoudnessAnalysis(
   return { args, graph, graphPath, files: [], duration_s: tl.total };
 }
 
-/** The composition: one ffmpeg invocation producing the MP4 (and the thumbnail from the same pass). */
+/**
+ * The composition: one ffmpeg invocation producing the MP4 (and the thumbnail and the scene posters
+ * from the same pass). `strong`: scenes whose overlay gets a stronger backing (the QC's contrast fix).
+ */
 export function planCompose(
   job: RenderJob,
   tl: Timeline,
   inputs: ComposeInputs,
   graphPath: string,
   loudness: LoudnessMeasure | undefined,
+  strong?: ReadonlySet<number>,
 ): FfmpegPlan {
   const { fps, preset, crf } = job.video;
   const withThumb = inputs.output.thumbnail !== undefined;
   const layout = inputLayout(job, inputs, false);
-  const video = videoGraph(job, tl, inputs, withThumb, layout.logo);
+  const video = videoGraph(job, tl, inputs, withThumb, layout.logo, strong);
   // The meter comes last, so it measures exactly the mix handed to the AAC encoder.
   const tail = [loudnessFilter(job, loudness), MIX_METER].filter(Boolean).join(",");
   const audio = audioGraph(job, tl, inputs, layout, tail);
@@ -77,5 +81,8 @@ export function planCompose(
   if (inputs.output.thumbnail) {
     args.push("-map", "[thumb]", "-frames:v", "1", "-update", "1", "-q:v", "3", inputs.output.thumbnail);
   }
+  inputs.output.posters?.forEach((poster, i) => {
+    args.push("-map", `[poster${i}]`, "-frames:v", "1", "-update", "1", "-q:v", "3", poster);
+  });
   return { args, graph, graphPath, files: video.files, duration_s: tl.total };
 }

@@ -1,7 +1,8 @@
 /**
  * Runs a composition job end to end: fetch, probe, music, loudness analysis, the one composition
- * pass (which also meters its final mix), checks of the outputs, delivery. Progress is reported as
- * (percent, phase).
+ * pass (which also meters its final mix and taps the thumbnail and the scene posters), checks of the
+ * outputs, the QC report measured on the finished file (with its fixes: a re-render for contrast, a
+ * re-mux for loudness), delivery. Progress is reported as (percent, phase).
  */
 import { join } from "node:path";
 import {
@@ -17,6 +18,7 @@ import { runPlan } from "../ffmpeg.ts";
 import { assertFontInstalled } from "../fonts.ts";
 import { probeJpeg } from "../jpeg.ts";
 import { probeFile } from "../probe.ts";
+import { qualityControl } from "../qc/run.ts";
 import { deliver, resolveSource } from "../transfer.ts";
 import { type OnProgress, type RunJobOptions, type Workspace, withWorkspace } from "../workspace.ts";
 import { type ComposeInputs, mixesClipSound } from "./inputs.ts";
@@ -40,6 +42,16 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
   const started = performance.now();
   const progress: OnProgress = (p, phase) => opts.onProgress?.(Math.round(p * 10) / 10, phase);
   const tl = timeline(job);
+  const posters = job.outputs.posters;
+  if (posters && posters.length !== job.scenes.length) {
+    const n = job.scenes.length;
+    return Promise.reject(
+      new JobError(
+        "invalid_job",
+        `outputs.posters: one target per scene (${n} scenes, ${posters.length} targets)`,
+      ),
+    );
+  }
   return withWorkspace("render", job.job_id, opts, async (ws) => {
     progress(0, "fetching");
     const sources = await fetchSources(job, ws);
@@ -48,13 +60,31 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
     if (job.logo && !inputs.logo) throw new JobError("input_rejected", "logo: not a still image");
     progress(20, "rendering");
-    const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), measured);
-    const result = await runPlan(plan, {
-      ...ws.ffmpeg,
-      onProgress: (f) => progress(20 + f * 72, "rendering"),
+    // The composition (again with a stronger backing under some overlays, if the QC asks for it).
+    const compose = async (strong?: ReadonlySet<number>) => {
+      const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), measured, strong);
+      const from = strong ? 91 : 20;
+      const result = await runPlan(plan, {
+        ...ws.ffmpeg,
+        onProgress: (f) => progress(from + f * (strong ? 2 : 68), "rendering"),
+      });
+      opts.onStats?.({ peakRssKib: result.peakRssKib });
+      return checkOutputs(inputs, result.stderr, ws);
+    };
+    let checked = await compose();
+    progress(88, "rendering");
+    const quality = await qualityControl({
+      job,
+      tl,
+      inputs,
+      video: checked.video,
+      dir: ws.dir,
+      ffmpeg: ws.ffmpeg,
+      rerender: async (strong) => {
+        checked = await compose(strong);
+        return checked.video;
+      },
     });
-    opts.onStats?.({ peakRssKib: result.peakRssKib });
-    const checked = await checkOutputs(inputs, result.stderr, ws);
     progress(95, "uploading");
     await deliver(
       job.outputs.video,
@@ -65,10 +95,20 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     if (job.outputs.thumbnail && inputs.output.thumbnail) {
       await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
     }
+    if (posters && inputs.output.posters) {
+      const files = inputs.output.posters;
+      await Promise.all(posters.map((target, i) => deliver(target, files[i]!, "image/jpeg", ws.transfer)));
+    }
+    const loudness = quality.loudness ?? checked.loudness;
     return {
       job_id: job.job_id,
-      outputs: { video: checked.video, ...(checked.thumbnail ? { thumbnail: checked.thumbnail } : {}) },
-      ...(Number.isFinite(checked.loudness.integrated_lufs) ? { loudness: checked.loudness } : {}),
+      outputs: {
+        video: quality.video,
+        ...(checked.thumbnail ? { thumbnail: checked.thumbnail } : {}),
+        ...(checked.posters ? { posters: checked.posters } : {}),
+      },
+      ...(Number.isFinite(loudness.integrated_lufs) ? { loudness } : {}),
+      qc: quality.qc,
       wall_s: Math.round((performance.now() - started) / 10) / 100,
     };
   });
@@ -106,6 +146,7 @@ function composeInputs(
     output: {
       video: join(ws.dir, `out.${job.video.format}`),
       ...(job.outputs.thumbnail ? { thumbnail: join(ws.dir, "thumb.jpg") } : {}),
+      ...(job.outputs.posters ? { posters: job.scenes.map((_, i) => join(ws.dir, `poster-${i}.jpg`)) } : {}),
     },
     ...(sources.music && musicInfo
       ? { music: { path: sources.music, duration_s: musicInfo.duration_s } }
@@ -171,12 +212,13 @@ async function probeAndAnalyse(
  * output file measured separately.
  */
 async function checkOutputs(inputs: ComposeInputs, stderr: string, ws: Workspace) {
-  const [video, thumbnail, loudness] = await settleAll([
+  const [video, thumbnail, loudness, posters] = await settleAll([
     probeFile(inputs.output.video, { kind: "video", ...ws.signalOpt }),
     inputs.output.thumbnail ? probeJpeg(inputs.output.thumbnail) : undefined,
     parseEbur128Summary(stderr) ?? measureLoudness(inputs.output.video, ws.signalOpt.signal),
+    inputs.output.posters ? Promise.all(inputs.output.posters.map((p) => probeJpeg(p))) : undefined,
   ] as const);
-  return { video, thumbnail, loudness };
+  return { video, thumbnail, loudness, posters };
 }
 
 /**

@@ -4,11 +4,12 @@
  */
 import type { RenderJob } from "../contract.ts";
 import { num, type PlanFile } from "../ffmpeg.ts";
+import { strongBacking } from "../qc/backing.ts";
 import { crossfadeChains } from "./crossfade.ts";
 import { gradeFilters } from "./grade.ts";
 import type { ComposeInputs } from "./inputs.ts";
 import { endCardStart, logoChains } from "./logo.ts";
-import { layoutOverlay, type OverlayLayout } from "./overlay-layout.ts";
+import { ENTRANCE_S, layoutOverlay, type OverlayLayout, slideOffset } from "./overlay-layout.ts";
 import { textDraw } from "./text-layer.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -20,13 +21,33 @@ interface Chains {
 
 /** Time (output seconds) of the thumbnail: the first scene with its overlay fully shown. */
 export function thumbnailTime(job: RenderJob, tl: Timeline): number {
-  const { total, transition } = tl;
-  if (job.thumbnail_time_s !== undefined) return Math.min(job.thumbnail_time_s, total - 1 / job.video.fps);
-  const first = job.scenes[0]!;
-  const end = first.duration_s - transition;
+  if (job.thumbnail_time_s !== undefined) return Math.min(job.thumbnail_time_s, tl.total - 1 / job.video.fps);
+  return sceneTime(job, tl, 0);
+}
+
+/**
+ * The representative time (output seconds) of scene `i`: its overlay fully shown (0.7 s after it
+ * starts fading in; the middle of the scene without animation), clear of the crossfades, the fades
+ * and the end card. The thumbnail is scene 0's; the posters and the QC's contrast frames use it too.
+ */
+export function sceneTime(job: RenderJob, tl: Timeline, i: number): number {
+  const { starts, transition, total } = tl;
+  const scene = job.scenes[i]!;
+  const start = starts[i]!;
+  const last = i === job.scenes.length - 1;
   const wanted =
-    first.overlay && first.overlay.animation !== "none" ? overlayStart(job) + 0.7 : first.duration_s / 2;
-  return Math.max(job.fade_in_s + 0.1, Math.min(wanted, end - 0.05));
+    start +
+    (scene.overlay && scene.overlay.animation !== "none" ? overlayStart(job) + 0.7 : scene.duration_s / 2);
+  let end = start + scene.duration_s - (last ? job.fade_out_s : transition);
+  const cardAt = last ? endCardStart(job, tl) : undefined;
+  if (cardAt !== undefined) end = Math.min(end, cardAt);
+  const lo = i === 0 ? job.fade_in_s + 0.1 : start + transition + 0.05;
+  return Math.min(total - 1 / job.video.fps, Math.max(lo, Math.min(wanted, end - 0.05)));
+}
+
+/** The frame number (output) of a time, as the taps select it. */
+export function frameAt(t: number, fps: number): number {
+  return Math.round(t * fps);
 }
 
 function overlayStart(job: RenderJob): number {
@@ -41,7 +62,7 @@ function overlayFilters(
   workDir: string,
   animation: string,
 ): Chains & { apply: string } {
-  const { fps, height } = job.video;
+  const { fps, width, height } = job.video;
   const d = job.scenes[i]!.duration_s;
   const { draw, files } = textDraw(layout, `${workDir}/overlay-${i}`);
   const t0 = overlayStart(job);
@@ -54,11 +75,12 @@ function overlayFilters(
     // Convert once to the overlay's native yuva420p, or `overlay` would convert every frame.
     `format=yuva420p,loop=loop=-1:size=1,setpts=N/${fps}/TB,trim=duration=${num(d)}`,
   ];
-  if (animation !== "none") layer.push(`fade=t=in:st=${num(t0)}:d=0.5:alpha=1`);
-  const slide = Math.round(height * 0.035);
+  if (animation !== "none") layer.push(`fade=t=in:st=${num(t0)}:d=${num(ENTRANCE_S)}:alpha=1`);
+  // The slide keeps the block inside the frame (and the safe zone when there is room below it).
+  const slide = slideOffset(layout, width, height);
   const y =
-    animation === "slide_up"
-      ? `'${layout.y}+${slide}*pow(1-min(1,max(0,(t-${num(t0)})/0.5)),2)'`
+    animation === "slide_up" && slide > 0
+      ? `'${layout.y}+${slide}*pow(1-min(1,max(0,(t-${num(t0)})/${num(ENTRANCE_S)})),2)'`
       : `${layout.y}`;
   return {
     chains: [`${layer.join(",")}[ov${i}]`],
@@ -68,7 +90,12 @@ function overlayFilters(
 }
 
 /** One chain per scene, ending in `[v<i>]`: the clip normalised, with its overlay on top. */
-function sceneChains(job: RenderJob, tl: Timeline, inputs: ComposeInputs): Chains {
+function sceneChains(
+  job: RenderJob,
+  tl: Timeline,
+  inputs: ComposeInputs,
+  strong?: ReadonlySet<number>,
+): Chains {
   const cardAt = endCardStart(job, tl);
   const { width: W, height: H, fps } = job.video;
   const chains: string[] = [];
@@ -81,7 +108,9 @@ function sceneChains(job: RenderJob, tl: Timeline, inputs: ComposeInputs): Chain
       `[${i}:v:0]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase:flags=bicubic,` +
       `crop=${W}:${H},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS`;
     if (scene.overlay) {
-      const layout = layoutOverlay(scene.overlay, W, H, job.brand.style);
+      const laid = layoutOverlay(scene.overlay, W, H, job.brand.style);
+      // The QC's contrast fix: a scene whose text did not read gets an opaque enough backing.
+      const layout = strong?.has(i) ? strongBacking(laid) : laid;
       const o = overlayFilters(i, job, layout, inputs.workDir, scene.overlay.animation);
       // The end card shows the last scene's text itself: the scene's own overlay stops under it.
       const hide =
@@ -123,9 +152,10 @@ export function videoGraph(
   inputs: ComposeInputs,
   withThumb: boolean,
   logoInput?: number,
+  strong?: ReadonlySet<number>,
 ): Chains {
   const { fps } = job.video;
-  const { chains, files } = sceneChains(job, tl, inputs);
+  const { chains, files } = sceneChains(job, tl, inputs, strong);
   const joined = joinScenes(job, tl);
   chains.push(...joined.chains);
   const grade = gradeFilters(job.grade, job.brand.colours[0]);
@@ -148,10 +178,18 @@ export function videoGraph(
   if (job.fade_out_s > 0)
     post.push(`fade=t=out:st=${num(tl.total - job.fade_out_s)}:d=${num(job.fade_out_s)}`);
   post.push("format=yuv420p");
-  if (withThumb) {
-    const frame = Math.round(thumbnailTime(job, tl) * fps);
-    chains.push(`[${joined.last}]${post.join(",")},split=2[vout][tsrc]`);
-    chains.push(`[tsrc]select='eq(n,${frame})'[thumb]`);
+  // Taps on the final frames: the thumbnail (`[thumb]`) and one poster per scene (`[poster<i>]`).
+  const taps: { src: string; frame: number; out: string }[] = [];
+  if (withThumb) taps.push({ src: "tsrc", frame: frameAt(thumbnailTime(job, tl), fps), out: "thumb" });
+  if (inputs.output.posters?.length) {
+    for (let i = 0; i < job.scenes.length; i++)
+      taps.push({ src: `psrc${i}`, frame: frameAt(sceneTime(job, tl, i), fps), out: `poster${i}` });
+  }
+  if (taps.length) {
+    chains.push(
+      `[${joined.last}]${post.join(",")},split=${taps.length + 1}[vout]${taps.map((t) => `[${t.src}]`).join("")}`,
+    );
+    for (const t of taps) chains.push(`[${t.src}]select='eq(n,${t.frame})'[${t.out}]`);
   } else {
     chains.push(`[${joined.last}]${post.join(",")}[vout]`);
   }

@@ -13,7 +13,7 @@ import {
   type PlanFile,
   PROGRESS_ARGS,
 } from "../ffmpeg.ts";
-import { pickFont } from "../fonts.ts";
+import { chooseFace, drawnLine, type FontFace, textAdvance } from "../fonts.ts";
 import { lookChains, lookFor, moodSpeed, n } from "./looks.ts";
 import { derivePalette } from "./palette.ts";
 
@@ -99,26 +99,55 @@ function lookBackground(job: SynthesizeJob, speed: number, from: number): string
   ];
 }
 
+/** Where the drifting ghost word and the brand wordmark go (pure; exported for tests). */
+export interface TypeLayout {
+  ghost: { face: FontFace; text: string; size: number; width: number; amplitude: number; rate: number };
+  brand: { face: FontFace; text: string; size: number; width: number };
+}
+
+/**
+ * Sizes the type from the faces' real advance widths. The ghost word drifts sideways by `rate`
+ * pixels a second from the centre (± `amplitude` at the clip's ends); its size leaves room for the
+ * drift and a 4 % margin each side, so it never leaves the frame at either edge. The brand wordmark
+ * is 3.4 % of the frame height on a portrait frame (3.5 % of the short side otherwise), shrunk only to
+ * fit 88 % of the width.
+ */
+export function typeLayout(job: SynthesizeJob, speed: number): TypeLayout {
+  const { width: W, height: H, duration_s: D } = job;
+  const g = chooseFace(ghostWord(job), "condensed", job.brand.style);
+  // The drift: as before (6 % of the width a second, by mood speed), capped at 7 % of the width.
+  const amplitude = Math.min((W * 0.06 * speed * D) / 2, W * 0.07);
+  const rate = D > 0 ? (2 * amplitude) / D : 0;
+  const ghostUnit = Math.max(1e-6, textAdvance(g.text, g.face, 1));
+  const ghostSize = Math.max(
+    8,
+    Math.floor(Math.min(W * 0.3, H * 0.3, (W * 0.92 - 2 * amplitude) / ghostUnit)),
+  );
+  const b = chooseFace(job.brand.name.toUpperCase(), "auto", job.brand.style);
+  const wanted = Math.round(H > W * 1.2 ? H * 0.034 : Math.min(W, H) * 0.035);
+  const brandUnit = Math.max(1e-6, textAdvance(b.text, b.face, 1));
+  const brandSize = Math.max(10, Math.floor(Math.min(wanted, (W * 0.88) / brandUnit)));
+  return {
+    ghost: { face: g.face, text: g.text, size: ghostSize, width: ghostUnit * ghostSize, amplitude, rate },
+    brand: { face: b.face, text: b.text, size: brandSize, width: brandUnit * brandSize },
+  };
+}
+
 /** The sharp type over `[kb]`, ending in `[out]`: the drifting ghost keyword and the brand wordmark. */
 function typeChain(job: SynthesizeJob, workDir: string, speed: number): { chain: string; files: PlanFile[] } {
-  const { width: W, height: H, duration_s: D } = job;
-  const ghost = ghostWord(job);
-  const ghostFace = pickFont(ghost, "condensed", job.brand.style);
-  const brandFace = pickFont(job.brand.name, "auto", job.brand.style);
+  const { duration_s: D } = job;
+  const { ghost, brand } = typeLayout(job, speed);
   const ghostFile = assertPlainPath(`${workDir}/ghost.txt`);
   const brandFile = assertPlainPath(`${workDir}/brand.txt`);
   const files = [
-    { path: ghostFile, content: ghost },
-    { path: brandFile, content: job.brand.name.toUpperCase() },
+    { path: ghostFile, content: drawnLine(ghost.text) },
+    { path: brandFile, content: drawnLine(brand.text) },
   ];
-  // Sized to span about 90 % of the width (condensed capitals are ~0.62 em wide).
-  const ghostSize = Math.round(Math.min(W * 0.3, (W * 0.9) / (Math.max(4, ghost.length) * 0.62)));
   const drift = job.scene.index % 2 === 0 ? 1 : -1;
-  const brandSize = Math.max(10, Math.round(Math.min(W, H) * 0.035));
   const chain =
-    `[kb]drawtext=fontfile=${assertPlainPath(ghostFace.file)}:textfile=${ghostFile}:expansion=none:fontsize=${ghostSize}` +
-    `:fontcolor=white:alpha=0.10:x='(w-text_w)/2+${drift}*${n(W * 0.06 * speed)}*(t-${n(D / 2)})':y='h*0.42-text_h/2',` +
-    `drawtext=fontfile=${assertPlainPath(brandFace.file)}:textfile=${brandFile}:expansion=none:fontsize=${brandSize}` +
+    `[kb]drawtext=fontfile=${assertPlainPath(ghost.face.file)}:textfile=${ghostFile}:expansion=none:fontsize=${ghost.size}` +
+    `:fontcolor=white:alpha=0.10:x='(w-text_w)/2+${drift}*${n(ghost.rate)}*(t-${n(D / 2)})':y='h*0.42-text_h/2',` +
+    `drawtext=fontfile=${assertPlainPath(brand.face.file)}:textfile=${brandFile}:expansion=none:fontsize=${brand.size}` +
     `:fontcolor=white:alpha='0.85*min(1,t/0.6)':x=(w-text_w)/2:y=h*0.075,format=yuv420p[out]`;
   return { chain, files };
 }
