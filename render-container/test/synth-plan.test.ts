@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type SceneType, type SynthesizeJobInput, SynthesizeJobSchema } from "../src/contract.ts";
 import { parseJob } from "../src/jobs.ts";
-import { planSynth, stillFrame } from "../src/synth/plan-synth.ts";
+import { ghostWord, planSynth, stillFrame } from "../src/synth/plan-synth.ts";
 
 const VIDEO = { path: "/out/clip.mp4" };
 const STILL = { path: "/out/still.jpg" };
@@ -29,6 +29,18 @@ const plan = (j: ReturnType<typeof job>, files: { video?: string; still?: string
     "/w/graph.txt",
     image ? { path: "/w/img.png", width: 400, height: 400 } : undefined,
   );
+
+describe("ghostWord", () => {
+  it("is a fact: the scene's offer or number, else the brand, never a filler word", () => {
+    const text = (t: string) => ghostWord(job("attention", { scene: { index: 0, type: "attention", text: t } }));
+    expect(text("Bright ideas for busy mornings")).toBe("KETTLE & CO");
+    expect(text("50% off today only")).toBe("50%");
+    expect(text("Claims paid in 24h.")).toBe("24H");
+    expect(text("Now just $19, shipped free")).toBe("$19");
+    expect(text("Order by 10:30 (free)")).toBe("10:30");
+    expect(text("")).toBe("KETTLE & CO");
+  });
+});
 
 describe("planSynth", () => {
   it("plans a clip alone as it always did (snapshot)", async () => {

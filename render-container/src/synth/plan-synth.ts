@@ -17,14 +17,17 @@ import { chooseFace, drawnLine, type FontFace, textAdvance } from "../fonts.ts";
 import { lookChains, lookFor, moodSpeed, n } from "./looks.ts";
 import { derivePalette } from "./palette.ts";
 
-/** The word that becomes the big background type: the longest word of the scene text, or the brand. */
+/**
+ * The word that becomes the big background type: a fact, never filler. The scene text's first offer
+ * or number ("50%", "24H", "$19") when it has one, otherwise the brand's name (as written, upper-cased
+ * where the script has case). `typeLayout` sizes it to fit inside the frame.
+ */
 export function ghostWord(job: SynthesizeJob): string {
-  const words = job.scene.text
+  const figure = job.scene.text
     .split(/\s+/)
-    .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
-    .filter((w) => w.length >= 3);
-  const longest = words.sort((a, b) => b.length - a.length)[0];
-  return (longest ?? job.brand.name).toUpperCase().slice(0, 14);
+    .map((w) => w.replace(/^[^\p{L}\p{N}\p{Sc}]+|[^\p{L}\p{N}%+]+$/gu, ""))
+    .find((w) => /\p{N}/u.test(w) && w.length <= 8);
+  return (figure ?? job.brand.name).toUpperCase().slice(0, 14);
 }
 
 /** The local files one synthesis pass writes: the clip, the still, or both. */
