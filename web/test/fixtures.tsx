@@ -38,6 +38,7 @@ export function viewFixture(over: Partial<GenerationView> = {}): GenerationView 
     cost_breakdown: null,
     video_url: null,
     thumbnail_url: null,
+    qc: null,
     error: null,
     error_code: null,
     created_at: Date.UTC(2026, 10, 25, 14, 3),
@@ -156,6 +157,7 @@ export function versionFixture(version: number, over: Partial<VersionView> = {})
     num_scenes: 4,
     duration_s: 15,
     completed_at: Date.UTC(2026, 10, 25, 14, 10 * version),
+    qc: null,
     ...over,
   };
 }

@@ -3,7 +3,16 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { App } from "../src/app.tsx";
 import type { GenerationSettings } from "../src/settings.ts";
 import { FakeWebSocket } from "./fake-socket.ts";
-import { json, SESSION, sceneFixture, signedInAt, stubApi, ticket, viewFixture } from "./fixtures.tsx";
+import {
+  json,
+  SESSION,
+  sceneFixture,
+  signedInAt,
+  stubApi,
+  ticket,
+  versionFixture,
+  viewFixture,
+} from "./fixtures.tsx";
 
 const SETTINGS: GenerationSettings = {
   seed: 7,
@@ -117,6 +126,62 @@ describe("generation page", () => {
       "/api/status/gen-1",
     ]);
     expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
+  test("a finished ad shows its QC report (badge, then each check) and every scene card has its poster", async () => {
+    const scenes = [0, 1].map((i) =>
+      sceneFixture(i, {
+        status: "ready",
+        clip_url: `/media/clips/gen-1/${i}.mp4?s=1`,
+        poster_url: `/media/renders/gen-1/scene-${i}.jpg?s=1`,
+      }),
+    );
+    const qc = {
+      status: "warn" as const,
+      checks: [
+        {
+          check: "loudness" as const,
+          status: "pass" as const,
+          detail: "-14.1 LUFS integrated",
+          value: -14.1,
+        },
+        {
+          check: "contrast" as const,
+          status: "fixed" as const,
+          detail: "Scene 2: 1.3:1, backing strengthened to 6.2:1",
+          value: 6.2,
+        },
+        { check: "copy_facts" as const, status: "warn" as const, detail: "Not on screen: 24h" },
+      ],
+    };
+    stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/status/gen-1": json(
+        viewFixture({
+          status: "completed",
+          progress: 100,
+          scenes,
+          qc,
+          versions: [versionFixture(1, { qc })],
+          video_url: "/media/renders/gen-1/video.mp4?sig=a",
+          thumbnail_url: "/media/renders/gen-1/thumbnail.jpg?sig=b",
+        }),
+      ),
+    });
+    render(() => <App />);
+    const report = await screen.findByTestId("qc-report");
+    expect(report.querySelector(".qc-badge")?.textContent).toBe("QC: 1 warning");
+    const rows = [...report.querySelectorAll("li")].map((li) => [li.dataset.check, li.dataset.status]);
+    expect(rows).toEqual([
+      ["loudness", "pass"],
+      ["contrast", "fixed"],
+      ["copy_facts", "warn"],
+    ]);
+    expect(report.textContent).toContain("Not on screen: 24h");
+    // A warning opens the details; nothing is hidden behind the badge.
+    expect(report.querySelector("details")?.open).toBe(true);
+    const cards = screen.getAllByLabelText(/^Scene \d preview$/) as HTMLVideoElement[];
+    expect(cards.map((v) => v.getAttribute("poster"))).toEqual(scenes.map((sc) => sc.poster_url));
   });
 
   test.each([

@@ -67,14 +67,19 @@ describe("pipeline with OpenAI and Replicate", () => {
     };
     expect(me.budget).toMatchObject({ monthly_budget_usd: null });
     expect(me.budget.spent_this_month_usd).toBeCloseTo(final.cost, 6);
-    // Clips are named by what they show (a later version reuses them); Replicate makes no poster.
+    // Clips are named by what they show (a later version reuses them); Replicate makes no clip
+    // poster, the finished ad has one per scene.
     const keys = await mediaKeys(generation_id);
     expect(keys.filter((k) => /^clips\/[\w-]+\/clip-[0-9a-f]{16}\.mp4$/.test(k))).toHaveLength(4);
     expect(keys.filter((k) => !k.startsWith("clips/"))).toEqual([
+      `renders/${generation_id}/scene-0.jpg`,
+      `renders/${generation_id}/scene-1.jpg`,
+      `renders/${generation_id}/scene-2.jpg`,
+      `renders/${generation_id}/scene-3.jpg`,
       `renders/${generation_id}/thumbnail.jpg`,
       `renders/${generation_id}/video.mp4`,
     ]);
-    expect(keys).toHaveLength(6);
+    expect(keys).toHaveLength(10);
     expect(isMp4(await magic(`renders/${generation_id}/video.mp4`))).toBe(true);
     expect(isJpeg(await magic(`renders/${generation_id}/thumbnail.jpg`))).toBe(true);
   });

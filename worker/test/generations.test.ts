@@ -226,6 +226,7 @@ describe("reading and deleting generations", () => {
       revision: 0,
       version: 1,
       versions: [],
+      qc: null,
       video_url: null,
       thumbnail_url: null,
       cost: 0,

@@ -5,6 +5,7 @@
  * the stages use what the coordinator was given, not what env would pick.
  */
 import { env } from "cloudflare:test";
+import { QC_CHECKS } from "@promptreel/render-container/contract";
 import { describe, expect, it } from "vitest";
 import { coordinator, startGroup } from "../src/groups/coordinator-client.ts";
 import { createLogger } from "../src/lib/log.ts";
@@ -63,13 +64,17 @@ describe("one generation read model", () => {
     const completed = await live.until(id, (v) => v.status === "completed");
     expect(completed.video_url).toMatch(/\/media\/renders\//);
     expect(completed.scenes.every((s) => s.status === "ready" && s.clip_url)).toBe(true);
-    // Each offline clip comes with its poster frame, a JPEG served through a signed link.
-    for (const scene of completed.scenes) {
-      expect(scene.poster_url).toMatch(new RegExp(`/media/clips/${id}/clip-[0-9a-f]{16}\\.jpg\\?exp=`));
+    // Each scene has a poster, a JPEG served through a signed link: once the ad is finished, the
+    // scene's representative frame in it (while running, the clip's own middle frame).
+    for (const [i, scene] of completed.scenes.entries()) {
+      expect(scene.poster_url).toMatch(new RegExp(`/media/renders/${id}/scene-${i}\\.jpg\\?exp=`));
       const poster = await call(new URL(scene.poster_url!).pathname + new URL(scene.poster_url!).search);
       expect(poster.headers.get("content-type")).toBe("image/jpeg");
       expect(new Uint8Array(await poster.arrayBuffer()).slice(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
     }
+    // The QC report, measured on the finished file by the render container, with every check.
+    expect(completed.qc?.checks.map((c) => c.check).sort()).toEqual([...QC_CHECKS].sort());
+    expect(completed.versions[0]?.qc).toEqual(completed.qc);
     expect(completed.generation_time_s).toBeGreaterThan(0);
     expect(run.video.calls.map((c) => c.scene.index).sort()).toEqual(completed.scenes.map((s) => s.index));
     await expectSameView(token, completed);

@@ -50,8 +50,13 @@ describe("versions of a finished ad", () => {
     const draft = await json(opened);
     expect(draft).toMatchObject({ status: "storyboard", version: 2, versions: [{ version: 1 }] });
     expect(keyOf(draft.video_url)).toBe(keyOf(v1.video_url));
+    // Keyframes are the clips' own middle frames (no overlay: the render draws it), not the
+    // finished ad's scene posters.
     expect(draft.scenes.map((s) => s.keyframe_url && keyOf(s.keyframe_url))).toEqual(
-      v1.scenes.map((s) => keyOf(s.poster_url)),
+      v1.scenes.map(() => expect.stringMatching(new RegExp(`^clips/${id}/clip-[0-9a-f]{16}\\.jpg$`))),
+    );
+    expect(v1.scenes.map((s) => keyOf(s.poster_url))).toEqual(
+      v1.scenes.map((_, i) => `renders/${id}/scene-${i}.jpg`),
     );
     const quote = (await (await send(token, "GET", `/api/generations/${id}/approval`)).json()) as {
       clips: { reused: boolean }[];

@@ -15,6 +15,7 @@ import { ErrorPanel } from "../components/error-panel.tsx";
 import { ExportDialog } from "../components/export-dialog.tsx";
 import { GenerationDetails } from "../components/generation-details.tsx";
 import { ProgressView } from "../components/progress-view.tsx";
+import { QcReport } from "../components/qc-report.tsx";
 import { SceneCards } from "../components/scene-cards.tsx";
 import { StoryboardEditor } from "../components/storyboard-editor.tsx";
 import { VersionList } from "../components/version-list.tsx";
@@ -183,6 +184,13 @@ function LiveGeneration(props: { id: string }) {
         several && version ? `Version ${version.version}${version === latest ? " (latest)" : ""}` : undefined,
     };
   };
+  // The QC report of the version in the player (the latest unless one is picked).
+  const playedQc = () => {
+    const s = view();
+    const number = playing()?.number;
+    if (!s || number === undefined) return null;
+    return s.versions.find((v) => v.version === number)?.qc ?? (number === s.version ? s.qc : null);
+  };
   const retry = async () => {
     const s = view();
     if (!s) return;
@@ -321,6 +329,7 @@ function LiveGeneration(props: { id: string }) {
                   onPlay={setPicked}
                 />
               </Show>
+              <Show when={playedQc()}>{(qc) => <QcReport report={qc()} />}</Show>
               <GenerationDetails generation={s()} />
             </div>
             <Show when={s().status === "completed" && s().scenes.length}>

@@ -3,7 +3,7 @@
  * storage under `gen:<id>`; every stage writes it before and after its side effects. It is a
  * {@link ViewSource}, so clients see it through the one read model (views/generation.ts).
  */
-import type { MediaInfo } from "@promptreel/render-container/contract";
+import type { MediaInfo, QcReport } from "@promptreel/render-container/contract";
 import type { GenerationSettings } from "../pipeline/settings.ts";
 import type { StitchStart } from "../pipeline/stitch.ts";
 import type { ClipState, KeyframeState, ViewSource } from "../views/generation.ts";
@@ -39,6 +39,10 @@ export interface GenerationState extends ViewSource {
 export interface MasterFacts {
   probe: MediaInfo;
   loudness: { integrated_lufs: number; true_peak_dbtp: number } | null;
+  /** The render container's QC report, measured on the file (absent on masters made before QC). */
+  qc?: QcReport | null;
+  /** Each scene's poster in the finished ad, in scene order. */
+  scenePosterKeys?: string[];
 }
 
 /**

@@ -83,6 +83,7 @@ export function keptMediaKeys(s: GenerationState): Set<string> {
   for (const v of finishedVersions(s)) {
     keys.add(v.videoKey);
     if (v.thumbnailKey) keys.add(v.thumbnailKey);
+    for (const key of v.scenePosterKeys ?? []) keys.add(key);
     for (const c of v.clips) {
       if (c.key) keys.add(c.key);
       if (c.posterKey) keys.add(c.posterKey);

@@ -37,6 +37,9 @@ export const videoKey = (generationId: string, version = 1) =>
 /** Its poster frame. */
 export const thumbnailKey = (generationId: string, version = 1) =>
   `${renderDir(generationId, version)}/thumbnail.jpg`;
+/** Scene `index`'s poster in the finished ad: its representative frame, overlay shown (as the thumbnail). */
+export const scenePosterKey = (generationId: string, version: number, index: number) =>
+  `${renderDir(generationId, version)}/scene-${index}.jpg`;
 
 /** An export of version `version` (`exports/{generation}/v1-9x16-720p.webm`). */
 export const exportKey = (

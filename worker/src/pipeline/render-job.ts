@@ -10,6 +10,9 @@ import type { AdSpecification, ScenePlan } from "./spec.ts";
 /** The staged file name of scene `index`'s clip. */
 export const clipFileName = (index: number) => `clip-${index}.mp4`;
 
+/** The staged file name of scene `index`'s poster in the finished ad. */
+export const scenePosterFileName = (index: number) => `poster-${index}.jpg`;
+
 /** The compose job for one generation. */
 export function buildRenderJob(input: {
   jobId: string;
@@ -20,6 +23,8 @@ export function buildRenderJob(input: {
   musicFile?: string | null;
   /** The staged file of the brand's logo (settings.logo): a corner logo and an end card. */
   logoFile?: string | null;
+  /** What the prompt said that the overlays must say (the QC report checks it). */
+  facts?: string[];
 }): RenderJobInput {
   const { spec, plan, settings } = input;
   const { width, height } = outputSize(settings.aspect_ratio);
@@ -61,6 +66,11 @@ export function buildRenderJob(input: {
     grade: settings.grade,
     brand: { name: spec.brand.name, colours: spec.brand.colours, style: spec.brand.visual_style },
     ...(input.logoFile ? { logo: { source: { file: input.logoFile }, corner: true, end_card: true } } : {}),
-    outputs: { video: { file: "video.mp4" }, thumbnail: { file: "thumbnail.jpg" } },
+    qc: { facts: input.facts ?? [] },
+    outputs: {
+      video: { file: "video.mp4" },
+      thumbnail: { file: "thumbnail.jpg" },
+      posters: plan.scenes.map((_, i) => ({ file: scenePosterFileName(i) })),
+    },
   };
 }

@@ -6,7 +6,7 @@
  * row it mirrors (REST). Both hold the same fields, so the two views of one moment are equal.
  */
 
-import { OVERLAY_POSITIONS } from "@promptreel/render-container/contract";
+import { OVERLAY_POSITIONS, type QcReport, QcReportSchema } from "@promptreel/render-container/contract";
 import { z } from "zod";
 import {
   GENERATION_SOURCES,
@@ -34,7 +34,11 @@ export const SceneViewSchema = z.object({
   visual_prompt: z.string(),
   /** Signed, playable as soon as the clip exists. */
   clip_url: z.string().nullable(),
-  /** A still of the clip (its middle frame), signed; null until the clip is ready, or when its provider made none. */
+  /**
+   * A still of the scene, signed: once the ad is finished, the scene's representative frame in it
+   * (overlay shown, as the thumbnail); before, the clip's middle frame when its provider made one.
+   * Null until the clip is ready, or when there is no still.
+   */
   poster_url: z.string().nullable(),
   /** The storyboard keyframe (storyboard workflow), signed; null until drawn. */
   keyframe_url: z.string().nullable(),
@@ -79,6 +83,8 @@ export const VersionViewSchema = z.object({
   /** Seconds of the ad. */
   duration_s: z.number(),
   completed_at: z.number(),
+  /** The QC report measured on this version's file; null for versions made before QC existed. */
+  qc: QcReportSchema.nullable(),
 });
 export type VersionView = z.infer<typeof VersionViewSchema>;
 
@@ -120,6 +126,8 @@ export const GenerationViewSchema = z.object({
   cost_breakdown: CostBreakdownSchema.nullable(),
   video_url: z.string().nullable(),
   thumbnail_url: z.string().nullable(),
+  /** The latest finished version's QC report (pass/warn with each check's figures); null before. */
+  qc: QcReportSchema.nullable(),
   /** A message for people; `error_code` is what code compares. */
   error: z.string().nullable(),
   error_code: z.enum(ERROR_CODES).nullable(),
@@ -168,6 +176,10 @@ export interface VersionRecord {
   costs: Omit<CostBreakdown, "total">;
   startedAt: number | null;
   completedAt: number;
+  /** The QC report measured on this version's file; absent on versions made before QC. */
+  qc?: QcReport | null;
+  /** Each scene's poster in this version's finished ad (its representative frame, overlay shown). */
+  scenePosterKeys?: string[];
 }
 
 /** Everything a view is built from; the coordinator's state and a D1 row both provide it. */
@@ -284,10 +296,15 @@ function specSummary(spec: AdSpecification | null): SpecSummary | null {
 export async function generationView(env: Env, origin: string, s: ViewSource): Promise<GenerationView> {
   const sign = (key: string | null) => (key ? signedMediaUrl(env, origin, key) : Promise.resolve(null));
   const completed = s.status === "completed";
+  const versions = finishedVersions(s);
+  const latest = versions.at(-1);
+  // A finished ad's scenes are the latest version's: their posters are frames of it.
+  const finishedPosters = completed ? (latest?.scenePosterKeys ?? []) : [];
   const scenes = await Promise.all(
     (s.plan?.scenes ?? []).map(async (scene, i): Promise<SceneView> => {
       const clip = s.clips[i];
       const keyframe = s.keyframes?.[i];
+      const poster = finishedPosters[i] ?? clip?.posterKey ?? null;
       return {
         index: i,
         type: scene.type,
@@ -296,14 +313,12 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
         duration_s: scene.duration_s,
         visual_prompt: scene.visual_prompt,
         clip_url: clip?.status === "ready" ? await sign(clip.key) : null,
-        poster_url: clip?.status === "ready" ? await sign(clip.posterKey ?? null) : null,
+        poster_url: clip?.status === "ready" ? await sign(poster) : null,
         keyframe_url: keyframe?.status === "ready" ? await sign(keyframe.key) : null,
         overlay_position: scene.overlay.position,
       };
     }),
   );
-  const versions = finishedVersions(s);
-  const latest = versions.at(-1);
   const versionViews = await Promise.all(
     versions.map(
       async (v): Promise<VersionView> => ({
@@ -316,6 +331,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
         num_scenes: v.plan.scenes.length,
         duration_s: v.plan.target_duration_s,
         completed_at: v.completedAt,
+        qc: v.qc ?? null,
       }),
     ),
   );
@@ -344,6 +360,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
     // The latest finished version, also while a draft of the next one is edited or rendered.
     video_url: latest ? (versionViews.at(-1)?.video_url ?? null) : null,
     thumbnail_url: latest ? (versionViews.at(-1)?.thumbnail_url ?? null) : null,
+    qc: latest?.qc ?? null,
     error: s.error,
     error_code: s.status === "failed" ? (s.cancelRequested ? "cancelled" : "failed") : null,
     created_at: s.createdAt,

@@ -6,6 +6,7 @@ export async function complete(ctx: StageContext, s: GenerationState): Promise<v
   const completedAt = Date.now();
   const version = s.version ?? 1;
   if (!s.videoKey || !s.plan) throw new Error("complete stage without a video");
+  const master = s.masters?.[version];
   const record: VersionRecord = {
     version,
     videoKey: s.videoKey,
@@ -15,6 +16,8 @@ export async function complete(ctx: StageContext, s: GenerationState): Promise<v
     costs: s.costs,
     startedAt: s.startedAt,
     completedAt,
+    qc: master?.qc ?? null,
+    scenePosterKeys: master?.scenePosterKeys ?? [],
   };
   Object.assign(s, {
     versions: [...(s.versions ?? []).filter((v) => v.version !== version), record],

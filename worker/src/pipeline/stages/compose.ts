@@ -1,10 +1,14 @@
-/** compose (80/90/95 %): one render-container job makes the finished ad and its thumbnail. */
+/**
+ * compose (80/90/95 %): one render-container job makes the finished ad, its thumbnail, a poster
+ * per scene and the QC report measured on the file.
+ */
 import type { RenderJobInput } from "@promptreel/render-container/contract";
 import type { Env } from "../../env.ts";
 import type { ClipState, GenerationState } from "../../groups/state.ts";
+import { promptFacts } from "../../providers/copy/facts.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
-import { logoKey, musicKey, thumbnailKey, videoKey } from "../media-keys.ts";
-import { buildRenderJob, clipFileName } from "../render-job.ts";
+import { logoKey, musicKey, scenePosterKey, thumbnailKey, videoKey } from "../media-keys.ts";
+import { buildRenderJob, clipFileName, scenePosterFileName } from "../render-job.ts";
 import type { GenerationSettings } from "../settings.ts";
 import type { ScenePlan } from "../spec.ts";
 import type { StageContext } from "./context.ts";
@@ -30,20 +34,30 @@ export async function compose(ctx: StageContext, s: GenerationState): Promise<vo
     if (result.outputs.video)
       s.masters = {
         ...s.masters,
-        [version]: { probe: result.outputs.video, loudness: result.loudness ?? null },
+        [version]: {
+          probe: result.outputs.video,
+          loudness: result.loudness ?? null,
+          qc: result.qc ?? null,
+        },
       };
     Object.assign(s, { progress: 95, currentStep: "Exporting video and thumbnail" });
     await ctx.save(s);
-    // Publish both outputs before the state says so: a retry overwrites the same keys.
+    // Publish the outputs before the state says so: a retry overwrites the same keys.
+    const posters = (result.outputs.posters ?? []).map(
+      (_, i) => [scenePosterFileName(i), scenePosterKey(s.id, version, i), "image/jpeg"] as const,
+    );
     for (const [name, key, type] of [
       ["video.mp4", videoKey(s.id, version), "video/mp4"],
       ["thumbnail.jpg", thumbnailKey(s.id, version), "image/jpeg"],
+      ...posters,
     ] as const) {
       const file = await readFile(ctx.env, jobId, name);
       const size = Number(file.headers.get("content-length"));
       const body = size > 0 && file.body ? file.body : await file.arrayBuffer();
       await ctx.env.MEDIA.put(key, body, { httpMetadata: { contentType: type } });
     }
+    const master = s.masters?.[version];
+    if (master) master.scenePosterKeys = posters.map(([, key]) => key);
   } finally {
     await releaseJob(ctx.env, jobId);
   }
@@ -95,5 +109,8 @@ export async function stageAndBuildRenderJob(
     settings,
     musicFile: settings.music ? MUSIC_FILE : null,
     logoFile: settings.logo ? LOGO_FILE : null,
+    // What QC checks the overlays for: the prompt's brand, offers and numbers (a stitch of the
+    // user's own clips has no prompt to keep).
+    facts: s.source === "stitch" ? [] : promptFacts(s.prompt).mustSay,
   });
 }
