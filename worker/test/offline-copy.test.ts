@@ -43,7 +43,7 @@ const TABLE: [string, string | null, string, string | null, string][] = [
     null,
     "Order now",
   ],
-  ["إعلان عطر فاخر للنساء، خصم 20%", INVENTED, "عطر فاخر", "خصم 20%", "تسوّق الآن"],
+  ["إعلان عطر فاخر للنساء، خصم 20%", INVENTED, "عطر فاخر", "خصم 20%", "تسوق الآن"],
   [
     "Insurance that actually pays out. Problem: claims take months. Solution: ClaimFast pays in 24h.",
     "ClaimFast",
@@ -136,7 +136,7 @@ const TABLE: [string, string | null, string, string | null, string][] = [
     "Pide ahora",
   ],
   ["「月光」ブランドの腕時計、限定100本", "月光", "腕時計", null, "コレクションを見る"],
-  ["تطبيق «سريع» لتوصيل الطعام خلال 30 دقيقة", "سريع", "تطبيق لتوصيل الطعام", null, "حمّل مجانًا"],
+  ["تطبيق «سريع» لتوصيل الطعام خلال 30 دقيقة", "سريع", "تطبيق لتوصيل الطعام", null, "حمل مجانا"],
   [
     "Ben's Cookies: soft-baked cookies, 6 for $10",
     "Ben's Cookies",
@@ -202,6 +202,30 @@ const TABLE: [string, string | null, string, string | null, string][] = [
     "Download free",
   ],
   [LONG, INVENTED, "a family-run sourdough bakery", "2 for 1", "Order now"],
+  // A Spanish brand is the capitalised word inside the sentence; an Arabic lead names the brand.
+  [
+    "Zapatillas de running Veloz, 30% de descuento solo esta semana",
+    "Veloz",
+    "zapatillas de running",
+    "30% de descuento",
+    "Compra ahora",
+  ],
+  ["Clases de yoga para principiantes en Madrid", INVENTED, "clases de yoga", null, "Inscríbete hoy"],
+  [
+    "B2B SaaS CRM for dentists — book more patients with DentaFlow, 14-day free trial",
+    "DentaFlow",
+    "a B2B SaaS CRM",
+    "14-day free trial",
+    "Book a demo",
+  ],
+  [
+    "Before: messy garage. After: SnapShelf modular storage, installed in one afternoon",
+    "SnapShelf",
+    "modular storage",
+    null,
+    "Shop now",
+  ],
+  ["عطر العود الملكي: عطر فاخر جديد بخصم 20%", "عطر العود الملكي", "عطر فاخر جديد", "خصم 20%", "تسوق الآن"],
 ];
 
 const req = (prompt: string, seed = 7, durationS = 15) => ({ prompt, seed, durationS, aspectRatio: "9:16" });
@@ -312,8 +336,8 @@ describe("offline copy: across the table", () => {
       if (facts.language === "es") for (const o of overlays) expect(english.has(o)).toBe(false);
     }
     expect(plans.filter((p) => p.facts.language === "ja")).toHaveLength(2);
-    expect(plans.filter((p) => p.facts.language === "ar")).toHaveLength(2);
-    expect(plans.filter((p) => p.facts.language === "es")).toHaveLength(3);
+    expect(plans.filter((p) => p.facts.language === "ar")).toHaveLength(3);
+    expect(plans.filter((p) => p.facts.language === "es")).toHaveLength(5);
   });
 
   it("is deterministic for (prompt, seed, duration), with 4 scenes at 15 s and 5 when longer", () => {

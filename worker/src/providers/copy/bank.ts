@@ -259,8 +259,8 @@ export const LANGUAGE_BANKS: Record<BankLanguage, LanguageBank> = {
   ar: {
     lines: {
       attention: ["اكتشف {product}", "جديد: {product}"],
-      interest: ["جودة تستحقها", "صُنع بعناية"],
-      desire: ["تجربة لا تُنسى", "أنت تستحق الأفضل"],
+      interest: ["جودة تستحقها", "صنع بعناية"],
+      desire: ["تجربة لا تنسى", "أنت تستحق الأفضل"],
       problem: ["هل تعبت من الانتظار؟"],
       agitate: ["لا داعي للمعاناة بعد اليوم"],
       solution: ["{product} هو الحل", "{brand} هو الحل"],

@@ -123,6 +123,9 @@ export function findBrand(text: string, language: Language): string | undefined 
       const name = nameOk(m[0]);
       if (name && !/^\d/.test(name)) return name;
     }
+    // A lead in the prompt's own script ("عطر العود الملكي: …"): the name the ad is for.
+    const own = /^([^:：;；,，、،.。!！?？\n]{2,30})[:：]/u.exec(text)?.[1]?.trim();
+    if (own && !/\p{N}/u.test(own) && words(own).length <= 4 && !LABELS.test(own)) return own;
     return undefined;
   }
   // 3. A lead "Café Olé: …" of capitalised words.
@@ -158,7 +161,17 @@ export function findBrand(text: string, language: Language): string | undefined 
       const name = nameOk(m[0]);
       if (name) return name;
     }
-  // 7. Organisations compromise recognises ("Nike"); English only.
+  // 7. Spanish capitalises only names: a capitalised word (or two) inside a sentence is one
+  // ("Zapatillas de running Veloz"), unless it follows a preposition ("en Madrid", "a todo México") or is a place compromise knows.
+  if (language === "es") {
+    for (const m of text.matchAll(
+      /(?<![.!?¡¿:;]\s*|^\s*)(?<!(?:^|\s)(?:en|de|del|desde|a|para|hacia|por|todo|toda)\s+)(?<![\p{L}\p{N}])\p{Lu}[\p{Ll}\p{M}]+(?:\s+\p{Lu}[\p{Ll}\p{M}]+)?(?![\p{L}\p{N}])/gu,
+    )) {
+      const name = nameOk(m[0]);
+      if (name && !nlp(name.normalize("NFD").replace(/\p{M}/gu, "")).has("#Place")) return name;
+    }
+  }
+  // 8. Organisations compromise recognises ("Nike"); English only.
   if (language === "en") {
     const doc = nlp(text);
     for (const org of doc.match("#Organization+").out("array") as string[]) {

@@ -90,14 +90,14 @@ export const categorize = (prompt: string): Category =>
   CATEGORIES.find((c) => c.keywords.test(prompt)) ?? CATEGORIES.at(-1)!;
 
 const CTA_TRANSLATIONS: Record<string, Partial<Record<Language, string>>> = {
-  "Donate today": { es: "Dona hoy", ja: "今すぐ寄付する", ar: "تبرّع اليوم" },
-  "Book a demo": { es: "Reserva una demo", ja: "デモを予約", ar: "احجز عرضًا تجريبيًا" },
+  "Donate today": { es: "Dona hoy", ja: "今すぐ寄付する", ar: "تبرع اليوم" },
+  "Book a demo": { es: "Reserva una demo", ja: "デモを予約", ar: "احجز عرضا تجريبيا" },
   "Get a quote": { es: "Pide presupuesto", ja: "無料で見積もり", ar: "اطلب عرض سعر" },
-  "Enroll today": { es: "Inscríbete hoy", ja: "今すぐ申し込む", ar: "سجّل اليوم" },
-  "Download free": { es: "Descarga gratis", ja: "無料でダウンロード", ar: "حمّل مجانًا" },
+  "Enroll today": { es: "Inscríbete hoy", ja: "今すぐ申し込む", ar: "سجل اليوم" },
+  "Download free": { es: "Descarga gratis", ja: "無料でダウンロード", ar: "حمل مجانا" },
   "Book now": { es: "Reserva ahora", ja: "今すぐ予約", ar: "احجز الآن" },
   "Order now": { es: "Pide ahora", ja: "今すぐ注文", ar: "اطلب الآن" },
-  "Shop now": { es: "Compra ahora", ja: "今すぐ購入", ar: "تسوّق الآن" },
+  "Shop now": { es: "Compra ahora", ja: "今すぐ購入", ar: "تسوق الآن" },
   "Discover the collection": { es: "Descubre la colección", ja: "コレクションを見る", ar: "اكتشف المجموعة" },
   "Start today": { es: "Empieza hoy", ja: "今日から始めよう", ar: "ابدأ اليوم" },
 };

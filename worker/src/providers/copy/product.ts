@@ -168,7 +168,8 @@ export function otherProduct(text: string, language: Language, category: Categor
       out = out.slice(0, 20);
     } else if (language === "ar") {
       out = words(out.replace(/^(?:إعلان|اعلان|فيديو)\s+(?:عن|ل|ل\S+)?\s*/u, ""))
-        .filter((w) => !/^لل/u.test(w))
+        // Not "لل…" (for the…), nor a prefix letter an offer taken out left behind ("ب" of "بخصم").
+        .filter((w) => !/^لل/u.test(w) && [...w].length > 1)
         .slice(0, 4)
         .join(" ");
     } else {
