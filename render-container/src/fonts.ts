@@ -141,6 +141,15 @@ function tidy(text: string): string {
     .trim();
 }
 
+/**
+ * Arabic vowel and shadda marks (harakat) removed. drawtext draws glyph by glyph without HarfBuzz,
+ * so a combining mark lands beside its letter instead of above it; everyday Arabic (signage, ads)
+ * is written without them and reads the same.
+ */
+export function withoutArabicMarks(text: string): string {
+  return text.replace(/[\u064b-\u065f\u0670\u06d6-\u06ed]/gu, "");
+}
+
 /** A text ready to draw: its face, the text with undrawable code points removed, and those removed. */
 export interface TextChoice {
   face: FontFace;
@@ -155,7 +164,8 @@ export interface TextChoice {
  * covers the rest (CJK with Arabic), the face covering most of it is returned with `whole: false`,
  * and the caller chooses per line ({@link fitToFace} drops what a line's face still lacks).
  */
-export function chooseFace(text: string, font: Font | FontFamily, style?: string): TextChoice {
+export function chooseFace(raw: string, font: Font | FontFamily, style?: string): TextChoice {
+  const text = withoutArabicMarks(raw);
   const cands = candidateFaces(font, style);
   // The requested face missing means a broken install, not a reason to draw in another face:
   // return it as is, so assertFontInstalled names the missing Debian package.

@@ -53,6 +53,13 @@ describe("fonts: coverage", () => {
     expect(fitToFace("東京 عطر", faceOf("cjk"))).toBe("東京");
   });
 
+  it("removes Arabic vowel marks, which drawtext would set beside their letter", () => {
+    expect(chooseFace("تجربة لا تُنسى — تسوّق الآن، حمّل مجانًا", "auto").text).toBe(
+      "تجربة لا تنسى — تسوق الآن، حمل مجانا",
+    );
+    expect(chooseFace("Café Olé", "auto").text).toBe("Café Olé");
+  });
+
   it("measures real advance widths (proportional, shaped for Arabic)", () => {
     const sans = faceOf("sans");
     expect(textAdvance("iiii", sans, 100)).toBeLessThan(textAdvance("WWWW", sans, 100) / 2);

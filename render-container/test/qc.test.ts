@@ -352,6 +352,8 @@ describe("QC on real files", () => {
       run("black", job("black", [moving, black, moving], {}, false)),
       run("frozen", job("frozen", [moving, frozen, moving], {}, false)),
       run("white", job("white", [white, white, white], { qc: { facts: ["free shipping"] } })),
+      // The grade is applied after the overlays: brightening lifts the box as well as the picture.
+      run("bright", job("bright", [white, white, white], { grade: { brightness: 0.12 } })),
     ]);
   }, 600_000);
 
@@ -385,7 +387,7 @@ describe("QC on real files", () => {
   });
 
   it("warns about a black second outside the planned fades", () => {
-    for (const name of ["black", "frozen", "white"])
+    for (const name of ["black", "frozen", "white", "bright"])
       console.log(name, JSON.stringify(results[name]!.qc?.checks.filter((c) => c.status !== "pass")));
     const c = check(results.black!.qc, "black_frames")!;
     expect(c.status).toBe("warn");
@@ -402,27 +404,32 @@ describe("QC on real files", () => {
     expect(check(results.frozen!.qc, "black_frames")!.status).toBe("pass");
   });
 
-  it("fixes white text over a white clip: contrast fails, the ad is re-rendered with a stronger backing", async () => {
-    const r = results.white!;
+  it("lays white text over a white clip at 4.5:1 or more on the first render", () => {
+    const c = check(results.white!.qc, "contrast")!;
+    expect(c.status).toBe("pass");
+    expect(c.value).toBeGreaterThanOrEqual(4.5);
+    // The copy did not say "free shipping": reported, not fixable.
+    expect(check(results.white!.qc, "copy_facts")).toMatchObject({ status: "warn", value: 1 });
+  });
+
+  it("fixes white text the grade washed out over a white clip: re-rendered with a stronger backing", async () => {
+    const r = results.bright!;
     const c = check(r.qc, "contrast")!;
     expect(c.status).toBe("fixed");
     expect(c.value).toBeGreaterThanOrEqual(4.5);
     expect(c.detail).toMatch(/under 4.5:1 at first/);
-    // The copy did not say "free shipping": reported, not fixable.
-    expect(check(r.qc, "copy_facts")).toMatchObject({ status: "warn", value: 1 });
-    // The file delivered is the re-rendered one: the box under scene 1's text is dark now.
-    const tl = timeline(RenderJobSchema.parse(job("white", ["a", "b", "c"])));
+    expect(Number(/scene 1 (\d+(?:\.\d+)?):1/.exec(c.detail)![1])).toBeLessThan(4.5);
+    // The file delivered is the re-rendered one: the box under scene 1's text is darker than the
+    // layout's own box would be after the grade (alpha 0.6: 102 + 0.12 x 255 = 133).
+    const parsed = RenderJobSchema.parse(job("bright", ["a", "b", "c"], { grade: { brightness: 0.12 } }));
+    const tl = timeline(parsed);
     const l = layoutOverlay(
       { text: "Crème brûlée", position: "bottom", colour: "#ffffff", font: "auto", animation: "fade_in" },
       W,
       H,
     );
-    const f = await decodeFrame(
-      join(dir, "white.mp4"),
-      sceneTime(RenderJobSchema.parse(job("white", ["a", "b", "c"])), tl, 0),
-      dir,
-    );
-    expect(meanLuma(f, { x: l.x + 2, y: l.y + 2, w: l.width - 4, h: 3 })).toBeLessThan(80);
+    const f = await decodeFrame(join(dir, "bright.mp4"), sceneTime(parsed, tl, 0), dir);
+    expect(meanLuma(f, { x: l.x + 2, y: l.y + 2, w: l.width - 4, h: 3 })).toBeLessThan(100);
   });
 
   describe("on crafted files (conditions a normal render cannot produce)", () => {

@@ -32,7 +32,8 @@ const plan = (j: ReturnType<typeof job>, files: { video?: string; still?: string
 
 describe("ghostWord", () => {
   it("is a fact: the scene's offer or number, else the brand, never a filler word", () => {
-    const text = (t: string) => ghostWord(job("attention", { scene: { index: 0, type: "attention", text: t } }));
+    const text = (t: string) =>
+      ghostWord(job("attention", { scene: { index: 0, type: "attention", text: t } }));
     expect(text("Bright ideas for busy mornings")).toBe("KETTLE & CO");
     expect(text("50% off today only")).toBe("50%");
     expect(text("Claims paid in 24h.")).toBe("24H");

@@ -107,8 +107,14 @@ export interface OverlayLayout {
   colourFallback: boolean;
 }
 
-/** WCAG AA contrast for large text; overlays are always large and bold. */
-export const MIN_CONTRAST = 3;
+/**
+ * The contrast every overlay's text must have against what is behind it: WCAG AA for normal text,
+ * the QC's threshold measured on the rendered frame (`qc/`), though overlays are large and bold.
+ */
+export const MIN_CONTRAST = 4.5;
+/** What the layout aims for: the limit plus a margin for encoding noise and anti-aliasing, so the
+ * QC's measurement clears it on the first render and no second compose pass is needed. */
+const LAYOUT_CONTRAST = MIN_CONTRAST + 0.5;
 
 /**
  * Text measures per frame shape: a portrait (9:16) or square frame wraps to the safe width in up to
@@ -212,9 +218,9 @@ function ceilEven(n: number): number {
 
 /**
  * Chooses box and outline colours so the text reads over any background. The worst backgrounds are
- * black, white and the text colour itself; the box alpha rises until the text clears 3:1 (WCAG AA for
- * large bold text, which every overlay is) against
- * the box blended over each of them, and a colour that cannot get there falls back to white on black.
+ * black, white and the text colour itself; the box alpha rises until the text clears
+ * {@link LAYOUT_CONTRAST} against the box blended over each of them, and a colour that cannot get
+ * there by 0.7 falls back to white on black.
  */
 export function readableColours(colour: string): {
   textColour: string;
@@ -230,8 +236,8 @@ export function readableColours(colour: string): {
   const worst = (alpha: number) =>
     Math.min(...[dark, light, text].map((bg) => contrastRatio(text, mix(bg, box, alpha))));
   // Above 0.7 the box would hide the picture: a colour that needs more falls back instead.
-  for (const alpha of [0.45, 0.55, 0.65, 0.7]) {
-    if (worst(alpha) >= MIN_CONTRAST) {
+  for (const alpha of [0.45, 0.5, 0.55, 0.6, 0.65, 0.7]) {
+    if (worst(alpha) >= LAYOUT_CONTRAST) {
       return {
         textColour: toHex(text),
         boxColour: toHex(box),
