@@ -41,6 +41,14 @@ describe("ghostWord", () => {
     expect(text("Order by 10:30 (free)")).toBe("10:30");
     expect(text("")).toBe("KETTLE & CO");
   });
+
+  it("shortens a long brand between words, never inside one", () => {
+    const named = (name: string) =>
+      ghostWord(job("attention", { brand: { ...job("attention").brand, name } }));
+    expect(named("عطر العود الملكي")).toBe("عطر العود الملكي");
+    expect(named("The Really Long Brand Company")).toBe("THE REALLY LONG");
+    expect(named("Supercalifragilistic")).toBe("SUPERCALIFRAGILISTIC");
+  });
 });
 
 describe("planSynth", () => {

@@ -20,14 +20,25 @@ import { derivePalette } from "./palette.ts";
 /**
  * The word that becomes the big background type: a fact, never filler. The scene text's first offer
  * or number ("50%", "24H", "$19") when it has one, otherwise the brand's name (as written, upper-cased
- * where the script has case). `typeLayout` sizes it to fit inside the frame.
+ * where the script has case), cut only between words. `typeLayout` sizes it to fit inside the frame.
  */
 export function ghostWord(job: SynthesizeJob): string {
   const figure = job.scene.text
     .split(/\s+/)
     .map((w) => w.replace(/^[^\p{L}\p{N}\p{Sc}]+|[^\p{L}\p{N}%+]+$/gu, ""))
     .find((w) => /\p{N}/u.test(w) && w.length <= 8);
-  return (figure ?? job.brand.name).toUpperCase().slice(0, 14);
+  return wholeWords((figure ?? job.brand.name).toUpperCase(), 16);
+}
+
+/** The leading whole words of a text that fit in `max` characters (at least its first word). */
+function wholeWords(text: string, max: number): string {
+  const words = text.trim().split(/\s+/);
+  let kept = words[0] ?? "";
+  for (const w of words.slice(1)) {
+    if ([...`${kept} ${w}`].length > max) break;
+    kept = `${kept} ${w}`;
+  }
+  return kept;
 }
 
 /** The local files one synthesis pass writes: the clip, the still, or both. */
