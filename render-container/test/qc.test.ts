@@ -359,7 +359,6 @@ describe("QC on real files", () => {
 
   it("passes the standard ad clean, and writes one poster per scene", async () => {
     const r = results.standard!;
-    console.log(JSON.stringify(r.qc, null, 2));
     expect(r.qc?.checks.map((c) => c.check)).toEqual([
       "loudness",
       "true_peak",
@@ -387,8 +386,6 @@ describe("QC on real files", () => {
   });
 
   it("warns about a black second outside the planned fades", () => {
-    for (const name of ["black", "frozen", "white", "bright"])
-      console.log(name, JSON.stringify(results[name]!.qc?.checks.filter((c) => c.status !== "pass")));
     const c = check(results.black!.qc, "black_frames")!;
     expect(c.status).toBe("warn");
     expect(c.value).toBeGreaterThan(0.7);
@@ -494,7 +491,6 @@ describe("QC on real files", () => {
       expect(file.true_peak_dbtp).toBeLessThanOrEqual(-1);
       // The figure is the file's, rounded to 0.1.
       expect(Math.abs(c.value! - file.integrated_lufs)).toBeLessThanOrEqual(0.051);
-      console.log("loudness fix", JSON.stringify(c), JSON.stringify(check(out.qc, "true_peak")));
       expect(out.video.size_bytes).not.toBe(sizeBefore);
       expect(out.video.video).toMatchObject({ codec: "h264", width: W, height: H });
     });
