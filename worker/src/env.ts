@@ -51,6 +51,8 @@ export interface Env {
   REPLICATE_REFERENCE_MODELS?: string;
   /** How often to poll a prediction, in ms (default 2000). */
   REPLICATE_POLL_MS?: string;
+  /** Video predictions of one generation at once (a positive integer); default: every scene at once. */
+  REPLICATE_MAX_CONCURRENT?: string;
   /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */
   PUBLIC_URL?: string;
 }

@@ -9,7 +9,14 @@ export interface ReplicateStats {
   cancels: number;
   lists: number;
   rateLimited: number;
-  predictions: { id: string; model: string; status: string; input: Record<string, unknown> }[];
+  predictions: {
+    id: string;
+    model: string;
+    status: string;
+    input: Record<string, unknown>;
+    created_at: string;
+    completed_at?: string;
+  }[];
 }
 
 const post = (url: string, body: unknown) =>

@@ -5,6 +5,7 @@
  */
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { videoProvider } from "../src/providers/index.ts";
 import { call, signUp } from "../test/helpers.ts";
 import {
   auth,
@@ -95,6 +96,30 @@ describe("pipeline with OpenAI and Replicate", () => {
     await runInDurableObject(stub(group_id), (instance) => instance.alarm());
     expect((await replicate.stats()).creates).toEqual({ [MINIMAX]: 4 });
     expect((await mediaKeys(generation_id)).filter((k) => k.startsWith("clips/"))).toHaveLength(4);
+  });
+
+  it("starts every scene's clip at once, so the ad waits for its slowest clip, not rounds of them", async () => {
+    const { token } = await signUp();
+    // Long enough that a round-by-round start could not hide inside one prediction's time.
+    await replicate.script({ [MINIMAX]: { succeedAfterMs: 2000 } });
+    const { generation_id } = await generate(token, "Noise-cancelling headphones for commuters");
+    const { final } = await waitFor(token, generation_id, finished);
+    expect(final.status).toBe("completed");
+    const clips = (await replicate.stats()).predictions.filter((p) => p.model === MINIMAX);
+    expect(clips).toHaveLength(4);
+    const lastCreated = Math.max(...clips.map((p) => Date.parse(p.created_at)));
+    const firstDone = Math.min(...clips.map((p) => Date.parse(p.completed_at!)));
+    // All four were in flight together: the last was created before the first finished.
+    expect(lastCreated).toBeLessThan(firstDone);
+  });
+
+  it("caps the predictions in flight when REPLICATE_MAX_CONCURRENT says so, and ignores a bad value", () => {
+    const base = { ...env, REPLICATE_API_TOKEN: "r8_test" };
+    expect(videoProvider(base).maxConcurrentClips).toBeUndefined();
+    expect(videoProvider({ ...base, REPLICATE_MAX_CONCURRENT: "2" }).maxConcurrentClips).toBe(2);
+    for (const bad of ["0", "-1", "1.5", "lots"])
+      expect(videoProvider({ ...base, REPLICATE_MAX_CONCURRENT: bad }).maxConcurrentClips).toBeUndefined();
+    expect(videoProvider({ ...env, REPLICATE_API_TOKEN: undefined }).maxConcurrentClips).toBe(3);
   });
 
   it("recovers a prediction created just before a crash instead of creating it again", async () => {

@@ -53,7 +53,11 @@ function replicateOptions(token: string, env: Env, modelList: string | undefined
 /** The video provider for this environment. */
 export function videoProvider(env: Env): VideoProvider {
   if (env.REPLICATE_API_TOKEN) {
-    return createReplicateProvider(replicateOptions(env.REPLICATE_API_TOKEN, env, env.REPLICATE_MODELS));
+    const cap = Number(env.REPLICATE_MAX_CONCURRENT);
+    return createReplicateProvider({
+      ...replicateOptions(env.REPLICATE_API_TOKEN, env, env.REPLICATE_MODELS),
+      ...(Number.isInteger(cap) && cap > 0 ? { maxConcurrent: cap } : {}),
+    });
   }
   return createOfflineVideoProvider(env);
 }

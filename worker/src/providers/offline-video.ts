@@ -14,6 +14,9 @@ export function createOfflineVideoProvider(env: Env): VideoProvider {
   return {
     name: "offline",
     models: [OFFLINE_VIDEO_MODEL],
+    // The render container queues synthesis within its CPU budget anyway; three at a time keeps a
+    // generation's clips (and their live previews) arriving in scene order rather than all at the end.
+    maxConcurrentClips: 3,
     async generateClip(request: ClipRequest, ctx: ClipContext): Promise<ClipUsage> {
       const previous = await ctx.journal.read();
       const attempts = (previous?.attempts ?? 0) + 1;

@@ -17,6 +17,8 @@ const ATTEMPTS_PER_MODEL = 2;
 
 export interface ReplicateOptions extends ReplicateClientOptions {
   models?: readonly string[];
+  /** Predictions of one generation running at once (an account's limit); default: every scene at once. */
+  maxConcurrent?: number;
 }
 
 /** Seconds of video a model renders for a requested duration (what it bills). */
@@ -89,6 +91,7 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
   return {
     name: "replicate",
     models,
+    ...(options.maxConcurrent ? { maxConcurrentClips: options.maxConcurrent } : {}),
     async generateClip(request: ClipRequest, ctx: ClipContext): Promise<ClipUsage> {
       const imageUrl = await ctx.referenceImageUrl();
       let entry: ClipJournalEntry = (await ctx.journal.read()) ?? {

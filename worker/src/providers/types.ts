@@ -119,6 +119,11 @@ export interface VideoProvider {
   billedSeconds(model: string, durationS: number): number;
   /** Best-effort cancel of whatever `journal` says is running (provider side). */
   cancelClip(journal: ClipJournalEntry | undefined): Promise<void>;
+  /**
+   * Clips of one generation in flight at once. Absent: every scene's clip starts at once, so a
+   * generation waits for its slowest clip, not for rounds of them.
+   */
+  maxConcurrentClips?: number;
 }
 
 /** One scene's storyboard keyframe to draw. */

@@ -16,8 +16,6 @@ import { outputSize } from "../settings.ts";
 import { brandOf } from "../spec.ts";
 import type { StageContext } from "./context.ts";
 
-/** Scenes rendered at once per generation; the render container queues beyond its CPU budget. */
-const CLIP_CONCURRENCY = 3;
 const MP4 = { httpMetadata: { contentType: "video/mp4" } };
 const JPEG = { httpMetadata: { contentType: "image/jpeg" } };
 
@@ -173,7 +171,8 @@ async function renderScene(ctx: StageContext, s: GenerationState, index: number)
 }
 
 /**
- * Every scene not yet ready, at most {@link CLIP_CONCURRENCY} at once. The first failure stops
+ * Every scene not yet ready, all at once unless the video provider caps it
+ * (`maxConcurrentClips`): a generation then waits for its slowest clip. The first failure stops
  * the rest (queued scenes never start, running ones are aborted) and the stage only throws once
  * every scene has settled: no scene may save the state after the coordinator took the failure
  * over, or its older copy would overwrite the failed attempt's count.
@@ -184,8 +183,9 @@ export async function clips(ctx: StageContext, s: GenerationState): Promise<void
   await ctx.save(s);
   const stop = new AbortController();
   const sceneCtx: StageContext = { ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) };
-  const limit = pLimit({ concurrency: CLIP_CONCURRENCY, rejectOnClear: true });
   const pending = s.plan.scenes.map((_, i) => i).filter((i) => s.clips[i]?.status !== "ready");
+  const cap = ctx.providers.video.maxConcurrentClips;
+  const limit = pLimit({ concurrency: Math.max(1, cap ?? pending.length), rejectOnClear: true });
   let failure: { error: unknown } | null = null;
   await Promise.allSettled(
     pending.map((index) =>
