@@ -94,6 +94,8 @@ export function scriptedVideo(delegate: VideoProvider, hold?: ReturnType<typeof 
     // by a later version, which the Worker quotes with the environment's providers) is the same.
     name: delegate.name,
     models: delegate.models,
+    // The delegate's cap too (the offline renderer's three at a time), which these tests count on.
+    ...(delegate.maxConcurrentClips ? { maxConcurrentClips: delegate.maxConcurrentClips } : {}),
     calls,
     async generateClip(request: ClipRequest, ctx: ClipContext) {
       calls.push(request);
