@@ -24,6 +24,8 @@ export interface Env {
   JWT_SECRET?: string;
   /** Base URL of a render container reachable over HTTP (local development and tests). */
   RENDER_URL?: string;
+  /** Render container instances to spread jobs over in production (default 5, at most max_instances). */
+  RENDER_POOL_SIZE?: string;
   /** Session lifetime in seconds (default 7 days). */
   SESSION_TTL_SECONDS?: string;
   /** Lifetime of signed media links in seconds (default 6 h). */

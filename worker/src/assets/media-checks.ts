@@ -43,20 +43,28 @@ export async function checkMedia(
   try {
     const object = await env.MEDIA.get(key);
     if (!object) throw new Error(`stored upload ${key} is gone`);
-    await stageFile(env, jobId, STAGED_NAME, object.body, object.size).catch((err: unknown) => {
-      throw err instanceof RenderError && err.code === "input_rejected"
-        ? invalidMedia(`The ${format.label} was refused: ${err.message}`)
-        : unavailable();
-    });
-    const res = await rendererFetch(env, "/probe", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        job_id: jobId,
-        source: { file: STAGED_NAME },
-        limits: { max_duration_s: MAX_MEDIA_DURATION_S, max_dimension: MAX_MEDIA_SIDE },
-      }),
-    }).catch(() => {
+    // Light: a person waits on this second-long probe, so it does not queue behind renders.
+    await stageFile(env, jobId, STAGED_NAME, object.body, object.size, { light: true }).catch(
+      (err: unknown) => {
+        throw err instanceof RenderError && err.code === "input_rejected"
+          ? invalidMedia(`The ${format.label} was refused: ${err.message}`)
+          : unavailable();
+      },
+    );
+    const res = await rendererFetch(
+      env,
+      "/probe",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          job_id: jobId,
+          source: { file: STAGED_NAME },
+          limits: { max_duration_s: MAX_MEDIA_DURATION_S, max_dimension: MAX_MEDIA_SIDE },
+        }),
+      },
+      jobId,
+    ).catch(() => {
       throw unavailable();
     });
     const body = (await res.json().catch(() => ({}))) as {

@@ -1,12 +1,14 @@
 /**
  * How the Worker talks to the render container: over HTTP at RENDER_URL when set (local
- * development and tests run it as a Node process), otherwise through the Renderer container
- * binding (production).
+ * development and tests run it as a Node process; a comma-separated list makes a pool of them),
+ * otherwise through the Renderer container binding (production), over a pool of RENDER_POOL_SIZE
+ * named instances (render/pool.ts).
  *
  * Media moves through the Worker: inputs are staged into the job's scratch space
  * (`PUT /jobs/:id/files/:name`), the job refers to them as `{ file }`, and outputs are read
  * back (`GET /jobs/:id/files/:name`) into R2. The container thus needs no credentials and no
- * route back to the Worker.
+ * route back to the Worker. Every call names its job, and the pool keeps a job on the instance
+ * that holds its files from the first call to `releaseJob`.
  */
 import { getContainer } from "@cloudflare/containers";
 import {
@@ -18,16 +20,83 @@ import {
   type TranscodeJobInput,
 } from "@promptreel/render-container/contract";
 import type { Env } from "../env.ts";
+import { type PoolMember, RendererPool } from "./pool.ts";
 
-/** Sends `init` to `path` on the render container. */
-export async function rendererFetch(env: Env, path: string, init: RequestInit = {}): Promise<Response> {
-  if (env.RENDER_URL) return fetch(new URL(path, env.RENDER_URL), init);
-  if (env.RENDERER) {
-    // One warm instance serves every job: the container queues work within its CPU budget.
-    const container = getContainer(env.RENDERER);
-    return container.fetch(new Request(new URL(path, "http://renderer"), init));
+/** Instances in production when RENDER_POOL_SIZE is unset (wrangler.toml's max_instances). */
+export const DEFAULT_POOL_SIZE = 5;
+
+/** One pool per configuration, kept for the isolate's life: pins must outlive a request. */
+const pools = new Map<string, RendererPool>();
+
+/** RENDER_POOL_SIZE as a count of instances: a positive integer, else the default. */
+export function poolSize(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_POOL_SIZE;
+}
+
+function urlMember(url: string, i: number): PoolMember {
+  return {
+    name: `local-${i}`,
+    fetch: (path, init) => fetch(new URL(path, url), init),
+    // A process we were pointed at: always running.
+    isWarm: async () => true,
+  };
+}
+
+function containerMember(env: Env, name: string): PoolMember {
+  const stub = () => getContainer(env.RENDERER!, name);
+  return {
+    name,
+    fetch: (path, init) => stub().fetch(new Request(new URL(path, "http://renderer"), init)),
+    // The Durable Object answers without starting its container.
+    isWarm: async () => {
+      const { status } = await stub().getState();
+      return status === "running" || status === "healthy";
+    },
+  };
+}
+
+/** The pool of render instances this environment reaches. */
+export function rendererPool(env: Env): RendererPool {
+  const key = env.RENDER_URL
+    ? `url:${env.RENDER_URL}`
+    : env.RENDERER
+      ? `binding:${poolSize(env.RENDER_POOL_SIZE)}`
+      : "";
+  if (!key) throw new Error("No renderer configured: set RENDER_URL or bind RENDERER");
+  let pool = pools.get(key);
+  if (!pool) {
+    const members = env.RENDER_URL
+      ? env.RENDER_URL.split(",")
+          .map((u) => u.trim())
+          .filter(Boolean)
+          .map(urlMember)
+      : Array.from({ length: poolSize(env.RENDER_POOL_SIZE) }, (_, k) =>
+          containerMember(env, `renderer-${k}`),
+        );
+    pool = new RendererPool(members);
+    pools.set(key, pool);
   }
-  throw new Error("No renderer configured: set RENDER_URL or bind RENDERER");
+  return pool;
+}
+
+/**
+ * Sends `init` to `path` on the render container: on the instance `jobId` is pinned to (on its
+ * first call, pinning it to the least-loaded instance with a free slot, waiting for one unless the
+ * job is `light`), or for a call outside any job, the first instance.
+ */
+export async function rendererFetch(
+  env: Env,
+  path: string,
+  init: RequestInit = {},
+  jobId?: string,
+  options: { light?: boolean } = {},
+): Promise<Response> {
+  const pool = rendererPool(env);
+  const member = jobId
+    ? await pool.memberFor(jobId, { signal: init.signal, light: options.light })
+    : pool.members[0]!;
+  return pool.send(member, path, init);
 }
 
 /** A failure reported by the render container, with its code (e.g. `cancelled`, `input_rejected`). */
@@ -62,6 +131,7 @@ export async function stageFile(
   name: string,
   body: ReadableStream | ArrayBuffer,
   size: number,
+  options: { light?: boolean } = {},
 ) {
   const res = await rendererFetch(
     env,
@@ -71,6 +141,8 @@ export async function stageFile(
       headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
       body,
     },
+    jobId,
+    options,
   );
   await expectOk(res, `staging ${name}`);
 }
@@ -80,16 +152,35 @@ export async function readFile(env: Env, jobId: string, name: string): Promise<R
   const res = await rendererFetch(
     env,
     `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
+    {},
+    jobId,
   );
   await expectOk(res, `reading ${name}`);
   return res;
 }
 
-/** Cancels a job (if still running) and frees its scratch space. Never throws. */
+/**
+ * Cancels a job (if still running) and frees its scratch space, then unpins it. Never throws. A job
+ * this isolate has no pin for (its pin died with an earlier isolate) is released on every running
+ * instance: deleting an unknown job is a no-op there, and stopped instances are not woken.
+ */
 export async function releaseJob(env: Env, jobId: string): Promise<void> {
-  await rendererFetch(env, `/jobs/${encodeURIComponent(jobId)}`, { method: "DELETE" })
-    .then((r) => r.body?.cancel())
-    .catch(() => undefined);
+  const pool = rendererPool(env);
+  const pinned = pool.pinnedTo(jobId);
+  const targets = pinned
+    ? [pinned]
+    : (
+        await Promise.all(pool.members.map(async (m) => ((await m.isWarm().catch(() => false)) ? m : null)))
+      ).filter((m): m is PoolMember => m !== null);
+  await Promise.all(
+    targets.map((m) =>
+      pool
+        .send(m, `/jobs/${encodeURIComponent(jobId)}`, { method: "DELETE" })
+        .then((r) => r.body?.cancel())
+        .catch(() => undefined),
+    ),
+  );
+  pool.unpin(jobId);
 }
 
 /**
@@ -105,12 +196,17 @@ export async function runJob(
     onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void;
   } = {},
 ): Promise<JobResult> {
-  const res = await rendererFetch(env, `/${kind}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(job),
-    signal: options.signal ?? null,
-  });
+  const res = await rendererFetch(
+    env,
+    `/${kind}`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(job),
+      signal: options.signal ?? null,
+    },
+    job.job_id,
+  );
   await expectOk(res, kind);
   if (!res.body) throw new RenderError("internal", `${kind}: empty response`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

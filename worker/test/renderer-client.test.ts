@@ -1,0 +1,70 @@
+/**
+ * The render client over a pool of instances (RENDER_URL with three origins): each job's staging,
+ * run, read-back and release reach the one instance it was pinned to. The instances are outside
+ * the Worker, so here they are answered by a stand-in for `fetch` that logs who got what.
+ */
+import { env } from "cloudflare:test";
+import type { SynthesizeJobInput } from "@promptreel/render-container/contract";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readFile, releaseJob, rendererPool, runJob, stageFile } from "../src/render/client.ts";
+
+const HOSTS = ["render-a.test", "render-b.test", "render-c.test"];
+
+function fakeInstances() {
+  const calls: { host: string; method: string; path: string }[] = [];
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init as RequestInit);
+    const url = new URL(req.url);
+    if (url.pathname === "/health")
+      return Response.json({ ok: true, queue: { running: 0, queued: 0, concurrency: 1 } });
+    calls.push({ host: url.hostname, method: req.method, path: url.pathname });
+    if (req.method === "POST") {
+      const { job_id } = (await req.json()) as { job_id: string };
+      return new Response(`${JSON.stringify({ type: "done", job_id, outputs: {}, wall_s: 0.1 })}\n`);
+    }
+    return new Response(req.method === "GET" ? "bytes" : null, { status: 200 });
+  });
+  return calls;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("render client over a pool", () => {
+  it("keeps each job's staging, run, read-back and release on one instance", async () => {
+    const calls = fakeInstances();
+    const poolEnv = { ...env, RENDER_URL: HOSTS.map((h) => `http://${h}`).join(",") };
+    const job = (id: string) => ({ job_id: id }) as unknown as SynthesizeJobInput;
+    // Two jobs interleaved, step by step, as two scenes' clips are.
+    await stageFile(poolEnv, "job-1", "reference", new ArrayBuffer(4), 4);
+    await stageFile(poolEnv, "job-2", "reference", new ArrayBuffer(4), 4);
+    await runJob(poolEnv, "synthesize", job("job-1"));
+    await runJob(poolEnv, "synthesize", job("job-2"));
+    await (await readFile(poolEnv, "job-2", "clip.mp4")).text();
+    await (await readFile(poolEnv, "job-1", "clip.mp4")).text();
+    await releaseJob(poolEnv, "job-1");
+    await releaseJob(poolEnv, "job-2");
+    const steps = (id: string) =>
+      calls.filter((c) => c.path.includes(`/jobs/${id}`)).map((c) => `${c.host} ${c.method}`);
+    const [one, two] = [steps("job-1"), steps("job-2")];
+    expect(one).toHaveLength(3); // PUT, GET, DELETE
+    expect(new Set(one.map((s) => s.split(" ")[0])).size).toBe(1);
+    expect(new Set(two.map((s) => s.split(" ")[0])).size).toBe(1);
+    // Each instance reports one slot, so the second job went to another instance.
+    expect(one[0]!.split(" ")[0]).not.toBe(two[0]!.split(" ")[0]);
+    // The runs went where the files were.
+    const runs = calls.filter((c) => c.path === "/synthesize").map((c) => c.host);
+    expect(runs).toEqual([one[0]!.split(" ")[0], two[0]!.split(" ")[0]]);
+    expect(Object.values(rendererPool(poolEnv).pinnedCounts())).toEqual([0, 0, 0]);
+  });
+
+  it("releases a job it has no pin for (an earlier isolate's) on every running instance", async () => {
+    const calls = fakeInstances();
+    const poolEnv = { ...env, RENDER_URL: HOSTS.map((h) => `http://${h}`).join(",") };
+    await releaseJob(poolEnv, "job-from-before");
+    expect(calls.map((c) => `${c.method} ${c.host} ${c.path}`).sort()).toEqual(
+      HOSTS.map((h) => `DELETE ${h} /jobs/job-from-before`),
+    );
+  });
+});
