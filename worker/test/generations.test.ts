@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { coordinator } from "../src/groups/coordinator-client.ts";
 import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
 import { call, cancelAllRunning, client, postJson, signUp } from "./helpers.ts";
 
@@ -275,6 +276,29 @@ describe("reading and deleting generations", () => {
     const missing = await call(`/api/status/${crypto.randomUUID()}`, { headers: auth(b.token) });
     expect(await missing.json()).toEqual({ error: { code: "not_found", message: "Generation not found" } });
     expect((await call(`/api/status/${generation_id}`, { headers: auth(a.token) })).status).toBe(200);
+  });
+
+  it("answers status from the group's coordinator rather than D1, for its owner only, and forgets a deleted one there", async () => {
+    const a = await signUp();
+    const b = await signUp();
+    const { generation_id, group_id } = await create(a.token, "status from memory ad");
+    const path = `/api/status/${generation_id}`;
+    const first = (await (await call(path, { headers: auth(a.token) })).json()) as { prompt: string };
+    expect(first.prompt).toBe("status from memory ad");
+    // The D1 row only mirrors the coordinator's state: a change made to the row alone is not what a poll reads.
+    await env.DB.prepare("UPDATE generations SET prompt = 'changed in D1 only' WHERE id = ?")
+      .bind(generation_id)
+      .run();
+    const again = (await (await call(path, { headers: auth(a.token) })).json()) as { prompt: string };
+    expect(again.prompt).toBe("status from memory ad");
+    // The owner's warm reads open nothing to anyone else.
+    expect((await call(path, { headers: auth(b.token) })).status).toBe(404);
+    expect(await coordinator(env, group_id).status(generation_id, b.user.id, "http://x")).toBeNull();
+    // Deleted: gone from the coordinator too, so no isolate's cached read can show it again.
+    const del = await call(`/api/generations/${generation_id}`, { method: "DELETE", headers: auth(a.token) });
+    expect(del.status).toBe(200);
+    expect(await coordinator(env, group_id).status(generation_id, a.user.id, "http://x")).toBeNull();
+    expect((await call(path, { headers: auth(a.token) })).status).toBe(404);
   });
 
   it("deletes my generation with its media", async () => {

@@ -23,10 +23,12 @@ describe("live progress over WebSocket", () => {
     const ws = res.webSocket!;
     ws.accept();
     const events: LiveEvent[] = [];
+    const receivedAt: number[] = [];
     const done = new Promise<void>((resolve) => {
       ws.addEventListener("message", (m) => {
         const event = JSON.parse(String(m.data)) as LiveEvent;
         events.push(event);
+        receivedAt.push(Date.now());
         if (
           event.type === "generation" &&
           (event.generation.status === "completed" || event.generation.status === "failed")
@@ -40,6 +42,12 @@ describe("live progress over WebSocket", () => {
     const seqs = events.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
+    // Each change says when it was stored, never later than it arrived (what the bench's latency figure reads).
+    for (const [i, e] of events.entries())
+      if (e.type === "generation") {
+        expect(e.changed_at).toBeTypeOf("number");
+        expect(e.changed_at!).toBeLessThanOrEqual(receivedAt[i]!);
+      }
     const updates = events.flatMap((e) => (e.type === "generation" ? [e.generation] : []));
     const progress = updates.map((g) => g.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));

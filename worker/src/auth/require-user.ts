@@ -25,3 +25,16 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   c.set("user", row);
   await next();
 });
+
+/**
+ * For hot read paths (status polls): the signed token alone identifies the user, with no D1
+ * read. What such a route shows is checked against that user id itself (a deleted account has
+ * no records left to show), so the token is all the authority it needs.
+ */
+export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new ApiError(401, "unauthorized", "Sign in to continue.");
+  c.set("user", await verifyToken(c.env, match[1]));
+  await next();
+});

@@ -17,7 +17,13 @@ export const LiveEventSchema = z.discriminatedUnion("type", [
     group_id: z.string(),
     generations: z.array(GenerationViewSchema),
   }),
-  z.object({ type: z.literal("generation"), seq: z.number().int(), generation: GenerationViewSchema }),
+  z.object({
+    type: z.literal("generation"),
+    seq: z.number().int(),
+    generation: GenerationViewSchema,
+    /** When the coordinator stored the change (epoch ms): how late the event is, for latency figures. */
+    changed_at: z.number().optional(),
+  }),
   z.object({
     type: z.literal("scene"),
     seq: z.number().int(),

@@ -157,6 +157,34 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     return s ? { stageMs: s.stageMs ?? {}, masters: s.masters ?? {} } : null;
   }
 
+  /**
+   * Generation `generationId`'s view for its owner, from this object's state (status polls:
+   * groups/status.ts); null when the group does not hold it or `userId` is not its owner.
+   */
+  async status(generationId: string, userId: string, origin: string): Promise<GenerationView | null> {
+    const s = await this.ctx.storage.get<GenerationState>(genKey(generationId));
+    if (!s || s.userId !== userId) return null;
+    return generationView(this.env, origin, s);
+  }
+
+  /**
+   * Drops a deleted generation (after its cancel): its state, clip journals and shared results.
+   * It leaves the group's list, so a late save from a stage still running is not written.
+   */
+  async forget(generationId: string): Promise<void> {
+    this.cancelled.add(generationId);
+    this.controllers.get(generationId)?.abort(new Error(CANCELLED));
+    const meta = await this.ctx.storage.get<GroupMeta>("meta");
+    if (meta?.generationIds.includes(generationId)) {
+      meta.generationIds = meta.generationIds.filter((id) => id !== generationId);
+      await this.ctx.storage.put("meta", meta);
+    }
+    const journals = await this.ctx.storage.list({ prefix: `journal:${generationId}:` });
+    await this.ctx.storage.delete([genKey(generationId), ...journals.keys()]);
+    await this.sharedWork.forgetOwner(generationId);
+    this.progressShown.delete(generationId);
+  }
+
   /** Every generation's current view. */
   async snapshot(): Promise<GenerationView[]> {
     const states = await this.states();
@@ -394,12 +422,13 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
   /** Persists to storage first (the truth), then mirrors to D1 and tells every socket. */
   private async save(s: GenerationState): Promise<void> {
     if (!(await this.persist(s))) return;
+    const changed_at = Date.now();
     if (this.progressShown.get(s.id)?.progress !== s.progress)
       this.progressShown.set(s.id, { progress: s.progress, at: Date.now() });
     await syncToD1(this.env, s);
     // The view is built before the sequence number is taken, so events leave in seq order.
     const generation = await this.view(s);
-    this.live.broadcast({ type: "generation", seq: await this.live.nextSeq(), generation });
+    this.live.broadcast({ type: "generation", seq: await this.live.nextSeq(), generation, changed_at });
   }
 
   /**
@@ -409,6 +438,9 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
    */
   private async persist(s: GenerationState): Promise<boolean> {
     if ((s.revision ?? 0) < (this.staleBelow.get(s.id) ?? 0)) return false;
+    // A forgotten (deleted) generation is not brought back by its stage's late save.
+    const meta = await this.ctx.storage.get<GroupMeta>("meta");
+    if (meta && !meta.generationIds.includes(s.id)) return false;
     if (this.cancelled.has(s.id)) s.cancelRequested = true;
     await this.ctx.storage.put(genKey(s.id), s);
     return true;

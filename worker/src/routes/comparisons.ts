@@ -12,6 +12,7 @@ import { getDb } from "../db/client.ts";
 import { generationGroups, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
+import { forgetHome } from "../groups/status.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { fieldError, jsonBody, jsonBodyOneOf, pathParams } from "../lib/validate.ts";
@@ -168,6 +169,8 @@ const remove = factory.createHandlers(requireUser, pathParams(GroupParamSchema),
   const stub = coordinator(c.env, group_id);
   for (const row of rows) {
     if (row.status !== "completed" && row.status !== "failed") await stub.cancel(row.id);
+    await stub.forget(row.id);
+    forgetHome(row.id);
     await deleteGenerationMedia(c.env, row.id);
   }
   // The group row cascades to its generations.

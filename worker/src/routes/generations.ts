@@ -7,11 +7,12 @@ import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import { createFactory } from "hono/factory";
 import { z } from "zod";
-import { requireUser } from "../auth/require-user.ts";
+import { requireToken, requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
 import { adExports, GENERATION_STATUSES, generations } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
+import { forgetHome, statusView } from "../groups/status.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
@@ -35,11 +36,20 @@ const ListQuerySchema = z.object({
   status: z.enum(GENERATION_STATUSES).optional(),
 });
 
-/** One generation as the read model: polling (`/status/:id`) and details (`/generations/:id`) alike. */
-const readOne = createFactory<AppEnv>().createHandlers(requireUser, pathParams(IdParamSchema), async (c) => {
-  const row = await ownGeneration(c.env, c.req.valid("param").id, c.get("user").id);
-  return c.json(await rowView(c, row), 200);
-});
+/**
+ * One generation as the read model: polling (`/status/:id`, authorised by the token alone) and
+ * details (`/generations/:id`) alike, answered from the group's coordinator (groups/status.ts).
+ */
+const readOne = (auth: typeof requireUser) =>
+  createFactory<AppEnv>().createHandlers(auth, pathParams(IdParamSchema), async (c) => {
+    const view = await statusView(
+      c.env,
+      new URL(c.req.url).origin,
+      c.req.valid("param").id,
+      c.get("user").id,
+    );
+    return c.json(view, 200);
+  });
 
 export const generationRoutes = new Hono<AppEnv>()
   // requireUser per route, not `.use()`: this app is mounted at /api and must not claim other paths.
@@ -85,7 +95,7 @@ export const generationRoutes = new Hono<AppEnv>()
     logger(c).info("cancel requested", { generation_id: id });
     return c.json({ ...view, cancellation_requested: true as const }, 202);
   })
-  .get("/status/:id", ...readOne)
+  .get("/status/:id", ...readOne(requireToken))
   .get("/generations", requireUser, queryParams(ListQuerySchema), async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
     const userId = c.get("user").id;
@@ -118,7 +128,7 @@ export const generationRoutes = new Hono<AppEnv>()
       200,
     );
   })
-  .get("/generations/:id", ...readOne)
+  .get("/generations/:id", ...readOne(requireUser))
   .delete("/generations/:id", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const userId = c.get("user").id;
@@ -136,6 +146,9 @@ export const generationRoutes = new Hono<AppEnv>()
     for (const e of open) await coordinator(c.env, row.groupId).cancelExport(e.id);
     // Media first: if this fails the record remains and the user can retry; the reverse
     // order would orphan objects nobody can reach any more.
+    // Its coordinator drops it too: status reads answered from there must not outlive the record.
+    await coordinator(c.env, row.groupId).forget(id);
+    forgetHome(id);
     await deleteGenerationMedia(c.env, id);
     await db.delete(generations).where(and(eq(generations.id, id), eq(generations.userId, userId)));
     logger(c).info("generation deleted", { user_id: userId, generation_id: id });
