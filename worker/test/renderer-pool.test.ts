@@ -104,6 +104,34 @@ describe("renderer pool", () => {
     expect(pool.waiting).toBe(0);
   });
 
+  it("spreads five variations' composes over five instances, side by side: five ads cost about one", async () => {
+    // The model of issue 15's "five instances" case: the variations share their clips (made once),
+    // so what is left per variation is its compose. One slot per instance, as a 2-vCPU box has.
+    const latencyMs = 300;
+    const instances = Array.from({ length: 5 }, (_, i) =>
+      fakeInstance(`r${i}`, { concurrency: 1, latencyMs }),
+    );
+    const pool = new RendererPool(instances, { healthTtlMs: 0 });
+    const starts: number[] = [];
+    const ends: number[] = [];
+    await Promise.all(
+      ["warm", "cool", "cinematic", "vivid", "none"].map(async (grade) => {
+        const member = await pool.memberFor(`compose-${grade}`);
+        starts.push(performance.now());
+        try {
+          await pool.send(member, "/render", { method: "POST", body: grade });
+        } finally {
+          ends.push(performance.now());
+          pool.unpin(`compose-${grade}`);
+        }
+      }),
+    );
+    // Each instance ran exactly one compose, and all five were running before the first ended:
+    // the five composes take one compose's time, not five (modelled ratio 1.0, the issue asks <= 1.3).
+    expect(instances.map((inst) => inst.started.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
+  });
+
   it("starts a cold instance only when every warm one is full, and holds the rest in line", async () => {
     const warm = [0, 1].map((i) => fakeInstance(`w${i}`, { concurrency: 2, latencyMs: 50 }));
     const cold = [0, 1].map((i) => fakeInstance(`c${i}`, { concurrency: 2, latencyMs: 50, warm: false }));
