@@ -190,7 +190,10 @@ export function planSynth(
   args.push("-filter_complex_script", assertPlainPath(graphPath));
   if (files.video) {
     if (files.still) chains.push("[out]split=2[vout][stap]", `[stap]select='eq(n,${still})'[still]`);
-    args.push("-map", files.still ? "[vout]" : "[out]", ...encoderArgs("veryfast", 20, job.fps));
+    // An intermediate (the compose re-encodes it) and the scene's preview: x264 `ultrafast` at CRF 18
+    // keeps the fidelity `veryfast` at CRF 20 had (SSIM 0.99497 against a lossless encode, both) and
+    // cuts the encode from ~9 to ~2.5 CPU-s per four clips, for files about twice the size (issue 15).
+    args.push("-map", files.still ? "[vout]" : "[out]", ...encoderArgs("ultrafast", 18, job.fps));
     args.push("-t", n(job.duration_s), "-an", "-movflags", "+faststart", files.video);
   } else {
     // A backstop for the seek: a source a look did not skip ahead still never reaches the JPEG early.
