@@ -89,6 +89,14 @@ describe("live progress over WebSocket", () => {
     await call(`/api/generations/${other.generation_id}/cancel`, { method: "POST", headers: auth(b.token) });
   });
 
+  it("answers a malformed percent-escape in a media path with 400 in the error shape", async () => {
+    for (const path of ["/media/%E0%A4%A", "/media/renders/%ZZ/video.mp4", "/media/renders/x/%"]) {
+      const res = await call(`${path}?exp=1&sig=00`);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toEqual({ error: { code: "bad_request", message: "Invalid media path." } });
+    }
+  });
+
   it("rejects tampered and expired media links with 403", async () => {
     const { signedMediaUrl } = await import("../src/lib/media-signing.ts");
     const { env } = await import("cloudflare:test");

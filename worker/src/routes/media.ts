@@ -15,8 +15,15 @@ async function authorizedKey(
   method: MediaMethod,
 ) {
   const raw = c.req.path.replace(/^\/media\//, "");
-  const key = raw.split("/").map(decodeURIComponent).join("/");
-  if (!key || key.includes("..")) throw new ApiError(400, "bad_request", "Invalid media path.");
+  const invalid = () => new ApiError(400, "bad_request", "Invalid media path.");
+  let key: string;
+  try {
+    key = raw.split("/").map(decodeURIComponent).join("/");
+  } catch {
+    // A malformed percent-escape (`%E0%A4%A`) is the caller's mistake, not a server error.
+    throw invalid();
+  }
+  if (!key || key.includes("..")) throw invalid();
   const ok = await verifyMediaSignature(c.env, method, key, c.req.query("exp"), c.req.query("sig"));
   if (!ok) throw new ApiError(403, "forbidden", "This media link is invalid or has expired.");
   return key;
