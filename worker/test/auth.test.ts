@@ -76,6 +76,68 @@ describe("accounts", () => {
     expect(((await locked.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
   });
 
+  it("counts parallel wrong passwords before checking them: 14 at once give 10 x 401 and 4 x 429", async () => {
+    const { email } = await signUp();
+    const answers = await Promise.all(
+      Array.from({ length: 14 }, (_, i) =>
+        postJson("/api/auth/login", { email, password: `parallel-wrong-${i}` }, undefined, {
+          "cf-connecting-ip": "198.51.100.7",
+        }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(4).fill(429)]);
+  });
+
+  it("does not lock the owner out for someone else's guesses: slowed, never locked", async () => {
+    const { email, password } = await signUp();
+    for (let i = 0; i < 10; i++) {
+      const res = await postJson("/api/auth/login", { email, password: `guess-${i}` }, undefined, {
+        "cf-connecting-ip": "192.0.2.66",
+      });
+      expect(res.status).toBe(401);
+    }
+    // The guesser's own address is out of attempts on this account for the window...
+    const guesser = await postJson("/api/auth/login", { email, password: "guess-10" }, undefined, {
+      "cf-connecting-ip": "192.0.2.66",
+    });
+    expect(guesser.status).toBe(429);
+    expect(Number(guesser.headers.get("Retry-After"))).toBeGreaterThan(60);
+    // ...while the owner, elsewhere, waits seconds (the account's slow-down), not 15 minutes.
+    const owner = await postJson("/api/auth/login", { email, password }, undefined, {
+      "cf-connecting-ip": "203.0.113.200",
+    });
+    expect(owner.status).toBe(429);
+    expect(Number(owner.headers.get("Retry-After"))).toBeLessThanOrEqual(30);
+    // Once that slow-down has passed, the owner signs in (the limiter's clock moved on).
+    const { claimLoginAttempt } = await import("../src/limits/login-limiter.ts");
+    await expect(
+      claimLoginAttempt(env, email, "203.0.113.200", Date.now() + 31_000),
+    ).resolves.toBeUndefined();
+  });
+
+  it("never takes the client's address from X-Real-IP or X-Forwarded-For", async () => {
+    // A spray over many accounts, each request claiming another address in headers the client
+    // writes itself: without CF-Connecting-IP it is all one address, so the address limit (50)
+    // stops it. Trusting the headers would give every guess a fresh address and no limit at all.
+    let refusedAt = 0;
+    for (let i = 1; i <= 60 && !refusedAt; i++) {
+      const res = await postJson(
+        "/api/auth/login",
+        { email: `forged${i}@example.com`, password: "x" },
+        undefined,
+        {
+          "x-real-ip": `10.9.${i}.1`,
+          "x-forwarded-for": `10.8.${i}.1`,
+        },
+      );
+      if (res.status === 429) refusedAt = i;
+      else expect(res.status).toBe(401);
+    }
+    expect(refusedAt).toBeGreaterThan(0);
+    expect(refusedAt).toBeLessThanOrEqual(51);
+  });
+
   it("limits failed logins per client address across emails", async () => {
     for (let i = 0; i < 50; i++) {
       const res = await postJson(

@@ -1,56 +1,109 @@
 /**
- * Brute-force protection for sign-in: failed attempts are counted per email and per client
- * address over a sliding window in D1; over the limit the next attempt gets 429 with
- * Retry-After before the password is even checked.
+ * Brute-force protection for sign-in, exact under concurrency and unable to lock a real owner out.
+ *
+ * Every attempt is recorded BEFORE the password is checked, by one conditional INSERT ... SELECT
+ * (D1 runs each statement atomically and one at a time, as the generation quota relies on): the
+ * attempt's rows are written only when every limit still has room, so fourteen parallel guesses
+ * cannot all pass a check that none of them has recorded yet. A successful sign-in deletes the
+ * account's rows again; a failed one leaves them counting. Over a sliding 15-minute window:
+ *
+ * - per account AND address (`pair:`): 10 attempts, then 429 until the oldest leaves the window.
+ *   Someone guessing from elsewhere spends their own allowance, not the owner's.
+ * - per address (`ip:`): 50 attempts across all accounts (offices share one address).
+ * - per account from anywhere (`email:`): past 10 failed attempts, not a lock but a slow-down:
+ *   one attempt per {@link SLOW_DOWN_MS}, so a spray from many addresses is slowed to a crawl while
+ *   the owner waits at most that long.
+ *
+ * The address is Cloudflare's `CF-Connecting-IP`, which the platform sets; a client's own
+ * `X-Real-IP` or `X-Forwarded-For` is never trusted.
  */
-import { and, count, eq, gt, lte, min } from "drizzle-orm";
+import { inArray, lte } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
 import { loginFailures } from "../db/schema.ts";
+import { sqlNames } from "../db/sql-names.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
+const L = sqlNames(loginFailures);
 const WINDOW_MS = 15 * 60 * 1000;
-/** Per account: small, since a real user rarely mistypes ten times. */
-const MAX_PER_EMAIL = 10;
-/** Per address: larger, since offices share one address. */
+/** Per account and address: a real user rarely mistypes ten times. */
+const MAX_PER_PAIR = 10;
+/** Per address, across accounts. */
 const MAX_PER_ADDRESS = 50;
+/** Failed attempts on one account, from anywhere, before it is slowed down. */
+const SLOW_AFTER_PER_EMAIL = 10;
+/** Past that, at most one attempt on the account per this long. */
+export const SLOW_DOWN_MS = 30 * 1000;
 
-/** Throws 429 when either subject has too many recent failures. */
-export async function assertLoginAllowed(env: Env, email: string, address: string, now = Date.now()) {
+const subjects = (email: string, address: string) => ({
+  pair: `pair:${email}|${address}`,
+  ip: `ip:${address}`,
+  email: `email:${email}`,
+});
+
+/**
+ * Records one sign-in attempt for `email` from `address`, or throws 429 (with Retry-After)
+ * without recording anything when a limit has no room left. Call it before checking the password.
+ */
+export async function claimLoginAttempt(env: Env, email: string, address: string, now = Date.now()) {
+  const s = subjects(email, address);
   const since = now - WINDOW_MS;
-  const check = async (subject: string, max: number) => {
-    const row = await getDb(env)
-      .select({ n: count(), oldest: min(loginFailures.createdAt) })
-      .from(loginFailures)
-      .where(and(eq(loginFailures.subject, subject), gt(loginFailures.createdAt, since)))
-      .get();
-    if (row && row.n >= max) {
-      const retryAfter = Math.max(1, Math.ceil(((row.oldest ?? now) + WINDOW_MS - now) / 1000));
-      throw new ApiError(429, "rate_limited", "Too many failed sign-in attempts. Try again later.", {
-        headers: { "Retry-After": String(retryAfter) },
-        details: { retry_after_seconds: retryAfter },
-      });
-    }
-  };
-  await check(`email:${email}`, MAX_PER_EMAIL);
-  await check(`ip:${address}`, MAX_PER_ADDRESS);
+  const countOf = (n: number) =>
+    `(SELECT COUNT(*) FROM ${L.$table} WHERE ${L.subject} = ?${n} AND ${L.createdAt} > ?4)`;
+  const result = await env.DB.prepare(
+    `INSERT INTO ${L.$table} (${L.subject}, ${L.createdAt})
+     SELECT value, ?5 FROM json_each(json_array(?1, ?2, ?3))
+     WHERE ${countOf(1)} < ?6
+       AND ${countOf(2)} < ?7
+       AND (${countOf(3)} < ?8
+         OR (SELECT MAX(${L.createdAt}) FROM ${L.$table} WHERE ${L.subject} = ?3) <= ?5 - ?9)`,
+  )
+    .bind(
+      s.pair,
+      s.ip,
+      s.email,
+      since,
+      now,
+      MAX_PER_PAIR,
+      MAX_PER_ADDRESS,
+      SLOW_AFTER_PER_EMAIL,
+      SLOW_DOWN_MS,
+    )
+    .run();
+  if (result.meta.changes > 0) {
+    // Rows that left the window are of no use to anyone.
+    await getDb(env).delete(loginFailures).where(lte(loginFailures.createdAt, since));
+    return;
+  }
+  throw await refusal(env, s, since, now);
 }
 
-/** Records a failed attempt against both subjects, and prunes rows that left the window. */
-export async function recordLoginFailure(env: Env, email: string, address: string, now = Date.now()) {
-  const db = getDb(env);
-  await db.batch([
-    db.insert(loginFailures).values([
-      { subject: `email:${email}`, createdAt: now },
-      { subject: `ip:${address}`, createdAt: now },
-    ]),
-    db.delete(loginFailures).where(lte(loginFailures.createdAt, now - WINDOW_MS)),
-  ]);
+/** The 429 for a refused attempt, saying when the next one may come. */
+async function refusal(env: Env, s: ReturnType<typeof subjects>, since: number, now: number) {
+  const times = async (subject: string) =>
+    (
+      await env.DB.prepare(
+        `SELECT ${L.createdAt} AS t FROM ${L.$table} WHERE ${L.subject} = ?1 AND ${L.createdAt} > ?2 ORDER BY ${L.createdAt}`,
+      )
+        .bind(subject, since)
+        .all<{ t: number }>()
+    ).results.map((r) => r.t);
+  const [pair, ip, email] = await Promise.all([times(s.pair), times(s.ip), times(s.email)]);
+  const waits = [0];
+  if (pair.length >= MAX_PER_PAIR) waits.push(pair[0]! + WINDOW_MS - now);
+  if (ip.length >= MAX_PER_ADDRESS) waits.push(ip[0]! + WINDOW_MS - now);
+  if (email.length >= SLOW_AFTER_PER_EMAIL) waits.push(email.at(-1)! + SLOW_DOWN_MS - now);
+  const retryAfter = Math.max(1, Math.ceil(Math.max(...waits) / 1000));
+  return new ApiError(429, "rate_limited", "Too many failed sign-in attempts. Try again later.", {
+    headers: { "Retry-After": String(retryAfter) },
+    details: { retry_after_seconds: retryAfter },
+  });
 }
 
-/** A successful sign-in clears the account's failures (not the address's). */
-export async function clearLoginFailures(env: Env, email: string) {
+/** A successful sign-in takes back the account's attempts (this pair's and the account-wide ones), not the address's. */
+export async function clearLoginAttempts(env: Env, email: string, address: string) {
+  const s = subjects(email, address);
   await getDb(env)
     .delete(loginFailures)
-    .where(eq(loginFailures.subject, `email:${email}`));
+    .where(inArray(loginFailures.subject, [s.pair, s.email]));
 }

@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody } from "../lib/validate.ts";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../limits/login-limiter.ts";
+import { claimLoginAttempt, clearLoginAttempts } from "../limits/login-limiter.ts";
 import { clientAddress, publicUser } from "./serialize.ts";
 
 const EmailSchema = z
@@ -57,15 +57,15 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/login", jsonBody(LoginSchema), async (c) => {
     const { email, password } = c.req.valid("json");
     const address = clientAddress(c);
-    await assertLoginAllowed(c.env, email, address);
+    // Recorded before the password is checked, atomically: parallel guesses cannot all get through.
+    await claimLoginAttempt(c.env, email, address);
     const user = await getDb(c.env).select().from(users).where(eq(users.email, email)).get();
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      await recordLoginFailure(c.env, email, address);
       logger(c).warn("login failed", { address });
       throw new ApiError(401, "unauthorized", "Email or password is incorrect.");
     }
-    await clearLoginFailures(c.env, email);
+    await clearLoginAttempts(c.env, email, address);
     const { token, expiresAt } = await issueToken(c.env, user);
     return c.json({ token, expires_at: expiresAt, user: publicUser(user) }, 200);
   });

@@ -12,9 +12,13 @@ export function publicUser(u: UserRow) {
   return { id: u.id, email: u.email, total_cost: u.totalCost, created_at: u.createdAt };
 }
 
-/** The client's address as Cloudflare reports it ("local" under tests and some dev setups). */
+/**
+ * The client's address as Cloudflare reports it (`CF-Connecting-IP`, which the platform sets and
+ * a client cannot forge through it); "local" where nothing sets it (tests, `wrangler dev`). Headers
+ * a client writes itself (`X-Real-IP`, `X-Forwarded-For`) are never read.
+ */
 export function clientAddress(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "local";
+  return c.req.header("cf-connecting-ip") ?? "local";
 }
 
 /** The read model of a generation row (views/generation.ts), with links for this request's origin. */
