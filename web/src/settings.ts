@@ -3,11 +3,18 @@
  * Worker's schema, so a new value there fails the typecheck here until it has a label; the
  * defaults, limits and prompt rule are the Worker's own (`@promptreel/worker/rules`, zod-free).
  */
-import { cleanPrompt, DEFAULT_SETTINGS, MAX_SEED, PROMPT_MAX, PROMPT_MIN } from "@promptreel/worker/rules";
+import {
+  cleanPrompt,
+  DEFAULT_SETTINGS,
+  MAX_SEED,
+  PROMPT_MAX,
+  PROMPT_MIN,
+  promptLength,
+} from "@promptreel/worker/rules";
 import type { GenerationSettings } from "@promptreel/worker/settings";
 
 export type { GenerationSettings };
-export { cleanPrompt, DEFAULT_SETTINGS, MAX_SEED, PROMPT_MAX, PROMPT_MIN };
+export { cleanPrompt, DEFAULT_SETTINGS, MAX_SEED, PROMPT_MAX, PROMPT_MIN, promptLength };
 
 /** The defaults as a complete settings value (the rules module keeps them as literals). */
 const DEFAULTS: GenerationSettings = DEFAULT_SETTINGS;
@@ -67,7 +74,7 @@ export function normalizeSettings(raw: unknown): GenerationSettings {
 
 /** Prompt validation as the server does it (control characters to spaces, trimmed). */
 export function promptProblem(prompt: string): string | null {
-  const length = cleanPrompt(prompt).length;
+  const length = promptLength(cleanPrompt(prompt));
   if (length === 0) return "Describe the ad you want.";
   if (length < PROMPT_MIN)
     return `Add ${PROMPT_MIN - length} more character${PROMPT_MIN - length === 1 ? "" : "s"} (at least ${PROMPT_MIN}).`;

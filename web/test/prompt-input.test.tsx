@@ -55,5 +55,9 @@ describe("PromptInput", () => {
     expect(promptProblem("a".repeat(500))).toBeNull();
     expect(promptProblem(`  ${"a".repeat(9)}\n\t `)).toMatch(/at least 10/);
     expect(promptProblem("a".repeat(501))).toMatch(/at most 500/);
+    // Counted as the server counts: code points, after invisible and bidi-override characters go.
+    expect(promptProblem("🎉".repeat(500))).toBeNull();
+    expect(promptProblem("🎉".repeat(501))).toMatch(/Shorten by 1 character /);
+    expect(promptProblem(`short one${"\u200b\u202e".repeat(10)}`)).toMatch(/Add 1 more character /);
   });
 });

@@ -111,9 +111,46 @@ describe("accounts", () => {
     expect(Number(owner.headers.get("Retry-After"))).toBeLessThanOrEqual(30);
     // Once that slow-down has passed, the owner signs in (the limiter's clock moved on).
     const { claimLoginAttempt } = await import("../src/limits/login-limiter.ts");
-    await expect(
-      claimLoginAttempt(env, email, "203.0.113.200", Date.now() + 31_000),
-    ).resolves.toBeUndefined();
+    await expect(claimLoginAttempt(env, email, "203.0.113.200", Date.now() + 31_000)).resolves.toMatchObject({
+      email,
+    });
+  });
+
+  it("does not count successful sign-ins against the address", async () => {
+    const { email, password } = await signUp();
+    for (let i = 0; i < 55; i++) {
+      const res = await postJson("/api/auth/login", { email, password }, undefined, {
+        "cf-connecting-ip": "198.51.100.99",
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it("compares passwords in NFC: a composed and a decomposed accent are the same password", async () => {
+    const decomposed = "cafe\u0301 au lait 42";
+    const { email } = await signUp(undefined, decomposed);
+    const composed = decomposed.normalize("NFC");
+    expect(composed).not.toBe(decomposed);
+    expect((await postJson("/api/auth/login", { email, password: composed })).status).toBe(200);
+    expect((await postJson("/api/auth/login", { email, password: decomposed })).status).toBe(200);
+  });
+
+  it("limits new accounts per address: 20 in an hour, then 429 with Retry-After, others unaffected", async () => {
+    const register = (i: number, ip: string) =>
+      postJson(
+        "/api/auth/register",
+        { email: `bulk${i}-${ip}@example.com`, password: "long enough pw" },
+        undefined,
+        {
+          "cf-connecting-ip": ip,
+        },
+      );
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => register(i, "192.0.2.150")));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(20).fill(201), ...Array(4).fill(429)]);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
+    expect((await register(99, "192.0.2.151")).status).toBe(201);
   });
 
   it("never takes the client's address from X-Real-IP or X-Forwarded-For", async () => {

@@ -71,6 +71,35 @@ describe("POST /api/generate", () => {
     expect(row?.prompt).toBe("<b>bold</b> watch [31m ad");
   });
 
+  it("counts a prompt in code points after removing invisible and bidi-override characters", async () => {
+    const { token } = await signUp();
+    const fieldOf = async (prompt: string) => {
+      const res = await postJson("/api/generate", { prompt }, token);
+      if (res.status === 202)
+        return { status: 202, id: ((await res.json()) as { generation_id: string }).generation_id };
+      const body = (await res.json()) as ErrorJson;
+      return { status: res.status, message: body.error.details?.fields?.prompt?.[0] };
+    };
+    // Nine letters padded with zero-width spaces, joiners, marks, overrides and isolates are nine.
+    const padded = `short one${"\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069".repeat(20)}`;
+    expect(await fieldOf(padded)).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/at least 10/),
+    });
+    // 500 emoji are 500 characters (1000 UTF-16 units): accepted; 501 are not.
+    expect(await fieldOf("🎉".repeat(500))).toMatchObject({ status: 202 });
+    expect(await fieldOf("🎉".repeat(501))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/at most 500/),
+    });
+    // An override that would show the reviewer reversed text is gone from what is stored.
+    const { id } = await fieldOf("Sneaker ad \u202eno sale\u202c for runners");
+    const row = await env.DB.prepare("SELECT prompt FROM generations WHERE id = ?")
+      .bind(id)
+      .first<{ prompt: string }>();
+    expect(row?.prompt).toBe("Sneaker ad no sale for runners");
+  });
+
   it("validates settings and rejects unknown ones", async () => {
     const { token } = await signUp();
     const bad = await postJson(

@@ -1,5 +1,5 @@
 import { createMemo, createSignal } from "solid-js";
-import { cleanPrompt, PROMPT_MAX, promptProblem } from "../settings.ts";
+import { cleanPrompt, PROMPT_MAX, promptLength, promptProblem } from "../settings.ts";
 
 /**
  * The prompt box: a live character counter and a clear message for prompts the server would
@@ -21,7 +21,7 @@ export function PromptInput(props: {
 }) {
   const id = () => props.id ?? "prompt";
   const [touched, setTouched] = createSignal(false);
-  const length = createMemo(() => cleanPrompt(props.value).length);
+  const length = createMemo(() => promptLength(cleanPrompt(props.value)));
   const problem = createMemo(() => promptProblem(props.value));
   const message = () => props.serverError ?? ((touched() || props.showProblems) && problem()) ?? null;
   const over = () => length() > PROMPT_MAX;

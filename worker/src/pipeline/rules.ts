@@ -38,21 +38,39 @@ export const MAX_REFINEMENTS = 5;
 /** The largest seed accepted (a signed 32-bit integer). */
 export const MAX_SEED = 2_147_483_647;
 
-/** Prompt length limits, counted after {@link cleanPrompt}. */
+/**
+ * Prompt length limits, counted after {@link cleanPrompt} in characters as a person counts them:
+ * Unicode code points ({@link promptLength}), so an emoji is one, not the two UTF-16 units
+ * JavaScript's `length` gives it.
+ */
 export const PROMPT_MIN = 10;
 export const PROMPT_MAX = 500;
 
 // C0/C1 control characters (tabs and newlines included): a prompt is one line of intent.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
+/**
+ * Invisible characters that pad a prompt past its limit or reorder what a reviewer sees: zero-width
+ * spaces and joiners and the directional marks (U+200B-U+200F), the bidi embeddings and overrides
+ * (U+202A-U+202E), the bidi isolates (U+2066-U+2069) and the byte-order mark.
+ */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
-/** The prompt as the server stores it: control characters become spaces, runs of spaces one, trimmed. */
+/**
+ * The prompt as the server stores it: NFC, invisible characters removed, control characters become
+ * spaces, runs of spaces one, trimmed.
+ */
 export function cleanPrompt(prompt: string): string {
   return prompt
+    .normalize("NFC")
+    .replace(INVISIBLE, "")
     .replace(CONTROL_CHARS, " ")
     .replace(/\s{2,}/g, " ")
     .trim();
 }
+
+/** A cleaned prompt's length as the limits count it: code points. */
+export const promptLength = (cleaned: string) => [...cleaned].length;
 
 /** How many variations one parallel request makes. */
 export const MIN_VARIATIONS = 2;

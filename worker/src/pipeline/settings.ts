@@ -10,6 +10,7 @@ import {
   MAX_SEED,
   PROMPT_MAX,
   PROMPT_MIN,
+  promptLength,
   WORKFLOWS,
 } from "./rules.ts";
 
@@ -64,13 +65,17 @@ export function outputSize(aspect: GenerationSettings["aspect_ratio"]): { width:
   return { width: 1080, height: 1920 };
 }
 
-/** A prompt: control characters replaced by spaces, trimmed, then 10-500 characters. */
+/** A prompt: cleaned (`cleanPrompt`), then 10-500 characters counted as code points. */
 export const PromptSchema = z
   .string({ error: "Prompt is required" })
   .transform(cleanPrompt)
   .pipe(
     z
       .string()
-      .min(PROMPT_MIN, { error: `Prompt must be at least ${PROMPT_MIN} characters` })
-      .max(PROMPT_MAX, { error: `Prompt must be at most ${PROMPT_MAX} characters` }),
+      .refine((p) => promptLength(p) >= PROMPT_MIN, {
+        error: `Prompt must be at least ${PROMPT_MIN} characters`,
+      })
+      .refine((p) => promptLength(p) <= PROMPT_MAX, {
+        error: `Prompt must be at most ${PROMPT_MAX} characters`,
+      }),
   );

@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody } from "../lib/validate.ts";
-import { claimLoginAttempt, clearLoginAttempts } from "../limits/login-limiter.ts";
+import { claimLoginAttempt, claimRegistration, clearLoginAttempts } from "../limits/login-limiter.ts";
 import { clientAddress, publicUser } from "./serialize.ts";
 
 const EmailSchema = z
@@ -35,11 +35,12 @@ const LoginSchema = z.object({
 export const authRoutes = new Hono<AppEnv>()
   .post("/register", jsonBody(RegisterSchema), async (c) => {
     const { email, password } = c.req.valid("json");
+    await claimRegistration(c.env, clientAddress(c));
     const db = getDb(c.env);
     const row = {
       id: crypto.randomUUID(),
       email,
-      passwordHash: await hashPassword(password),
+      passwordHash: await hashPassword(password.normalize("NFC")),
       createdAt: Date.now(),
     };
     // The unique index decides races; no read-then-write.
@@ -58,14 +59,19 @@ export const authRoutes = new Hono<AppEnv>()
     const { email, password } = c.req.valid("json");
     const address = clientAddress(c);
     // Recorded before the password is checked, atomically: parallel guesses cannot all get through.
-    await claimLoginAttempt(c.env, email, address);
+    const claim = await claimLoginAttempt(c.env, email, address);
     const user = await getDb(c.env).select().from(users).where(eq(users.email, email)).get();
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    // Passwords are compared in NFC, as they are stored: "é" typed as one code point or as "e" and
+    // a combining accent is the same password. An account made before that stored the raw form.
+    const nfc = password.normalize("NFC");
+    const hash = user?.passwordHash ?? DUMMY_HASH;
+    const ok =
+      (await verifyPassword(nfc, hash)) || (nfc !== password && (await verifyPassword(password, hash)));
     if (!user || !ok) {
       logger(c).warn("login failed", { address });
       throw new ApiError(401, "unauthorized", "Email or password is incorrect.");
     }
-    await clearLoginAttempts(c.env, email, address);
+    await clearLoginAttempts(c.env, claim);
     const { token, expiresAt } = await issueToken(c.env, user);
     return c.json({ token, expires_at: expiresAt, user: publicUser(user) }, 200);
   });
