@@ -89,6 +89,30 @@ describe("live progress over WebSocket", () => {
     await call(`/api/generations/${other.generation_id}/cancel`, { method: "POST", headers: auth(b.token) });
   });
 
+  it("opens one socket per ticket, and at most 10 sockets per user on a group", async () => {
+    const { token } = await signUp();
+    const { generation_id, group_id } = await generate(token, "A group watched from many tabs");
+    const first = (await ticket(token, group_id)).body!;
+    const ws = (await open(first.path)).webSocket!;
+    ws.accept();
+    // The same ticket again (a copied URL, a replay): refused, though it has not expired.
+    const replay = await open(first.path);
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(/already used/);
+    // Fresh tickets open more sockets, up to the cap.
+    const sockets = [ws];
+    for (let i = 1; i < 10; i++) {
+      const res = await open((await ticket(token, group_id)).body!.path);
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      sockets.push(res.webSocket!);
+    }
+    const eleventh = await open((await ticket(token, group_id)).body!.path);
+    expect(eleventh.status).toBe(429);
+    for (const s of sockets) s.close();
+    await call(`/api/generations/${generation_id}/cancel`, { method: "POST", headers: auth(token) });
+  });
+
   it("answers a malformed percent-escape in a media path with 400 in the error shape", async () => {
     for (const path of ["/media/%E0%A4%A", "/media/renders/%ZZ/video.mp4", "/media/renders/x/%"]) {
       const res = await call(`${path}?exp=1&sig=00`);

@@ -50,6 +50,9 @@ export class LiveChannel<Event extends { seq: number }> {
   }
 }
 
+/** Open live sockets one user may hold on one group (or batch) at once. */
+export const MAX_SOCKETS_PER_USER = 10;
+
 /**
  * A Durable Object that streams its changes to hibernatable WebSockets (a generation group's
  * coordinator, a reference batch) and runs its work from an alarm: the socket handling and the
@@ -77,7 +80,49 @@ export abstract class LiveObject<Event extends { seq: number }> extends DurableO
     const userId = request.headers.get("X-Live-User");
     if (!ownerId || ownerId !== userId)
       return Response.json({ error: { code: "not_found", message: `${what} not found` } }, { status: 404 });
+    const refused = await this.useTicket(request, userId);
+    if (refused) return refused;
     return this.live.accept(userId, await snapshot());
+  }
+
+  /**
+   * Uses the forwarded ticket's nonce up (a ticket opens one socket) and keeps one user's open
+   * sockets on this object under {@link MAX_SOCKETS_PER_USER}; the refusal, or null to go on.
+   */
+  private async useTicket(request: Request, userId: string): Promise<Response | null> {
+    const nonce = request.headers.get("X-Live-Nonce");
+    const expiresAt = Number(request.headers.get("X-Live-Expires"));
+    const unauthorized = (message: string) =>
+      Response.json({ error: { code: "unauthorized", message } }, { status: 401 });
+    if (!nonce || !Number.isFinite(expiresAt))
+      return unauthorized("The live ticket is invalid or has expired.");
+    const key = `ticket:${nonce}`;
+    // Storage calls hold this object's input gate, so two upgrades with one ticket cannot both pass.
+    if ((await this.ctx.storage.get(key)) !== undefined)
+      return unauthorized("This live ticket was already used. Ask for a new one.");
+    const open = this.ctx
+      .getWebSockets()
+      .filter((ws) => (ws.deserializeAttachment() as { userId?: string } | null)?.userId === userId).length;
+    if (open >= MAX_SOCKETS_PER_USER)
+      return Response.json(
+        {
+          error: {
+            code: "rate_limited",
+            message: `At most ${MAX_SOCKETS_PER_USER} live connections at once; close one first.`,
+          },
+        },
+        { status: 429 },
+      );
+    await this.ctx.storage.put(key, expiresAt);
+    // Used tickets are kept only until they would have expired anyway.
+    const used = await this.ctx.storage.list<number>({ prefix: "ticket:" });
+    // (At most 128 keys per delete; the rest go on a later upgrade.)
+    const expired = [...used]
+      .filter(([, exp]) => exp < Date.now())
+      .map(([k]) => k)
+      .slice(0, 128);
+    if (expired.length) await this.ctx.storage.delete(expired);
+    return null;
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

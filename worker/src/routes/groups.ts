@@ -4,7 +4,7 @@ import { requireUser } from "../auth/require-user.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator } from "../groups/coordinator-client.ts";
 import { ApiError } from "../lib/errors.ts";
-import { issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
+import { forwardLive, issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
 import { pathParams } from "../lib/validate.ts";
 import { ownGroup } from "./ownership.ts";
 
@@ -30,10 +30,9 @@ export const groupRoutes = new Hono<AppEnv>()
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(400, "bad_request", "This endpoint takes a WebSocket upgrade.");
     }
-    const userId = await verifyLiveTicket(c.env, c.req.query("ticket") ?? "", group_id);
-    if (!userId) throw new ApiError(401, "unauthorized", "The live ticket is invalid or has expired.");
-    await ownGroup(c.env, group_id, userId);
-    const forwarded = new Request(c.req.raw);
-    forwarded.headers.set("X-Live-User", userId);
-    return coordinator(c.env, group_id).fetch(forwarded);
+    const ticket = await verifyLiveTicket(c.env, c.req.query("ticket") ?? "", group_id);
+    if (!ticket) throw new ApiError(401, "unauthorized", "The live ticket is invalid or has expired.");
+    await ownGroup(c.env, group_id, ticket.userId);
+    // The coordinator uses the ticket's nonce up: one socket per ticket.
+    return coordinator(c.env, group_id).fetch(forwardLive(c.req.raw, ticket));
   });

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import type { AppEnv, Env } from "../env.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
-import { issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
+import { forwardLive, issueLiveTicket, verifyLiveTicket } from "../lib/live-tickets.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams } from "../lib/validate.ts";
 import { assertRoomFor } from "../limits/asset-quota.ts";
@@ -122,10 +122,8 @@ export const referenceRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
       throw new ApiError(400, "bad_request", "This endpoint takes a WebSocket upgrade.");
-    const userId = await verifyLiveTicket(c.env, c.req.query("ticket") ?? "", liveScope(id));
-    if (!userId) throw new ApiError(401, "unauthorized", "The live ticket is invalid or has expired.");
-    const forwarded = new Request(c.req.raw);
-    forwarded.headers.set("X-Live-User", userId);
-    // The batch answers 404 unless the ticket's user owns it.
-    return batch(c.env, id).fetch(forwarded);
+    const ticket = await verifyLiveTicket(c.env, c.req.query("ticket") ?? "", liveScope(id));
+    if (!ticket) throw new ApiError(401, "unauthorized", "The live ticket is invalid or has expired.");
+    // The batch answers 404 unless the ticket's user owns it, and uses the ticket's nonce up.
+    return batch(c.env, id).fetch(forwardLive(c.req.raw, ticket));
   });
