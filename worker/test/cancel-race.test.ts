@@ -65,4 +65,36 @@ describe("cancel against a stage's late saves", () => {
     expect(run.video.calls).toHaveLength(3);
     expect(await mediaKeys(id)).toEqual([]);
   }, 300_000);
+
+  it("answers 409 when the coordinator has already finished it, though its D1 row still says processing", async () => {
+    const { token, user } = await signUp();
+    const hold = gate();
+    const run = await startScripted(user.id, "Linen napkins for long summer dinners", hold, {}, 3);
+    const id = run.created.generationIds[0]!;
+    hold.release();
+    await startGroup(env, createLogger({ test: "cancel-race" }), {
+      userId: user.id,
+      origin: ORIGIN,
+      items: run.items,
+      created: run.created,
+    });
+    const live = await follow(token, run.created.groupId);
+    await live.until(id, (v) => v.status === "completed");
+    live.close();
+    // The moment of the race: the coordinator has completed, its mirror in D1 is a save behind.
+    await env.DB.prepare("UPDATE generations SET status = 'processing', progress = 95 WHERE id = ?")
+      .bind(id)
+      .run();
+    const res = await call(`/api/generations/${id}/cancel`, { method: "POST", headers: auth(token) });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/already completed/);
+    // Nothing claims a cancel that did not happen: the flag stays down, the ad and its media stay.
+    const row = await env.DB.prepare("SELECT cancellation_requested FROM generations WHERE id = ?")
+      .bind(id)
+      .first<{ cancellation_requested: number }>();
+    expect(row?.cancellation_requested).toBe(0);
+    const status = await call(`/api/status/${id}`, { headers: auth(token) });
+    expect(await status.json()).toMatchObject({ status: "completed", error_code: null });
+    expect(await mediaKeys(id)).not.toEqual([]);
+  }, 300_000);
 });

@@ -93,15 +93,20 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     await this.ctx.storage.setAlarm(Date.now());
   }
 
-  /** Requests cancellation; the generation ends `failed` with "Cancelled by user". */
+  /**
+   * Requests cancellation; the generation ends `failed` with "Cancelled by user". The answer is
+   * the view as the cancel found it: a terminal status there means it had already ended (this
+   * object decides, not the D1 mirror, which may lag by a save). The flag reaches D1 through the
+   * same save as every change, so no later save of an older copy can clear it there.
+   */
   async cancel(generationId: string): Promise<GenerationView | null> {
     const s = await this.ctx.storage.get<GenerationState>(genKey(generationId));
     if (!s) return null;
     if (!isTerminal(s) && !s.cancelRequested) {
       s.cancelRequested = true;
       this.cancelled.add(generationId);
-      await this.ctx.storage.put(genKey(generationId), s);
       this.controllers.get(generationId)?.abort(new Error(CANCELLED));
+      await this.save(s);
       await this.ctx.storage.setAlarm(Date.now());
     }
     return this.view(s);

@@ -19,6 +19,7 @@ import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
+import type { GenerationView } from "../views/generation.ts";
 import { ownGeneration } from "./ownership.ts";
 import { rowView } from "./serialize.ts";
 
@@ -82,16 +83,24 @@ export const generationRoutes = new Hono<AppEnv>()
   .post("/generations/:id/cancel", requireUser, pathParams(IdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
     const row = await ownGeneration(c.env, id, c.get("user").id);
-    if (row.status === "completed" || row.status === "failed") {
-      throw new ApiError(
+    const ended = (status: string) =>
+      new ApiError(
         409,
         "conflict",
-        `This generation has already ${row.status === "completed" ? "completed" : "ended"}.`,
+        `This generation has already ${status === "completed" ? "completed" : "ended"}.`,
       );
+    if (row.status === "completed" || row.status === "failed") throw ended(row.status);
+    // The coordinator decides: its state may have ended since the D1 row was written.
+    let view: GenerationView | null = await coordinator(c.env, row.groupId).cancel(id);
+    if (view && (view.status === "completed" || view.status === "failed")) throw ended(view.status);
+    if (!view) {
+      // A generation no coordinator holds: only the row can carry the request.
+      await getDb(c.env)
+        .update(generations)
+        .set({ cancellationRequested: true })
+        .where(eq(generations.id, id));
+      view = await rowView(c, { ...row, cancellationRequested: true });
     }
-    await getDb(c.env).update(generations).set({ cancellationRequested: true }).where(eq(generations.id, id));
-    // The whole status body as the cancel found it; the generation then ends `cancelled`.
-    const view = (await coordinator(c.env, row.groupId).cancel(id)) ?? (await rowView(c, row));
     logger(c).info("cancel requested", { generation_id: id });
     return c.json({ ...view, cancellation_requested: true as const }, 202);
   })
