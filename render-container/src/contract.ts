@@ -61,7 +61,9 @@ export const JobIdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, "job_id may contain letters, digits and . _ : - only");
+  .regex(/^[A-Za-z0-9._:-]+$/, "job_id may contain letters, digits and . _ : - only")
+  // It names a directory: "." and ".." would be the staging root itself and its parent.
+  .refine((id) => !/^\.+$/.test(id), "job_id may not be only dots");
 
 const hexColour = z.string().regex(/^#?[0-9a-fA-F]{6}$/, "colours are 6-digit hex like #1a2b3c");
 

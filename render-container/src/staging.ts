@@ -7,7 +7,7 @@
  */
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { JobIdSchema, StagedNameSchema } from "./contract.ts";
 import { JobError } from "./errors.ts";
 import { writeCapped } from "./transfer.ts";
@@ -17,10 +17,16 @@ const ABANDONED_MS = 60 * 60 * 1000;
 /** Root of every job's staging space (RENDER_STAGING_DIR, default <tmp>/promptreel-staging). */
 export const stagingRoot = () => process.env.RENDER_STAGING_DIR ?? join(tmpdir(), "promptreel-staging");
 
-/** The staging directory of a job; validates the id so it can never escape the root. */
+/**
+ * The staging directory of a job; validates the id, and checks the resolved path is a directory
+ * directly inside the root, so no id can escape it whatever the schema lets through.
+ */
 export function stagingDir(jobId: string): string {
   if (!JobIdSchema.safeParse(jobId).success) throw new JobError("invalid_job", `invalid job id: ${jobId}`);
-  return join(stagingRoot(), jobId);
+  const root = resolve(stagingRoot());
+  const dir = resolve(root, jobId);
+  if (dirname(dir) !== root) throw new JobError("invalid_job", `invalid job id: ${jobId}`);
+  return dir;
 }
 
 /** The path of a staged file; validates the name (no separators, no dot-dot). */
