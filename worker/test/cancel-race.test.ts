@@ -9,7 +9,7 @@ import { createLogger } from "../src/lib/log.ts";
 import { gate } from "./fakes/scripted-providers.ts";
 import { call, signUp } from "./helpers.ts";
 import { auth, mediaKeys } from "./pipeline-helpers.ts";
-import { follow, ORIGIN, startScripted } from "./scripted-group.ts";
+import { follow, ORIGIN, runScripted, startScripted } from "./scripted-group.ts";
 
 describe("cancel against a stage's late saves", () => {
   it("ends cancelled, with the flag kept in D1 and no media left", async () => {
@@ -68,16 +68,8 @@ describe("cancel against a stage's late saves", () => {
 
   it("answers 409 when the coordinator has already finished it, though its D1 row still says processing", async () => {
     const { token, user } = await signUp();
-    const hold = gate();
-    const run = await startScripted(user.id, "Linen napkins for long summer dinners", hold, {}, 3);
-    const id = run.created.generationIds[0]!;
-    hold.release();
-    await startGroup(env, createLogger({ test: "cancel-race" }), {
-      userId: user.id,
-      origin: ORIGIN,
-      items: run.items,
-      created: run.created,
-    });
+    const run = await runScripted(user.id, "Linen napkins for long summer dinners", {}, 3);
+    const id = run.id;
     const live = await follow(token, run.created.groupId);
     await live.until(id, (v) => v.status === "completed");
     live.close();
