@@ -3,6 +3,7 @@
  * and sets `c.var.user`. The user must still exist (a deleted account's tokens stop working).
  */
 import { eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client.ts";
 import { users } from "../db/schema.ts";
@@ -10,11 +11,15 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { verifyToken } from "./tokens.ts";
 
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+/** The verified claims of the request's `Authorization: Bearer <token>`, or 401. */
+async function bearerClaims(c: Context<AppEnv>) {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
   if (!match?.[1]) throw new ApiError(401, "unauthorized", "Sign in to continue.");
-  const claims = await verifyToken(c.env, match[1]);
+  return verifyToken(c.env, match[1]);
+}
+
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await bearerClaims(c);
   const row = await getDb(c.env)
     .select({ id: users.id, email: users.email })
     .from(users)
@@ -32,9 +37,6 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
  * no records left to show), so the token is all the authority it needs.
  */
 export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) throw new ApiError(401, "unauthorized", "Sign in to continue.");
-  c.set("user", await verifyToken(c.env, match[1]));
+  c.set("user", await bearerClaims(c));
   await next();
 });
