@@ -134,10 +134,24 @@ export const GradeSchema = z.union([
 /** Colour grade. */
 export type Grade = z.infer<typeof GradeSchema>;
 
-/** Background music: a library track by mood, or an uploaded file. */
+/**
+ * Background music: a library track by mood, or an uploaded file. The mix's gain to the loudness
+ * target is computed from its sources' loudness: the library's is measured when the track is made;
+ * an uploaded file's is measured by the container the first time it sees those bytes (then cached),
+ * unless the job brings it as `loudness_lufs` (measured once at upload), which saves that launch.
+ */
 export const MusicSchema = z.union([
   z.object({ library: MoodSchema }).strict(),
-  z.object({ source: SourceSchema }).strict(),
+  z
+    .object({
+      source: SourceSchema,
+      /**
+       * The file's integrated loudness (EBU R128, LUFS) over its whole length, as `ebur128` measures
+       * it once converted to 48 kHz stereo. Optional: without it the container measures the file.
+       */
+      loudness_lufs: z.number().min(-99).max(0).optional(),
+    })
+    .strict(),
 ]);
 /** Background music. */
 export type Music = z.infer<typeof MusicSchema>;
@@ -485,7 +499,8 @@ export const JobResultSchema = z.object({
   /**
    * Measured on the final mix (render jobs with audio), metered inside the composition pass as it
    * enters the AAC encoder; the encoded file reads the same within ~0.1 LU, its true peak typically
-   * 0.1-0.3 dB higher (the mix aims 0.5 dB under the ceiling for that).
+   * 0.1-0.3 dB higher (the mix's limiter sits 1 dB under the ceiling for that). When the QC pass
+   * re-muxed the audio, or the pass's meter gave no single summary, the QC's measurement of the file.
    */
   loudness: z.object({ integrated_lufs: z.number(), true_peak_dbtp: z.number() }).optional(),
   /** Render jobs: the quality report, measured on the finished file. */

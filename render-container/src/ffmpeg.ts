@@ -15,6 +15,8 @@ import { JobError } from "./errors.ts";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
+/** Kept of a child's stderr: its start (what ffmpeg says about its inputs) and its end (summaries). */
+const STDERR_HEAD = 16 * 1024;
 const STDERR_KEEP = 64 * 1024;
 
 const live = new Set<ChildProcess>();
@@ -169,15 +171,24 @@ function samplePeakRss(child: ChildProcess): { peak: () => number; stop: () => v
 }
 
 /**
- * Collects a child's output: stderr (the tail), and stdout either whole or, for `-progress pipe:1`,
- * line by line into `onProgress` fractions of `duration_s`.
+ * Collects a child's output: stderr (its first 16 KiB, where ffmpeg describes its inputs, and its last
+ * 64 KiB, where the summaries are), and stdout either whole or, for `-progress pipe:1`, line by line
+ * into `onProgress` fractions of `duration_s`.
  */
 function collectOutput(child: ChildProcess, opts: RunOptions, parseProgress: boolean) {
-  let stderr = "";
+  let head = "";
+  let tail = "";
+  let cut = false;
   let stdout = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+    const room = Math.max(0, STDERR_HEAD - head.length);
+    head += chunk.slice(0, room);
+    tail += chunk.slice(room);
+    if (tail.length > STDERR_KEEP) {
+      tail = tail.slice(-STDERR_KEEP);
+      cut = true;
+    }
   });
   child.stdout?.setEncoding("utf8");
   child.stdout?.on("data", (chunk: string) => {
@@ -192,7 +203,7 @@ function collectOutput(child: ChildProcess, opts: RunOptions, parseProgress: boo
       }
     }
   });
-  return { stderr: () => stderr, stdout: () => stdout };
+  return { stderr: () => (cut ? `${head}\n[...]\n${tail}` : head + tail), stdout: () => stdout };
 }
 
 function run(bin: string, args: string[], opts: RunOptions, parseProgress: boolean): Promise<RunResult> {

@@ -222,6 +222,81 @@ function formatDuration(s: number): string {
   return `${s.toFixed(1)} s`;
 }
 
+const LAYOUT_CHANNELS: Record<string, number> = {
+  mono: 1,
+  stereo: 2,
+  "2.1": 3,
+  "3.0": 3,
+  quad: 4,
+  "4.0": 4,
+  "5.0": 5,
+  "5.1": 6,
+  "6.1": 7,
+  "7.1": 8,
+};
+
+/**
+ * The {@link MediaInfo} of a file from the description ffmpeg logs (at info level) when it opens it:
+ * the same libavformat probe ffprobe runs, read from a pass that opens the file anyway (the QC pass
+ * over a finished ad), so no ffprobe is launched. Pure; size and faststart are not in it (see
+ * {@link describeFromLog}). Duration is to 10 ms, as ffmpeg prints it. Undefined without an input.
+ */
+export function parseInputLog(stderr: string): Omit<MediaInfo, "size_bytes"> | undefined {
+  const start = stderr.search(/^Input #0, /m);
+  if (start < 0) return undefined;
+  const rest = stderr.slice(start);
+  const end = rest.search(/^(?:Input #1|Output #|Stream mapping:)/m);
+  const block = end < 0 ? rest : rest.slice(0, end);
+  const format = /^Input #0, (.+), from '/m.exec(block)?.[1];
+  if (!format) return undefined;
+  const d = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(block);
+  const info: Omit<MediaInfo, "size_bytes"> = {
+    format,
+    duration_s: d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : 0,
+  };
+  // "Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, progressive), 1080x1920 [SAR 1:1 ...], ..., 24 fps"
+  const vline = /^ *Stream #0:\d+\S*: Video: ([^\n]*)/m.exec(block);
+  const v = vline && /^(\w+)((?: \([^)]*\))*), (\w+)(?:\([^)]*\))?, (\d+)x(\d+)/.exec(vline[1]!);
+  if (vline && v) {
+    const profile = [...v[2]!.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!).find((p) => !p.includes(" / 0x"));
+    const fps = /, ([\d.]+) fps/.exec(vline[1]!);
+    const rotation = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(block.slice(vline.index));
+    info.video = {
+      codec: v[1]!,
+      width: Number(v[4]),
+      height: Number(v[5]),
+      fps: fps ? Number(fps[1]) : 0,
+      pix_fmt: v[3]!,
+      rotation: rotation ? Number(rotation[1]) : 0,
+      ...(profile ? { profile } : {}),
+    };
+  }
+  // "Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 160 kb/s"
+  const a = /Stream #0:\d+\S*: Audio: (\w+)[^,\n]*, (\d+) Hz, ([^,\n]+)/.exec(block);
+  if (a) {
+    const layout = a[3]!.trim();
+    const n = /^(\d+) channels/.exec(layout);
+    info.audio = {
+      codec: a[1]!,
+      sample_rate: Number(a[2]),
+      channels: n ? Number(n[1]) : (LAYOUT_CHANNELS[layout.replace(/\(.*\)$/, "")] ?? 0),
+    };
+  }
+  return info;
+}
+
+/**
+ * A finished output's {@link MediaInfo} from the log of a pass that opened it (see
+ * {@link parseInputLog}), with its size and, for MP4, faststart read here in Node.
+ */
+export async function describeFromLog(path: string, stderr: string): Promise<MediaInfo | undefined> {
+  const parsed = parseInputLog(stderr);
+  if (!parsed) return undefined;
+  const info: MediaInfo = { ...parsed, size_bytes: (await stat(path)).size };
+  if (parsed.format.includes("mp4")) info.faststart = await moovBeforeMdat(path);
+  return info;
+}
+
 /** Walks the top-level MP4 boxes: faststart means `moov` comes before `mdat`. */
 export async function moovBeforeMdat(path: string): Promise<boolean> {
   const fh = await open(path, "r");

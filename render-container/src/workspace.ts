@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Phase } from "./contract.ts";
-import type { RunOptions } from "./ffmpeg.ts";
+import type { FfmpegPlan, RunOptions } from "./ffmpeg.ts";
 import { stagingDir } from "./staging.ts";
 import type { TransferOptions } from "./transfer.ts";
 
@@ -25,6 +25,10 @@ export interface RunJobOptions {
   onSpawn?: (pid: number) => void;
   /** Peak RSS of the composition child in KiB, for the bench. */
   onStats?: (stats: { peakRssKib: number }) => void;
+  /** Wall seconds of each step of a render job as it ends (fetch, probe, compose, qc, ...), for the bench. */
+  onTiming?: (step: string, seconds: number) => void;
+  /** Each composition plan before it runs (the bench's profile runs parts of it again). */
+  onPlan?: (plan: FfmpegPlan) => void;
 }
 
 /** What a running job works with. */

@@ -7,7 +7,7 @@ import {
   textWidth,
   wrapText,
 } from "../src/compose/overlay-layout.ts";
-import { planCompose, planLoudnessAnalysis } from "../src/compose/plan.ts";
+import { planClipSoundAnalysis, planCompose } from "../src/compose/plan.ts";
 import { timeline } from "../src/compose/timeline.ts";
 import { thumbnailTime } from "../src/compose/video-graph.ts";
 import { RenderJobSchema } from "../src/contract.ts";
@@ -42,13 +42,8 @@ const inputs = {
   output: { video: "/tmp/work/out.mp4", thumbnail: "/tmp/work/thumb.jpg" },
 };
 const tl = timeline(job);
-const measured = {
-  input_i: "-20.5",
-  input_tp: "-6.1",
-  input_lra: "3.2",
-  input_thresh: "-30.9",
-  target_offset: "0.2",
-};
+// The levels of the standard ad's mix (what mixLevels gives for the upbeat track and the whoosh).
+const measured = { gain_db: 17.66, whoosh_db: -7.46, mix_lufs: -31.66 };
 
 describe("planCompose", () => {
   it("opens the logo once, scales it once, and keeps the duration (logo jobs)", () => {
@@ -67,10 +62,11 @@ describe("planCompose", () => {
     // The last scene's own overlay stops where the end card (which redraws its text) starts.
     expect(plan.graph).toContain(`enable='lt(t,${14 - tl.starts[4]!})'[v4]`);
     expect(plan.files.some((f) => f.path === "/tmp/work/endcard-0.txt")).toBe(true);
-    // The audio-only analysis never opens the logo.
-    expect(planLoudnessAnalysis(withLogo, tl, logoInputs, "/tmp/work/a.txt").args).not.toContain(
-      "/tmp/work/logo",
-    );
+    // The audio-only analysis of clip sound never opens the logo.
+    const withSound = RenderJobSchema.parse({ ...withLogo, audio: { ...withLogo.audio, clip_volume: 0.5 } });
+    expect(
+      planClipSoundAnalysis(withSound, tl, logoInputs, "/tmp/work/a.txt", "/tmp/work/m.txt").args,
+    ).not.toContain("/tmp/work/logo");
     // Without `logo` in the job the graph is the standard one, whatever the inputs hold.
     expect(planCompose(job, tl, logoInputs, "/tmp/work/graph.txt", measured).graph).toBe(
       planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured).graph,
@@ -106,27 +102,51 @@ describe("planCompose", () => {
 });
 
 describe("loudness", () => {
-  it("meters the final mix as the last audio filter of the main pass", () => {
+  it("levels the mix (gain, whoosh gain, limiter) and meters it as the last audio filters", () => {
     const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     expect(plan.graph).toMatch(
-      /,aresample=48000,aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose\[aout\]$/,
+      /,atrim=duration=15\.5,volume=17\.66dB,alimiter=limit=0\.7943:level=false:latency=1,aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose\[aout\]$/,
     );
-    // Silence gets no loudnorm, but is still metered.
+    // The whoosh is lowered once, before it is split into one copy per transition.
+    expect(plan.graph).toContain(",volume=-7.46dB,asplit=4[w0][w1][w2][w3]");
+    expect(plan.graph).not.toContain("loudnorm");
+    // The limiter sits 1 dB under the job's ceiling.
+    const lower = RenderJobSchema.parse({ ...job, audio: { ...job.audio, true_peak_db: -3 } });
+    expect(planCompose(lower, tl, inputs, "/tmp/work/graph.txt", measured).graph).toContain(
+      `alimiter=limit=${Number((10 ** (-4 / 20)).toFixed(4))}:`,
+    );
+    // Silence gets no gain and no limiter, but is still metered; a whoosh never raised gets no volume.
     const silent = planCompose(job, tl, inputs, "/tmp/work/graph.txt", undefined);
     expect(silent.graph).toMatch(
       /atrim=duration=15\.5,aformat=channel_layouts=stereo,ebur128=[^,]*\[aout\]$/,
     );
+    expect(silent.graph).toContain("channel_layouts=stereo,asplit=4");
   });
 
-  it("plans the analysis without clip information when clip sound is not mixed", () => {
-    const full = planLoudnessAnalysis(job, tl, inputs, "/tmp/work/analysis.txt");
-    const early = planLoudnessAnalysis(job, tl, { ...inputs, clips: [] }, "/tmp/work/analysis.txt");
-    expect(early).toEqual(full);
-    expect(full.args).not.toContain("/clips/1.mp4");
+  it("plans the clip sound analysis: the clips' sound only, measured into a profile", () => {
     const withSound = RenderJobSchema.parse({ ...job, audio: { ...job.audio, clip_volume: 0.5 } });
+    const withAudio = {
+      ...inputs,
+      clips: inputs.clips.map((c) => ({
+        ...c,
+        info: { ...c.info, audio: { codec: "aac", sample_rate: 48000, channels: 2 } },
+      })),
+    };
+    const plan = planClipSoundAnalysis(withSound, tl, withAudio, "/tmp/work/clip-sound.txt", "/tmp/m.txt");
+    // Every clip with sound is opened; the music and the whoosh are not (their loudness is known).
+    expect(plan.args.filter((a) => a === "-i")).toHaveLength(5);
+    expect(plan.args).not.toContain("/cache/music-upbeat.flac");
+    expect(plan.args).not.toContain("/cache/whoosh.flac");
+    expect(plan.graph).toContain("volume=0.5,afade=t=in:d=0.05");
+    expect(plan.graph).toMatch(
+      /ebur128=peak=true:metadata=1:framelog=verbose,ametadata=mode=print:key=lavfi\.r128\.M:file=\/tmp\/m\.txt\[aout\]$/,
+    );
+    expect(plan.args.slice(-4)).toEqual(["[aout]", "-f", "null", "-"]);
+    // Without clip sound, or before the clips are probed, there is nothing to plan.
+    expect(() => planClipSoundAnalysis(job, tl, inputs, "/tmp/a.txt", "/tmp/m.txt")).toThrow(/clip sound/);
     expect(() =>
-      planLoudnessAnalysis(withSound, timeline(withSound), { ...inputs, clips: [] }, "/tmp/a.txt"),
-    ).toThrow(/needs every probed clip/);
+      planClipSoundAnalysis(withSound, tl, { ...inputs, clips: [] }, "/tmp/a.txt", "/tmp/m.txt"),
+    ).toThrow(/every probed clip/);
   });
 
   it("reads the ebur128 summary of the whole mix, and refuses two partial ones", () => {

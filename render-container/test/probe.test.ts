@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
-import { probeFile } from "../src/probe.ts";
+import { describeFromLog, probeFile } from "../src/probe.ts";
 import { makeClip, tempDir } from "./helpers.ts";
 
 let dir: string;
@@ -100,5 +100,73 @@ describe("probe limits", () => {
     await writeFile(join(dir, "empty.mp4"), "");
     await expect(probeFile(join(dir, "notes.mp4"))).rejects.toThrow(/not a readable media file|not accepted/);
     await expect(probeFile(join(dir, "empty.mp4"))).rejects.toThrow(/empty/);
+  });
+});
+
+describe("a file's description from ffmpeg's log (the QC pass's, instead of an ffprobe launch)", () => {
+  const encode = async (name: string, args: string[]) => {
+    const path = join(dir, name);
+    await runFfmpeg([
+      ...[...QUIET_ARGS, "-f", "lavfi", "-i", "testsrc2=s=320x240:r=30000/1001:d=1"],
+      ...["-f", "lavfi", "-i", "sine=f=440:sample_rate=44100:d=1", ...args, path],
+    ]);
+    return path;
+  };
+
+  it("reads what ffprobe reads: container, codecs, profile, size, rate, pixel format, audio, faststart", async () => {
+    const files = await Promise.all([
+      encode("log.mp4", [
+        "-c:v",
+        "libx264",
+        "-profile:v",
+        "high",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        "-ar",
+        "48000",
+        "-movflags",
+        "+faststart",
+      ]),
+      encode("log.mov", ["-c:v", "libx264", "-profile:v", "main", "-c:a", "aac", "-ac", "1", "-f", "mov"]),
+      encode("log.webm", [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-c:a",
+        "libopus",
+        "-ac",
+        "2",
+        "-ar",
+        "48000",
+      ]),
+      makeClip(join(dir, "log-plain.mp4"), { width: 200, height: 400, fps: 24, duration: 1, audio: true }),
+    ]);
+    for (const file of files) {
+      const { stderr } = await runFfmpeg([
+        "-hide_banner",
+        "-nostdin",
+        "-i",
+        file,
+        "-t",
+        "0.1",
+        "-f",
+        "null",
+        "-",
+      ]);
+      const logged = (await describeFromLog(file, stderr))!;
+      const probed = await probeFile(file);
+      // ffmpeg prints the duration to 10 ms and the rate to 4 significant digits.
+      expect(Math.abs(logged.duration_s - probed.duration_s), file).toBeLessThanOrEqual(0.006);
+      expect(Math.abs(logged.video!.fps - probed.video!.fps), file).toBeLessThan(0.01);
+      const same = (i: typeof logged) => ({ ...i, duration_s: 0, video: { ...i.video!, fps: 0 } });
+      expect(same(logged), file).toEqual(same(probed));
+    }
+  });
+
+  it("has nothing to say without an input in the log", async () => {
+    expect(await describeFromLog(join(dir, "none.mp4"), "Output #0, null, to 'pipe:':")).toBeUndefined();
   });
 });

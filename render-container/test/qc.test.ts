@@ -458,7 +458,7 @@ describe("QC on real files", () => {
         job: j,
         tl: timeline(j),
         inputs: { clips: [{ path: file, info }], workDir: dir, output: { video: file } },
-        video: info,
+        hasAudio: info.audio !== undefined,
         dir,
         ffmpeg: {},
         rerender: () => Promise.reject(new Error("no overlay: never re-rendered")),

@@ -1,10 +1,12 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { measureLoudness } from "../src/audio/loudness.ts";
+import { crossfadeChains } from "../src/compose/crossfade.ts";
 import { layoutOverlay, safeZone } from "../src/compose/overlay-layout.ts";
 import { runRenderJob } from "../src/compose/render.ts";
 import { type RenderJobInput, RenderJobSchema } from "../src/contract.ts";
-import { liveChildren } from "../src/ffmpeg.ts";
+import { liveChildren, QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
 import { JobRunner } from "../src/jobs.ts";
 import { alive, ffmpegChildren, frameAt, makeClip, meanDiff, meanLuma, tempDir } from "./helpers.ts";
 
@@ -126,6 +128,67 @@ describe("composition in one ffmpeg pass", () => {
   it("takes the thumbnail from the same pass, not from the black first frame", async () => {
     const thumb = await frameAt(join(dir, "with-text.jpg"), 0, dir);
     expect(meanLuma(thumb)).toBeGreaterThan(40);
+  });
+});
+
+describe("crossfades", () => {
+  it("blends a fade with overlay and a rising alpha as xfade's fade does, frame for frame", async () => {
+    const a = clips[1]!; // mandelbrot, 640x480
+    const b = await makeClip(join(dir, "xf-b.mp4"), { width: 640, height: 480, fps: 24, duration: 3 });
+    const scenes = [a, b].map(
+      (_, i) =>
+        `[${i}:v:0]fps=24,scale=270:480,setsar=1,format=yuv420p,trim=duration=2,setpts=PTS-STARTPTS[v${i}]`,
+    );
+    const ours = crossfadeChains([2, 2], 0.5, "fade", 24, "out");
+    // The same pieces joined with ffmpeg's own xfade fade (4:4:4 in, 4:2:0 out).
+    const blend = ours.findIndex((c) => c.includes("overlay="));
+    const reference = [
+      ...ours.slice(0, blend - 1),
+      "[t0p][h1p]xfade=transition=fade:duration=0.5:offset=0,format=yuv420p[m1]",
+      ...ours.slice(blend + 1),
+    ];
+    expect(ours.join(";")).not.toContain("xfade");
+    const render = async (chains: string[], out: string) => {
+      await runFfmpeg([
+        ...[...QUIET_ARGS, "-i", a, "-i", b, "-filter_complex", [...scenes, ...chains].join(";")],
+        ...["-map", "[out]", "-f", "rawvideo", "-pix_fmt", "yuv420p", join(dir, out)],
+      ]);
+      return join(dir, out);
+    };
+    const [mine, theirs] = await Promise.all([render(ours, "xf-ours.yuv"), render(reference, "xf-ref.yuv")]);
+    const raw = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "270x480", "-r", "24"];
+    const stats = join(dir, "xf-psnr.txt");
+    const { stderr } = await runFfmpeg([
+      ...["-hide_banner", "-nostdin", ...raw, "-i", mine, ...raw, "-i", theirs],
+      ...["-lavfi", `[0:v][1:v]psnr=stats_file=${stats}`, "-f", "null", "-"],
+    ]);
+    // 3.5 s: 84 frames each, the same outside the window; inside it the luma differs by rounding only.
+    // xfade resamples the chroma to 4:4:4 and back, which softens sharp colour edges a little; the
+    // overlay blends the 4:2:0 chroma as it is.
+    expect(/frame=\s*84\b/.test(stderr)).toBe(true);
+    const frames = (await readFile(stats, "utf8")).trim().split("\n");
+    expect(frames).toHaveLength(84);
+    const value = (line: string, key: string) => {
+      const v = new RegExp(`${key}:(\\S+)`).exec(line)![1]!;
+      return v === "inf" ? Number.POSITIVE_INFINITY : Number(v);
+    };
+    const windowed = frames.filter((_, n) => n >= 36 && n < 48);
+    expect(frames.filter((_, n) => n < 36 || n >= 48).every((f) => value(f, "psnr_avg") === Infinity)).toBe(
+      true,
+    );
+    for (const f of windowed) {
+      expect(value(f, "psnr_y")).toBeGreaterThanOrEqual(45);
+      expect(Math.min(value(f, "psnr_u"), value(f, "psnr_v"))).toBeGreaterThanOrEqual(35);
+    }
+    // And it is a crossfade: midway through the window the picture is neither scene.
+    const at = async (file: string, n: number) => {
+      const size = 270 * 480 * 1.5;
+      return (await readFile(file)).subarray(n * size, n * size + 270 * 480);
+    };
+    const diff = (x: Buffer, y: Buffer) => x.reduce((s, v, i) => s + Math.abs(v - y[i]!), 0) / x.length;
+    const [before, middle, after] = await Promise.all([at(mine, 35), at(mine, 42), at(mine, 49)]);
+    expect(diff(middle, before)).toBeGreaterThan(3);
+    expect(diff(middle, after)).toBeGreaterThan(3);
   });
 });
 

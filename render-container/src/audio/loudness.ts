@@ -1,37 +1,14 @@
 /**
- * Loudness measurement: parse `loudnorm` JSON, parse an `ebur128` summary (the main pass meters its
- * own final mix, see `MIX_METER` in compose/audio-graph.ts), and measure a finished file with
- * `ebur128` (independent checks: the bench, and the fallback when the main pass's summary is missing).
+ * Loudness measurement: parse an `ebur128` summary (the main pass meters its own final mix, see
+ * `MIX_METER` in compose/audio-graph.ts; the QC pass meters the file), and measure a finished file with
+ * `ebur128` (independent checks: the bench and the tests, and the QC's loudness fix).
  */
 import { runFfmpeg } from "../ffmpeg.ts";
-
-/** Loudness measured by the analysis pass (`loudnorm` print_format=json). */
-export interface LoudnessMeasure {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
-}
 
 /** Integrated loudness and true peak as reported in a JobResult. */
 export interface LoudnessSummary {
   integrated_lufs: number;
   true_peak_dbtp: number;
-}
-
-/** Extracts the JSON block `loudnorm=...:print_format=json` writes at the end of stderr. */
-export function parseLoudnormJson(stderr: string): LoudnessMeasure | undefined {
-  const start = stderr.lastIndexOf("{");
-  const end = stderr.lastIndexOf("}");
-  if (start < 0 || end < start) return undefined;
-  try {
-    const j = JSON.parse(stderr.slice(start, end + 1)) as Partial<LoudnessMeasure>;
-    if (j.input_i === undefined || j.input_tp === undefined) return undefined;
-    return j as LoudnessMeasure;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

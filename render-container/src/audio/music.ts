@@ -1,13 +1,16 @@
 /**
  * The music library the project makes itself: one synthesised track per mood (pad, bass, arpeggio
  * and drums from an `aevalsrc` expression), plus a whoosh. Generated with ffmpeg at first use into
- * MUSIC_CACHE_DIR (default render-container/.cache/music) and reused; never downloaded.
+ * MUSIC_CACHE_DIR (default render-container/.cache/music) and reused; never downloaded. Each file's
+ * loudness profile is measured right after it is made and kept beside it (`<name>.loudness.json`,
+ * see `profile.ts`), so the image build measures them once and a render only reads them.
  */
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Mood } from "../contract.ts";
 import { QUIET_ARGS, runFfmpeg } from "../ffmpeg.ts";
+import { type LoudnessProfile, sidecarProfile } from "./profile.ts";
 
 /** Length of every library track in seconds (the render loops and trims it). */
 export const TRACK_SECONDS = 32;
@@ -19,6 +22,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The cache directory (MUSIC_CACHE_DIR, default render-container/.cache/music). */
 export function musicCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.MUSIC_CACHE_DIR ?? join(here, "../../.cache/music"));
+}
+
+/** Where the loudness profiles of uploaded tracks are cached, by content hash: `<music cache>/loudness`. */
+export function uploadLoudnessDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(musicCacheDir(env), "loudness");
 }
 
 /** Musical recipe of a mood. */
@@ -167,6 +175,7 @@ async function generate(file: string, graph: string, signal?: AbortSignal): Prom
     );
     await rename(tmp, file); // atomic: a half-written track is never picked up
     await rm(script, { force: true });
+    await sidecarProfile(file, signal); // its loudness, measured once with it
     return file;
   })();
   pending.set(file, job);
@@ -175,6 +184,14 @@ async function generate(file: string, graph: string, signal?: AbortSignal): Prom
   } finally {
     pending.delete(file);
   }
+}
+
+/**
+ * The loudness profile of a track this module made (library or whoosh): its sidecar, written when the
+ * track was generated (or, for a track cached before sidecars existed, measured now and kept).
+ */
+export function trackLoudness(file: string, signal?: AbortSignal): Promise<LoudnessProfile> {
+  return sidecarProfile(file, signal);
 }
 
 /** Path of the library track for a mood, generating it on first use. */

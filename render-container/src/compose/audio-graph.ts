@@ -1,16 +1,25 @@
 /**
- * The audio half of the composition, pure: the mix (clip audio, music, whooshes), the loudness
- * filter built from the analysis pass's measurement, and the meter of the final mix.
+ * The audio half of the composition, pure: the mix (clip audio, music, whooshes), its levels (the gain
+ * to the loudness target from `mix-loudness.ts`, and a limiter), and the meter of the final mix.
  */
-import type { LoudnessMeasure } from "../audio/loudness.ts";
 import type { RenderJob } from "../contract.ts";
 import { num } from "../ffmpeg.ts";
 import { type ComposeInputs, type InputLayout, mixesClipSound } from "./inputs.ts";
+import { LIMITER_MARGIN_DB, type MixLevels } from "./mix-loudness.ts";
 import type { Timeline } from "./timeline.ts";
+
+/** Where each whoosh starts (s, whole milliseconds): its loudest point on the middle of a transition. */
+export function whooshStarts(job: RenderJob, tl: Timeline, peak_s: number): number[] {
+  return Array.from({ length: job.scenes.length - 1 }, (_, k) => {
+    const centre = tl.starts[k + 1]! + tl.transition / 2;
+    return Math.max(0, Math.round((centre - peak_s) * 1000)) / 1000;
+  });
+}
 
 /**
  * The audio part: a silent bed of exactly the output length, the clips' own audio (if wanted),
- * the music at its gain with a fade-out, and a whoosh centred on every transition, then `tail`.
+ * the music at its gain with a fade-out, and a whoosh centred on every transition (at `whooshDb`),
+ * then `tail`.
  */
 export function audioGraph(
   job: RenderJob,
@@ -18,8 +27,9 @@ export function audioGraph(
   inputs: ComposeInputs,
   idx: InputLayout,
   tail: string,
+  whooshDb = 0,
 ): string[] {
-  const { starts, total, transition } = tl;
+  const { starts, total } = tl;
   const T = num(total);
   const fmt = "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo";
   const chains: string[] = [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}[abed]`];
@@ -46,15 +56,14 @@ export function audioGraph(
     mix.push("[amus]");
   }
   if (idx.whoosh !== undefined && inputs.whoosh) {
-    const n = job.scenes.length - 1;
-    const labels = Array.from({ length: n }, (_, k) => `[w${k}]`);
-    chains.push(`[${idx.whoosh}:a:0]${fmt},asplit=${n}${labels.join("")}`);
-    for (let k = 0; k < n; k++) {
-      const centre = starts[k + 1]! + transition / 2;
-      const delay = Math.max(0, Math.round((centre - inputs.whoosh.peak_s) * 1000));
-      chains.push(`[w${k}]adelay=delays=${delay}:all=1[wd${k}]`);
+    const at = whooshStarts(job, tl, inputs.whoosh.peak_s);
+    const labels = at.map((_, k) => `[w${k}]`);
+    const gain = whooshDb < 0 ? `,volume=${num(whooshDb, 2)}dB` : "";
+    chains.push(`[${idx.whoosh}:a:0]${fmt}${gain},asplit=${at.length}${labels.join("")}`);
+    at.forEach((start, k) => {
+      chains.push(`[w${k}]adelay=delays=${Math.round(start * 1000)}:all=1[wd${k}]`);
       mix.push(`[wd${k}]`);
-    }
+    });
   }
   const mixed =
     mix.length > 1 ? `${mix.join("")}amix=inputs=${mix.length}:duration=first:normalize=0` : "[abed]anull";
@@ -72,13 +81,13 @@ export function audioGraph(
  */
 export const MIX_METER = "aformat=channel_layouts=stereo,ebur128=peak=true:framelog=verbose";
 
-/** Turns the analysis pass's measurement into the final, linear `loudnorm` (or nothing for silence). */
-export function loudnessFilter(job: RenderJob, m: LoudnessMeasure | undefined): string {
-  if (!m || !Number.isFinite(Number(m.input_i)) || Number(m.input_i) < -70) return "";
-  // Aim 0.5 dB under the ceiling: AAC encoding adds a little inter-sample peak.
-  const tp = job.audio.true_peak_db - 0.5;
-  return (
-    `loudnorm=I=${job.audio.target_lufs}:TP=${tp}:LRA=20:measured_I=${m.input_i}:measured_TP=${m.input_tp}` +
-    `:measured_LRA=${m.input_lra}:measured_thresh=${m.input_thresh}:offset=${m.target_offset}:linear=true:print_format=none,aresample=48000`
-  );
+/**
+ * The mix's levels: the gain to the loudness target (predicted by `mixLevels`), then a look-ahead
+ * limiter 1 dB under the true-peak ceiling (a sample-peak limiter: the dB leaves room for inter-sample
+ * peaks and AAC), delay-compensated so the sound stays on the picture. Nothing for a silent mix.
+ */
+export function levelFilters(job: RenderJob, levels: MixLevels | undefined): string {
+  if (!levels) return "";
+  const limit = 10 ** ((job.audio.true_peak_db - LIMITER_MARGIN_DB) / 20);
+  return `volume=${num(levels.gain_db, 2)}dB,alimiter=limit=${num(limit)}:level=false:latency=1`;
 }

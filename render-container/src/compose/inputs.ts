@@ -27,13 +27,13 @@ export interface InputLayout {
   logo?: number;
 }
 
-/** Whether the clips' own sound is mixed in; only then does the loudness analysis need the clips. */
+/** Whether the clips' own sound is mixed in; only then is it measured (audio only) before composing. */
 export const mixesClipSound = (job: RenderJob): boolean => job.audio.clip_volume > 0;
 
 /**
- * Input indices. The composition opens every clip (it needs the pictures); the audio-only analysis
- * opens only clips whose sound is mixed in, because opening a video file makes ffmpeg probe it
- * (decoding frames to find its parameters), which is most of the cost of a pass over 15 s of audio.
+ * Input indices. The composition opens every clip (it needs the pictures); the audio-only clip sound
+ * analysis opens only clips whose sound is mixed in, because opening a video file makes ffmpeg probe
+ * it (decoding frames to find its parameters), which is most of the cost of a pass over 15 s of audio.
  */
 export function inputLayout(job: RenderJob, inputs: ComposeInputs, audioOnly: boolean): InputLayout {
   let next = 0;

@@ -1,50 +1,42 @@
 /**
  * The composition planner: pure functions from a validated job, its timeline and the probed local
  * inputs to the ffmpeg arguments and the filter graph text of ONE invocation (video, overlays,
- * transitions, fades, grade, audio mix, loudness, thumbnail), plus the cheap audio-only analysis
- * pass before it. No I/O here; `render.ts` runs the plans.
+ * transitions, fades, grade, audio mix, levels, thumbnail), plus the audio-only measurement of the
+ * clips' own sound when the job mixes it. No I/O here; `render.ts` runs the plans.
  */
-import type { LoudnessMeasure } from "../audio/loudness.ts";
+import { profileFilters } from "../audio/profile.ts";
 import type { RenderJob } from "../contract.ts";
 import { assertPlainPath, type FfmpegPlan, num, outputArgs, PROGRESS_ARGS } from "../ffmpeg.ts";
-import { audioGraph, loudnessFilter, MIX_METER } from "./audio-graph.ts";
+import { audioGraph, levelFilters, MIX_METER } from "./audio-graph.ts";
 import { type ComposeInputs, inputArgs, inputLayout, mixesClipSound } from "./inputs.ts";
+import type { MixLevels } from "./mix-loudness.ts";
 import type { Timeline } from "./timeline.ts";
 import { videoGraph } from "./video-graph.ts";
 
 /**
- * The cheap first pass: the same audio mix, measured by `loudnorm`, no video decoded or encoded.
- * It opens a clip only to mix its sound, so with `clip_volume` 0 it needs no clip information and
- * `inputs.clips` may be empty: the caller then runs it alongside the clip probes.
+ * The clips' own sound, mixed as the composition mixes it (volume, fades, places) and nothing else,
+ * measured into a loudness profile (`metadataPath`, see `audio/profile.ts`): its loudness is not known
+ * before, unlike the music's and the whoosh's. Opens only the clips that have sound; no video decoded.
  */
-export function planLoudnessAnalysis(
+export function planClipSoundAnalysis(
   job: RenderJob,
   tl: Timeline,
   inputs: ComposeInputs,
   graphPath: string,
+  metadataPath: string,
 ): FfmpegPlan {
-  const loudness = job.audio;
-  if (mixesClipSound(job) && inputs.clips.length !== job.scenes.length) {
-    throw new Error("the loudness analysis mixes the clips' sound: it needs every probed clip");
+  if (!mixesClipSound(job) || inputs.clips.length !== job.scenes.length) {
+    throw new Error("the clip sound analysis needs a job that mixes clip sound and every probed clip");
   }
-  const layout = inputLayout(job, inputs, true);
-  const graph = audioGraph(
-    job,
-    tl,
-    inputs,
-    layout,
-    `loudnorm=I=${loudness.target_lufs}:TP=${loudness.true_peak_db}:LRA=11:print_format=json`,
-  ).join(";\n");
+  const clipsOnly: ComposeInputs = { clips: inputs.clips, workDir: inputs.workDir, output: inputs.output };
+  const layout = inputLayout(job, clipsOnly, true);
+  const graph = audioGraph(job, tl, clipsOnly, layout, profileFilters(metadataPath)).join(";\n");
   const args = [
     ...PROGRESS_ARGS,
-    ...inputArgs(tl, inputs, layout),
+    ...inputArgs(tl, clipsOnly, layout),
     "-filter_complex_script",
     assertPlainPath(graphPath),
-    "-map",
-    "[aout]",
-    "-f",
-    "null",
-    "-",
+    ...["-map", "[aout]", "-f", "null", "-"],
   ];
   return { args, graph, graphPath, files: [], duration_s: tl.total };
 }
@@ -58,7 +50,7 @@ export function planCompose(
   tl: Timeline,
   inputs: ComposeInputs,
   graphPath: string,
-  loudness: LoudnessMeasure | undefined,
+  levels: MixLevels | undefined,
   strong?: ReadonlySet<number>,
 ): FfmpegPlan {
   const { fps, preset, crf } = job.video;
@@ -66,8 +58,8 @@ export function planCompose(
   const layout = inputLayout(job, inputs, false);
   const video = videoGraph(job, tl, inputs, withThumb, layout.logo, strong);
   // The meter comes last, so it measures exactly the mix handed to the AAC encoder.
-  const tail = [loudnessFilter(job, loudness), MIX_METER].filter(Boolean).join(",");
-  const audio = audioGraph(job, tl, inputs, layout, tail);
+  const tail = [levelFilters(job, levels), MIX_METER].filter(Boolean).join(",");
+  const audio = audioGraph(job, tl, inputs, layout, tail, levels?.whoosh_db);
   const graph = [...video.chains, ...audio].join(";\n");
   const args = [
     ...PROGRESS_ARGS,

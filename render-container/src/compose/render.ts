@@ -1,17 +1,21 @@
 /**
- * Runs a composition job end to end: fetch, probe, music, loudness analysis, the one composition
- * pass (which also meters its final mix and taps the thumbnail and the scene posters), checks of the
- * outputs, the QC report measured on the finished file (with its fixes: a re-render for contrast, a
- * re-mux for loudness), delivery. Progress is reported as (percent, phase).
+ * Runs a composition job end to end: fetch, probe (and the loudness profiles of the music and the
+ * whoosh, measured once and kept; the clips' own sound is measured only when the job mixes it), the
+ * one composition pass at the levels the mix arithmetic gives (it also meters its final mix and taps
+ * the thumbnail and the scene posters), checks of the outputs, the QC report measured on the finished
+ * file (with its fixes: a re-render for contrast, a re-mux for loudness), delivery. Progress is
+ * reported as (percent, phase).
  */
 import { join } from "node:path";
+import { type LoudnessSummary, parseEbur128Summary } from "../audio/loudness.ts";
 import {
-  type LoudnessMeasure,
-  measureLoudness,
-  parseEbur128Summary,
-  parseLoudnormJson,
-} from "../audio/loudness.ts";
-import { libraryTrack, WHOOSH_PEAK_S, whooshTrack } from "../audio/music.ts";
+  libraryTrack,
+  trackLoudness,
+  uploadLoudnessDir,
+  WHOOSH_PEAK_S,
+  whooshTrack,
+} from "../audio/music.ts";
+import { type LoudnessProfile, profileFromRun, uploadProfile } from "../audio/profile.ts";
 import { CONTAINER_CONTENT_TYPES, type JobResult, type MediaInfo, type RenderJob } from "../contract.ts";
 import { JobError } from "../errors.ts";
 import { runPlan } from "../ffmpeg.ts";
@@ -21,9 +25,11 @@ import { probeFile } from "../probe.ts";
 import { qualityControl } from "../qc/run.ts";
 import { deliver, resolveSource } from "../transfer.ts";
 import { type OnProgress, type RunJobOptions, type Workspace, withWorkspace } from "../workspace.ts";
+import { whooshStarts } from "./audio-graph.ts";
 import { type ComposeInputs, mixesClipSound } from "./inputs.ts";
+import { type MixLevels, mixLevels } from "./mix-loudness.ts";
 import { layoutOverlay } from "./overlay-layout.ts";
-import { planCompose, planLoudnessAnalysis } from "./plan.ts";
+import { planClipSoundAnalysis, planCompose } from "./plan.ts";
 import { type Timeline, timeline } from "./timeline.ts";
 
 /** The job's inputs as local files, not yet probed. */
@@ -53,53 +59,64 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
     );
   }
   return withWorkspace("render", job.job_id, opts, async (ws) => {
+    const step = stepTimer(opts);
     progress(0, "fetching");
-    const sources = await fetchSources(job, ws);
+    const sources = await step("fetch", () => fetchSources(job, ws));
     progress(10, "probing");
-    const { inputs, measured } = await probeAndAnalyse(job, tl, ws, sources, progress);
+    const { inputs, levels } = await step("probe", () => probeAndLevel(job, tl, ws, sources, progress, step));
     for (const s of job.scenes) if (s.overlay) assertFontInstalled(layoutOverlay(s.overlay, 64, 64).face);
     if (job.logo && !inputs.logo) throw new JobError("input_rejected", "logo: not a still image");
     progress(20, "rendering");
     // The composition (again with a stronger backing under some overlays, if the QC asks for it).
     const compose = async (strong?: ReadonlySet<number>) => {
-      const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), measured, strong);
+      const plan = planCompose(job, tl, inputs, join(ws.dir, "graph.txt"), levels, strong);
+      opts.onPlan?.(plan);
       const from = strong ? 91 : 20;
       const result = await runPlan(plan, {
         ...ws.ffmpeg,
         onProgress: (f) => progress(from + f * (strong ? 2 : 68), "rendering"),
       });
       opts.onStats?.({ peakRssKib: result.peakRssKib });
-      return checkOutputs(inputs, result.stderr, ws);
+      return checkOutputs(inputs, result.stderr);
     };
-    let checked = await compose();
+    let checked = await step("compose", () => compose());
     progress(88, "rendering");
-    const quality = await qualityControl({
-      job,
-      tl,
-      inputs,
-      video: checked.video,
-      dir: ws.dir,
-      ffmpeg: ws.ffmpeg,
-      rerender: async (strong) => {
-        checked = await compose(strong);
-        return checked.video;
-      },
-    });
-    progress(95, "uploading");
-    await deliver(
-      job.outputs.video,
-      inputs.output.video,
-      CONTAINER_CONTENT_TYPES[job.video.format],
-      ws.transfer,
+    const quality = await step("qc", () =>
+      qualityControl({
+        job,
+        tl,
+        inputs,
+        // The composition always maps an audio stream (a silent bed at least).
+        hasAudio: true,
+        dir: ws.dir,
+        ffmpeg: ws.ffmpeg,
+        rerender: async (strong) => {
+          checked = await compose(strong);
+        },
+        onTiming: (qcStep, seconds) => opts.onTiming?.(`qc_${qcStep}`, seconds),
+      }),
     );
-    if (job.outputs.thumbnail && inputs.output.thumbnail) {
-      await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
-    }
-    if (posters && inputs.output.posters) {
-      const files = inputs.output.posters;
-      await Promise.all(posters.map((target, i) => deliver(target, files[i]!, "image/jpeg", ws.transfer)));
-    }
-    const loudness = quality.loudness ?? checked.loudness;
+    progress(95, "uploading");
+    await step("deliver", async () => {
+      await deliver(
+        job.outputs.video,
+        inputs.output.video,
+        CONTAINER_CONTENT_TYPES[job.video.format],
+        ws.transfer,
+      );
+      if (job.outputs.thumbnail && inputs.output.thumbnail) {
+        await deliver(job.outputs.thumbnail, inputs.output.thumbnail, "image/jpeg", ws.transfer);
+      }
+      if (posters && inputs.output.posters) {
+        const files = inputs.output.posters;
+        await Promise.all(posters.map((target, i) => deliver(target, files[i]!, "image/jpeg", ws.transfer)));
+      }
+    });
+    // The main pass's meter (the mix as it enters the encoder), unless the QC re-muxed the audio; the
+    // QC's measurement of the file when the meter's summary was missing or ambiguous.
+    const loudness: LoudnessSummary | undefined = quality.loudnessFixed
+      ? quality.loudness
+      : (checked.loudness ?? quality.loudness);
     return {
       job_id: job.job_id,
       outputs: {
@@ -107,12 +124,25 @@ export function runRenderJob(job: RenderJob, opts: RunJobOptions): Promise<Rende
         ...(checked.thumbnail ? { thumbnail: checked.thumbnail } : {}),
         ...(checked.posters ? { posters: checked.posters } : {}),
       },
-      ...(Number.isFinite(loudness.integrated_lufs) ? { loudness } : {}),
+      ...(loudness && Number.isFinite(loudness.integrated_lufs) ? { loudness } : {}),
       qc: quality.qc,
       wall_s: Math.round((performance.now() - started) / 10) / 100,
     };
   });
 }
+
+/** Times a job's steps for `opts.onTiming` (the bench's profile). */
+function stepTimer(opts: RunJobOptions) {
+  return async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      opts.onTiming?.(name, (performance.now() - t0) / 1000);
+    }
+  };
+}
+type Step = ReturnType<typeof stepTimer>;
 
 /** Makes every input a local file: clips, the music (library or uploaded) and the whoosh. */
 async function fetchSources(job: RenderJob, ws: Workspace): Promise<LocalSources> {
@@ -131,7 +161,7 @@ async function fetchSources(job: RenderJob, ws: Workspace): Promise<LocalSources
   return { clips, ...(music ? { music } : {}), ...(whoosh ? { whoosh } : {}), ...(logo ? { logo } : {}) };
 }
 
-/** The planner's view of the inputs once probed (`clips` may be empty for the early analysis). */
+/** The planner's view of the inputs once probed (without the music for the clip sound analysis). */
 function composeInputs(
   job: RenderJob,
   ws: Workspace,
@@ -159,17 +189,22 @@ function composeInputs(
 }
 
 /**
- * Probes every input and runs the loudness analysis. Every ffmpeg/ffprobe start costs ~0.25 s of
- * CPU (Debian's build loads ~150 libraries), so the independent launches run together rather than
- * one after another. The music probe starts first: the analysis waits for it.
+ * Probes every input and works out the mix's levels. Every ffmpeg/ffprobe start costs CPU (Debian's
+ * build loads ~150 libraries), so the independent launches run together rather than one after another.
+ * The levels come from loudness profiles measured once: the library track's and the whoosh's are
+ * sidecars made with the files, an uploaded track's is cached by its bytes (or came with the job), so
+ * normally nothing is measured here. Only clip sound (`clip_volume` > 0) is unknown until now: then the
+ * clips' sound is mixed and measured (audio only) once the clips are probed.
  */
-async function probeAndAnalyse(
+async function probeAndLevel(
   job: RenderJob,
   tl: Timeline,
   ws: Workspace,
   sources: LocalSources,
   progress: OnProgress,
-): Promise<{ inputs: ComposeInputs; measured: LoudnessMeasure | undefined }> {
+  step: Step,
+): Promise<{ inputs: ComposeInputs; levels: MixLevels | undefined }> {
+  const { signal } = ws.signalOpt;
   const musicProbe = sources.music ? probeFile(sources.music, { kind: "audio", ...ws.signalOpt }) : undefined;
   const logoProbe = sources.logo
     ? probeFile(sources.logo, { kind: "image", ...ws.signalOpt }).catch((err: unknown) => {
@@ -187,38 +222,67 @@ async function probeAndAnalyse(
       }
     }),
   );
-  // The loudness analysis opens a clip only to mix its sound. Without clip sound (clip_volume 0, the
-  // default) it waits only for the music probe, and runs alongside the clip probes. Inputs are still
-  // only opened once probed.
-  const analysing = (async () => {
-    const [musicInfo, clips] = await Promise.all([musicProbe, mixesClipSound(job) ? clipProbes : []]);
-    progress(15, "analysing");
-    const inputs = composeInputs(job, ws, sources, clips, musicInfo);
-    const analysis = planLoudnessAnalysis(job, tl, inputs, join(ws.dir, "analysis.txt"));
-    return parseLoudnormJson((await runPlan(analysis, ws.ffmpeg)).stderr);
+  const music = job.audio.music;
+  const musicProfile = (async (): Promise<LoudnessProfile | undefined> => {
+    if (!sources.music || !music) return undefined;
+    if ("library" in music) return trackLoudness(sources.music, signal);
+    // An upload is read only once its probe accepted it.
+    const info = await musicProbe!;
+    return step("music_loudness", () =>
+      uploadProfile(
+        sources.music!,
+        uploadLoudnessDir(),
+        { lufs: music.loudness_lufs, duration_s: info.duration_s },
+        signal,
+      ),
+    );
   })();
-  const [clips, musicInfo, measured, logoInfo] = await settleAll([
+  const whooshProfile = sources.whoosh ? trackLoudness(sources.whoosh, signal) : undefined;
+  // The clips' own sound: mixed and measured once every clip is probed (only clips with sound open).
+  const clipSound = mixesClipSound(job)
+    ? clipProbes.then((clips) =>
+        step("clip_sound_analysis", async () => {
+          progress(15, "analysing");
+          const inputs = composeInputs(job, ws, sources, clips, undefined);
+          const metadata = join(ws.dir, "clip-sound.r128.txt");
+          const plan = planClipSoundAnalysis(job, tl, inputs, join(ws.dir, "clip-sound.txt"), metadata);
+          return profileFromRun(metadata, (await runPlan(plan, ws.ffmpeg)).stderr, "the clips' sound");
+        }),
+      )
+    : undefined;
+  const [clips, musicInfo, logoInfo, musicLoudness, whooshLoudness, clipLoudness] = await settleAll([
     clipProbes,
     musicProbe,
-    analysing,
     logoProbe,
+    musicProfile,
+    whooshProfile,
+    clipSound,
   ] as const);
-  return { inputs: composeInputs(job, ws, sources, clips, musicInfo, logoInfo), measured };
+  const inputs = composeInputs(job, ws, sources, clips, musicInfo, logoInfo);
+  const levels = mixLevels(job, tl, {
+    ...(inputs.music && musicLoudness
+      ? { music: { profile: musicLoudness, duration_s: inputs.music.duration_s } }
+      : {}),
+    ...(inputs.whoosh && whooshLoudness
+      ? { whoosh: { profile: whooshLoudness, starts_s: whooshStarts(job, tl, inputs.whoosh.peak_s) } }
+      : {}),
+    ...(clipLoudness ? { clipSound: clipLoudness } : {}),
+  });
+  return { inputs, levels };
 }
 
 /**
- * Checks of the outputs. The thumbnail is checked in Node (no ffprobe launch); the loudness of the
- * final mix was metered inside the main pass. Only if its summary is missing or ambiguous is the
- * output file measured separately.
+ * Checks of the outputs that need no launch: the thumbnail and the posters are read in Node, and the
+ * loudness of the final mix was metered inside the main pass (undefined when its summary is missing or
+ * ambiguous: the QC pass measures the file anyway). The video file itself is described and checked by
+ * the QC pass, which opens it.
  */
-async function checkOutputs(inputs: ComposeInputs, stderr: string, ws: Workspace) {
-  const [video, thumbnail, loudness, posters] = await settleAll([
-    probeFile(inputs.output.video, { kind: "video", ...ws.signalOpt }),
+async function checkOutputs(inputs: ComposeInputs, stderr: string) {
+  const [thumbnail, posters] = await settleAll([
     inputs.output.thumbnail ? probeJpeg(inputs.output.thumbnail) : undefined,
-    parseEbur128Summary(stderr) ?? measureLoudness(inputs.output.video, ws.signalOpt.signal),
     inputs.output.posters ? Promise.all(inputs.output.posters.map((p) => probeJpeg(p))) : undefined,
   ] as const);
-  return { video, thumbnail, loudness, posters };
+  return { thumbnail, loudness: parseEbur128Summary(stderr), posters };
 }
 
 /**

@@ -34,29 +34,38 @@ import {
   safeZoneCheck,
   truePeakCheck,
 } from "./checks.ts";
-import { fixLoudness, measureFile } from "./measure.ts";
+import { fixLoudness, measureFile, type QcMeasure } from "./measure.ts";
 
 /** What the QC needs from the render job runner. */
 export interface QcContext {
   job: RenderJob;
   tl: Timeline;
   inputs: ComposeInputs;
-  /** The finished file's probe. */
-  video: MediaInfo;
+  /** Whether the file has an audio stream (a composition always writes one). */
+  hasAudio: boolean;
   dir: string;
   ffmpeg: RunOptions;
-  /** Renders the ad again with a stronger backing under these scenes' overlays; the new probe. */
-  rerender: (strong: ReadonlySet<number>) => Promise<MediaInfo>;
+  /** Renders the ad again, into the same file, with a stronger backing under these scenes' overlays. */
+  rerender: (strong: ReadonlySet<number>) => Promise<void>;
   /** Seconds of each step, for the bench and the logs. */
   onTiming?: (step: "measure" | "rerender" | "remeasure" | "loudness_fix", seconds: number) => void;
 }
 
-/** The report, the final probe of the file, and the loudness of the file when the fix changed it. */
+/**
+ * The report, the final description of the file (as the QC pass read it), and its loudness as
+ * measured on the file (after the fix, when the fix changed it).
+ */
 export interface QcOutcome {
   qc: QcReport;
   video: MediaInfo;
   loudness?: LoudnessSummary;
+  /** True when the loudness fix re-muxed the file: `loudness` is then the new file's. */
+  loudnessFixed: boolean;
 }
+
+/** The file's description from the QC pass's log, or (if the log had none) from ffprobe. */
+const described = (m: QcMeasure, file: string, ctx: QcContext) =>
+  m.info ?? probeFile(file, { kind: "video", ...(ctx.ffmpeg.signal ? { signal: ctx.ffmpeg.signal } : {}) });
 
 const timed = async <T>(
   ctx: QcContext,
@@ -75,22 +84,22 @@ const timed = async <T>(
 export async function qualityControl(ctx: QcContext): Promise<QcOutcome> {
   const { job, tl, inputs, dir } = ctx;
   const file = inputs.output.video;
-  let video = ctx.video;
   let boxes = overlayBoxes(job, tl);
   // An overlay with nothing drawable (an all-emoji text) has an empty box: no contrast to measure.
   const drawn = () => boxes.filter((b) => b.layout.lines.some((l) => l.trim()));
-  let m = await timed(ctx, "measure", () => measureFile(file, tl, drawn(), !!video.audio, dir, ctx.ffmpeg));
+  let m = await timed(ctx, "measure", () => measureFile(file, tl, drawn(), ctx.hasAudio, dir, ctx.ffmpeg));
 
   // Contrast: re-render the ad with a stronger backing under the failing overlays, measure again.
   let contrastBefore: OverlayContrast[] | undefined;
   const failing = failingContrast(m.contrast);
   if (failing.length) {
     const strong = new Set(failing);
-    video = await timed(ctx, "rerender", () => ctx.rerender(strong));
+    await timed(ctx, "rerender", () => ctx.rerender(strong));
     boxes = overlayBoxes(job, tl, strong);
     contrastBefore = m.contrast;
-    m = await timed(ctx, "remeasure", () => measureFile(file, tl, drawn(), !!video.audio, dir, ctx.ffmpeg));
+    m = await timed(ctx, "remeasure", () => measureFile(file, tl, drawn(), ctx.hasAudio, dir, ctx.ffmpeg));
   }
+  let video = await described(m, file, ctx);
 
   // Loudness: correct the gain of the audio (video copied) and measure the new file.
   let loudness = loudnessCheck(job, m.loudness?.integrated_lufs);
@@ -162,5 +171,11 @@ export async function qualityControl(ctx: QcContext): Promise<QcOutcome> {
     contrastCheck(m.contrast, contrastBefore),
     copyFactsCheck(job),
   ];
-  return { qc: report(checks), video, ...(fixedLoudness ? { loudness: fixedLoudness } : {}) };
+  const loudnessOfFile = fixedLoudness ?? m.loudness;
+  return {
+    qc: report(checks),
+    video,
+    ...(loudnessOfFile ? { loudness: loudnessOfFile } : {}),
+    loudnessFixed: fixedLoudness !== undefined,
+  };
 }
