@@ -291,7 +291,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
           this.live.broadcast({ type: "scene", seq: await this.live.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
-      shared: (key, owner, compute) => this.sharedWork.once(key, owner, compute, signal),
+      shared: (key, owner, compute, usable) => this.sharedWork.once(key, owner, compute, signal, usable),
       publicMediaUrl: async (key) =>
         signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),
     };

@@ -63,25 +63,37 @@ async function makeOrCopyClip(
   journal: ClipJournal,
 ): Promise<void> {
   const { video } = ctx.providers;
-  const made = await ctx.shared(`clip:${JSON.stringify([identity, request.durationS])}`, s.id, async () => {
-    await video.generateClip(request, {
-      signal: ctx.signal,
-      journal,
-      store: async (body, size) => {
-        await ctx.env.MEDIA.put(request.targetKey, size ? body : await new Response(body).arrayBuffer(), MP4);
-      },
-      storePoster: async (body, size) => {
-        await ctx.env.MEDIA.put(poster, size ? body : await new Response(body).arrayBuffer(), JPEG);
-      },
-      referenceImageUrl: async () =>
-        request.referenceImageKey ? ctx.publicMediaUrl(request.referenceImageKey) : null,
-    });
-    return {
-      key: request.targetKey,
-      posterKey: poster,
-      model: (await journal.read())?.model ?? video.models[0] ?? "unknown",
-    };
-  });
+  const key = `clip:${JSON.stringify([identity, request.durationS])}`;
+  const made = await ctx.shared(
+    key,
+    s.id,
+    async () => {
+      await video.generateClip(request, {
+        signal: ctx.signal,
+        journal,
+        store: async (body, size) => {
+          await ctx.env.MEDIA.put(
+            request.targetKey,
+            size ? body : await new Response(body).arrayBuffer(),
+            MP4,
+          );
+        },
+        storePoster: async (body, size) => {
+          await ctx.env.MEDIA.put(poster, size ? body : await new Response(body).arrayBuffer(), JPEG);
+        },
+        referenceImageUrl: async () =>
+          request.referenceImageKey ? ctx.publicMediaUrl(request.referenceImageKey) : null,
+      });
+      return {
+        key: request.targetKey,
+        posterKey: poster,
+        model: (await journal.read())?.model ?? video.models[0] ?? "unknown",
+      };
+    },
+    // Another variation's clip is reused only while its file exists (a cancel or a delete
+    // sweeps it); otherwise this variation makes its own.
+    async (value) => (await ctx.env.MEDIA.head(value.key)) !== null,
+  );
   if (!made.reused) return;
   const source = await ctx.env.MEDIA.get(made.value.key);
   if (!source)

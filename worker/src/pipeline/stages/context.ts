@@ -24,9 +24,16 @@ export interface StageContext {
   publicMediaUrl(key: string): Promise<string>;
   /**
    * Work shared by the group's variations: the first caller of `key` computes, the others get
-   * its value (`reused` true). Failures are not remembered, so a later caller computes again.
+   * its value (`reused` true). Failures are not remembered, so a later caller computes again,
+   * and a caller whose wait ends in another's failure or cancel computes itself. Another
+   * variation's value is reused only if `usable` (when given) says it still is.
    */
-  shared<T>(key: string, owner: string, compute: () => Promise<T>): Promise<{ value: T; reused: boolean }>;
+  shared<T>(
+    key: string,
+    owner: string,
+    compute: () => Promise<T>,
+    usable?: (value: T) => Promise<boolean>,
+  ): Promise<{ value: T; reused: boolean }>;
 }
 
 /** A stage: advances `state` by one stage, persisting through `ctx.save()`. */
