@@ -8,7 +8,7 @@ import type { ReferenceBatchView, ReferenceEvent } from "@promptreel/worker/refe
 import type { GenerationView, SceneView, SpecSummary } from "@promptreel/worker/views";
 import { query, revalidate } from "@solidjs/router";
 import { hc, type InferRequestType, type InferResponseType } from "hono/client";
-import { errorFromResponse, networkError } from "./api-error.ts";
+import { ApiError, errorFromResponse, networkError } from "./api-error.ts";
 import { currentToken, endSession, type Session, updateSessionUser } from "./session.ts";
 
 export { ApiError, fieldsUnder, messageOf } from "./api-error.ts";
@@ -96,9 +96,51 @@ export async function setMonthlyBudget(monthlyUsd: number | null): Promise<Budge
 
 // ---- generations ---------------------------------------------------------------------------
 
-/** Starts a generation (202): the record exists, the pipeline picks it up. */
-export async function generate(input: { prompt: string; settings?: GenerateInput["settings"] }) {
-  const res = await client.api.generate.$post({ json: input });
+/** A fresh `Idempotency-Key`: `crypto.randomUUID()`, which only secure contexts have; random hex elsewhere. */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The last submit whose outcome is unknown (no answer, a 409 or a 5xx): its route, body and key. */
+let unanswered: { what: string; key: string } | null = null;
+
+/**
+ * Sends one submit with an `Idempotency-Key`: `key` when given, else the key of the same submit
+ * (route and body) whose answer never arrived, else a fresh one. So submitting again after a
+ * dropped connection is a retry the server answers from the first request, not a second ad.
+ */
+async function submitOnce<T>(
+  route: string,
+  body: unknown,
+  key: string | undefined,
+  send: (key: string) => Promise<T>,
+) {
+  const what = `${route} ${JSON.stringify(body)}`;
+  const k = key ?? (unanswered?.what === what ? unanswered.key : newIdempotencyKey());
+  try {
+    const res = await send(k);
+    unanswered = null;
+    return res;
+  } catch (err) {
+    const noAnswer = err instanceof ApiError && (err.status === 0 || err.status === 409 || err.status >= 500);
+    unanswered = noAnswer ? { what, key: k } : null;
+    throw err;
+  }
+}
+
+/**
+ * Starts a generation (202): the record exists, the pipeline picks it up. `key` names the submit
+ * (see `submitOnce`; by default a fresh key, or the unanswered identical submit's).
+ */
+export async function generate(
+  input: { prompt: string; settings?: GenerateInput["settings"] },
+  key?: string,
+) {
+  const res = await submitOnce("generate", input, key, (k) =>
+    client.api.generate.$post({ json: input }, { headers: { "Idempotency-Key": k } }),
+  );
   void revalidate([getGenerations.key, getMe.key]);
   return res.json();
 }
@@ -180,9 +222,11 @@ export type ParallelInput = Extract<
 /** A comparison: every variation's view (label and generation time included), plus what differs. */
 export type Comparison = InferResponseType<(typeof client.api.comparisons)[":group_id"]["$get"], 200>;
 
-/** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
-export async function generateParallel(input: ParallelInput) {
-  const res = await client.api.comparisons.$post({ json: input });
+/** Starts 2-5 variations in one group (202); the group's coordinator runs them together. `key` as for `generate`. */
+export async function generateParallel(input: ParallelInput, key?: string) {
+  const res = await submitOnce("comparisons", input, key, (k) =>
+    client.api.comparisons.$post({ json: input }, { headers: { "Idempotency-Key": k } }),
+  );
   void revalidate([getGenerations.key, getMe.key]);
   return res.json();
 }

@@ -9,6 +9,7 @@ import {
   estimateCost,
   fieldsUnder,
   generate,
+  generateParallel,
   getGeneration,
   listGenerations,
   liveTicket,
@@ -36,6 +37,53 @@ describe("api", () => {
     const res = await generate({ prompt: "a prompt of enough length", settings: DEFAULT_SETTINGS });
     expect(res.generation_id).toBe("g1");
     expect(api).toHaveBeenCalledOnce();
+  });
+
+  test("each submit sends a fresh Idempotency-Key; a retry of one submit sends its key again", async () => {
+    const keys: (string | null)[] = [];
+    const ok = json({ generation_id: "g1", group_id: "grp", status: "pending" }, 202);
+    stubApi({
+      "POST /api/generate": ({ headers }) => {
+        keys.push(headers.get("idempotency-key"));
+        return ok.clone();
+      },
+      "POST /api/comparisons": ({ headers }) => {
+        keys.push(headers.get("idempotency-key"));
+        return json({ group_id: "grp", generation_ids: ["a", "b"], status: "pending" }, 202);
+      },
+    });
+    await generate({ prompt: "a prompt of enough length" });
+    await generate({ prompt: "a prompt of enough length" });
+    await generate({ prompt: "a prompt of enough length" }, "retry-key-1");
+    await generateParallel({ mode: "prompt", prompts: ["first prompt here", "second prompt here"] });
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(keys[1]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(keys[2]).toBe("retry-key-1");
+    expect(keys[3]).toMatch(/^[0-9a-f-]{32,36}$/);
+  });
+
+  test("submitting the same thing again after a dropped connection reuses its key", async () => {
+    const keys: (string | null)[] = [];
+    let drop = true;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.stubGlobal("fetch", async (_url: unknown, init: RequestInit = {}) => {
+      keys.push(new Headers(init.headers).get("idempotency-key"));
+      if (drop) throw new TypeError("Failed to fetch");
+      return json({ generation_id: "g1", group_id: "grp", status: "pending" }, 202);
+    });
+    const input = { prompt: "a prompt of enough length" };
+    await expect(generate(input)).rejects.toBeInstanceOf(ApiError);
+    await expect(generate({ prompt: "another prompt, edited" })).rejects.toBeInstanceOf(ApiError);
+    await expect(generate({ prompt: "another prompt, edited" })).rejects.toBeInstanceOf(ApiError);
+    drop = false;
+    await generate({ prompt: "another prompt, edited" });
+    await generate({ prompt: "another prompt, edited" });
+    // An edited submit is a new one; the same one again is the retry; after an answer, new again.
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(keys[2]).toBe(keys[1]);
+    expect(keys[3]).toBe(keys[1]);
+    expect(keys[4]).not.toBe(keys[3]);
   });
 
   test("a 400 becomes an ApiError with the server's field messages", async () => {

@@ -2,7 +2,7 @@
  * The D1 schema. drizzle-kit generates the SQL migrations in /migrations from this file;
  * wrangler and the tests apply those same migrations.
  */
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { EXPORT_FORMATS } from "../pipeline/rules.ts";
 
 /** Epoch milliseconds, the unit of every timestamp column. */
@@ -226,4 +226,29 @@ export const adExports = sqliteTable(
     uniqueIndex("exports_variant_idx").on(t.generationId, t.version, t.format, t.quality, t.aspect),
     index("exports_user_idx").on(t.userId),
   ],
+);
+
+/**
+ * `Idempotency-Key`s of create requests (lib/idempotency.ts), per user: the claim, the request it
+ * was claimed for and, once the request succeeded, the answer to replay. Rows older than 24 h
+ * count as absent and are overwritten or pruned.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** Hex SHA-256 of the method, path and canonical JSON body the key was first used with. */
+    requestHash: text("request_hash").notNull(),
+    /** Random per claim: only the request holding it may record the answer or release the key. */
+    token: text("token").notNull(),
+    /** The stored answer's status; null while the first request is still running. */
+    responseStatus: integer("response_status"),
+    /** The stored answer's JSON body. */
+    responseBody: text("response_body"),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );

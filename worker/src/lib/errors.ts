@@ -20,6 +20,10 @@ export type ErrorCode =
   /** 422: an upload of an accepted type that fails a check (truncated, too large, appended data). */
   | "invalid_media"
   | "rate_limited"
+  /** 409: a request with this Idempotency-Key is still running. */
+  | "idempotency_key_in_use"
+  /** 422: this Idempotency-Key was first used with a different request. */
+  | "idempotency_key_reused"
   | "payment_required"
   | "internal"
   | "unavailable";

@@ -14,6 +14,7 @@ import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { forgetHome } from "../groups/status.ts";
 import { ApiError } from "../lib/errors.ts";
+import { idempotent } from "../lib/idempotency.ts";
 import { logger } from "../lib/log.ts";
 import { fieldError, jsonBody, jsonBodyOneOf, pathParams } from "../lib/validate.ts";
 import { differingFields } from "../pipeline/compare.ts";
@@ -105,7 +106,7 @@ const WinnerSchema = z.object({ generation_id: z.string().min(1).max(64).nullabl
 const factory = createFactory<AppEnv>();
 
 /** Starts 2-5 variations in one group (202); the group's coordinator runs them together. */
-const create = factory.createHandlers(requireUser, newComparisonBody, async (c) => {
+const create = factory.createHandlers(requireUser, idempotent, newComparisonBody, async (c) => {
   const body = c.req.valid("json");
   const user = c.get("user");
   const { type, items } = variationsOf(body);

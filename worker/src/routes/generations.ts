@@ -15,6 +15,7 @@ import { coordinator, createAndStartGroup } from "../groups/coordinator-client.t
 import { forgetHome, statusView } from "../groups/status.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError } from "../lib/errors.ts";
+import { idempotent } from "../lib/idempotency.ts";
 import { logger } from "../lib/log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
@@ -54,7 +55,7 @@ const readOne = (auth: typeof requireUser) =>
 
 export const generationRoutes = new Hono<AppEnv>()
   // requireUser per route, not `.use()`: this app is mounted at /api and must not claim other paths.
-  .post("/generate", requireUser, jsonBody(GenerateSchema), async (c) => {
+  .post("/generate", requireUser, idempotent, jsonBody(GenerateSchema), async (c) => {
     const { prompt, settings } = c.req.valid("json");
     const user = c.get("user");
     const items = [{ prompt, settings: settings ?? DEFAULT_SETTINGS }];
