@@ -37,7 +37,9 @@ trap 'stop; exit 143' TERM
 trap stop EXIT
 
 log "starting the render container on 127.0.0.1:$RENDER_PORT"
-PORT=$RENDER_PORT HOST=127.0.0.1 setsid node render-container/src/server.ts >"$DATA_DIR/render.log" 2>&1 &
+# It answers only callers with RENDER_SECRET; wrangler dev reads the same value from .dev.vars.
+RENDER_SECRET=$(dev_var RENDER_SECRET) PORT=$RENDER_PORT HOST=127.0.0.1 \
+  setsid node render-container/src/server.ts >"$DATA_DIR/render.log" 2>&1 &
 pids+=($!)
 
 log "starting the worker (wrangler dev) on 127.0.0.1:$PORT"

@@ -26,6 +26,7 @@ export function workerProject(options: {
             LOG_LEVEL: "error",
             JWT_SECRET: "test-secret-with-enough-entropy-0123456789abcdef",
             RENDER_URL: inject("renderUrl"),
+            RENDER_SECRET: inject("renderSecret"),
             TEST_MIGRATIONS: await readD1Migrations(root("../migrations")),
             ...options.bindings?.({ openaiUrl: inject("openaiUrl"), replicateUrl: inject("replicateUrl") }),
           },

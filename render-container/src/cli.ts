@@ -1,6 +1,7 @@
 /**
  * `npm run render -- job.json`: runs a render (or, with `"kind": "synthesize"` or a body that looks
- * like one, a synthesis) job from a file, with local paths allowed. Progress goes to stderr as
+ * like one, a synthesis) job from a file, with local paths and URL sources and outputs allowed (the
+ * person running it chose them; the HTTP server refuses both). Progress goes to stderr as
  * NDJSON, the final event to stdout; the exit code is 0 only on success.
  */
 import { readFile } from "node:fs/promises";
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     console.error((err as JobError).message);
     return 2;
   }
-  const runner = new JobRunner({ allowLocal: true, concurrency: 1 });
+  const runner = new JobRunner({ allowLocal: true, allowNetwork: true, concurrency: 1 });
   const ctl = new AbortController();
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     process.once(sig, () => {

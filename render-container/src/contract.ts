@@ -13,15 +13,22 @@
  *   `cancelled`). Closing the response stream (client disconnect) cancels too.
  * - `POST /probe` with a {@link ProbeRequest} answers `{ probe }` or `{ error }`. A `{ file }` source is
  *   looked up in the staging space of the request's `job_id`; `limits` can only tighten the container's.
+ *   A probe takes a slot of the job queue like a job, so it waits behind running jobs.
  * - `GET /health` answers `{ ok, ffmpeg, queue: { running, queued, concurrency } }`.
  *
- * Sources are `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg),
- * `{ file }` (a file staged into the job's scratch space with `PUT /jobs/:job_id/files/:name`) or
- * `{ path }` (a local file: accepted from the CLI and tests, refused by the HTTP server unless
- * `RENDER_ALLOW_LOCAL_PATHS=1`). Outputs are `{ url }` (a signed upload URL the container PUTs the file
- * to, with `Content-Type` set and optional extra `headers`), `{ file }` (written to the staging space,
- * read back with `GET /jobs/:job_id/files/:name`) or `{ path }` (same rule as sources).
- * `DELETE /jobs/:job_id` also frees the job's staging space; the Worker always calls it when done.
+ * Every request carries `Authorization: Bearer <RENDER_SECRET>` (else `401`); `POST` bodies are
+ * `application/json` and `PUT` bodies `application/octet-stream` (else `415`).
+ *
+ * Sources are `{ file }` (a file staged into the job's scratch space with `PUT /jobs/:job_id/files/:name`),
+ * `{ url }` (http/https, fetched by Node with size and time limits, never by ffmpeg: the CLI only; the
+ * HTTP server refuses a job or probe that names a URL with `400` before anything runs) or `{ path }`
+ * (a local file: accepted from the CLI and tests, refused by the HTTP server unless
+ * `RENDER_ALLOW_LOCAL_PATHS=1`). Outputs are `{ file }` (written to the staging space, read back with
+ * `GET /jobs/:job_id/files/:name`), `{ url }` (a signed upload URL the CLI PUTs the file to, with
+ * `Content-Type` set and optional extra `headers`; refused by the HTTP server like URL sources) or
+ * `{ path }` (same rule as sources). Staging is capped per file, per job and in files per job
+ * (`413` / `409`). `DELETE /jobs/:job_id` also frees the job's staging space; the Worker always calls
+ * it when done.
  */
 import { z } from "zod";
 
@@ -447,6 +454,14 @@ export const ErrorCodeSchema = z.enum([
   "cancelled",
   "timeout",
   "internal",
+  /** HTTP only: no valid shared secret (401). */
+  "unauthorized",
+  /** HTTP only: a body that is not JSON (jobs, probes) or raw bytes (staged files) (415). */
+  "unsupported_media_type",
+  /** HTTP only: a staged file over the file or job size cap (413). */
+  "too_large",
+  /** HTTP only: a job's staging space already holds the most files allowed (409). */
+  "too_many_files",
 ]);
 /** An error code. */
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -6,7 +6,9 @@
 import { runRenderJob } from "./compose/render.ts";
 import {
   type JobEvent,
+  type MediaInfo,
   type Phase,
+  type ProbeRequest,
   type RenderJob,
   RenderJobSchema,
   type SynthesizeJob,
@@ -16,9 +18,26 @@ import {
 } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
 import { runTranscodeJob } from "./export/transcode.ts";
+import { limitsFromEnv, type ProbeLimits, probeFile } from "./probe.ts";
 import { concurrencyFromEnv, JobQueue } from "./queue.ts";
+import { stagingDir } from "./staging.ts";
 import { runSynthesizeJob } from "./synth/synthesize.ts";
-import type { RunJobOptions } from "./workspace.ts";
+import { resolveSource } from "./transfer.ts";
+import { type RunJobOptions, withWorkDir } from "./workspace.ts";
+
+/** The longest a probe may run once it has a slot (ffprobe of a staged file takes about a second). */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** The container's probe limits, made stricter (never looser) by a probe request's own. */
+function tightened(base: ProbeLimits, asked: ProbeRequest["limits"]): ProbeLimits {
+  const dim = (n: number) => Math.min(n, asked?.max_dimension ?? n);
+  return {
+    ...base,
+    maxDurationS: Math.min(base.maxDurationS, asked?.max_duration_s ?? base.maxDurationS),
+    maxWidth: dim(base.maxWidth),
+    maxHeight: dim(base.maxHeight),
+  };
+}
 
 /** What the runner needs to know about a job. */
 export type AnyJob =
@@ -57,10 +76,44 @@ export class JobRunner {
   /** Jobs that got a slot and started work, by kind, since the server started (/health). */
   readonly started: Record<AnyJob["kind"], number> = { render: 0, synthesize: 0, transcode: 0 };
   readonly #allowLocal: boolean;
+  readonly #allowNetwork: boolean;
 
-  constructor(opts: { allowLocal: boolean; concurrency?: number }) {
+  /**
+   * `allowLocal`: `{ path }` sources and outputs; `allowNetwork`: `{ url }` ones (the CLI only; the
+   * HTTP server never fetches or PUTs a URL it was given).
+   */
+  constructor(opts: { allowLocal: boolean; allowNetwork?: boolean; concurrency?: number }) {
     this.queue = new JobQueue(opts.concurrency ?? concurrencyFromEnv());
     this.#allowLocal = opts.allowLocal;
+    this.#allowNetwork = opts.allowNetwork ?? false;
+  }
+
+  /**
+   * Probes a file (`POST /probe`) under the same CPU budget as the jobs: it waits for a slot like a
+   * job (FIFO, leaving the line if `signal` aborts), then runs with a timeout.
+   */
+  probe(request: ProbeRequest, signal?: AbortSignal): Promise<MediaInfo> {
+    const { source, job_id, limits } = request;
+    return this.queue.run(
+      () => {
+        const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+        const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        return withWorkDir("probe", async (work) => {
+          const path = await resolveSource(source, work, "input", {
+            allowLocal: this.#allowLocal,
+            allowNetwork: this.#allowNetwork,
+            signal: bounded,
+            ...(job_id ? { stagingDir: stagingDir(job_id) } : {}),
+          });
+          return probeFile(path, {
+            limits: tightened(limitsFromEnv(), limits),
+            streams: true,
+            signal: bounded,
+          });
+        });
+      },
+      signal ? { signal } : {},
+    );
   }
 
   /** Cancels a job by id; false when no such job is queued or running. */
@@ -113,7 +166,13 @@ export class JobRunner {
             any.job.timeout_s * 1000,
           );
           try {
-            const opts = { signal: ctl.signal, onProgress, allowLocal: this.#allowLocal, ...hooks };
+            const opts = {
+              signal: ctl.signal,
+              onProgress,
+              allowLocal: this.#allowLocal,
+              allowNetwork: this.#allowNetwork,
+              ...hooks,
+            };
             return await runAny(any, opts);
           } finally {
             clearTimeout(timer);

@@ -2,23 +2,38 @@
  * The render container's HTTP service (Hono on @hono/node-server). See `contract.ts` for the wire
  * format. Listens on HOST (default 127.0.0.1) and PORT (default 8788); the Dockerfile sets
  * HOST=0.0.0.0 PORT=8080.
+ *
+ * It trusts nobody but the Worker: every route needs the shared secret RENDER_SECRET (auth.ts),
+ * bodies are JSON or raw bytes only, a job or probe that names a URL is refused before it runs (the
+ * Worker stages files instead; only the CLI fetches URLs), staging is capped per file, per job and
+ * in files per job, and probes wait for a slot in the job queue like jobs.
  */
 
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
-import { type ErrorCode, type JobEvent, type ProbeRequest, ProbeRequestSchema } from "./contract.ts";
+import { requireBodyType, requireSecret, secretFromEnv } from "./auth.ts";
+import { type ErrorCode, type JobEvent, ProbeRequestSchema } from "./contract.ts";
 import { JobError, toJobError } from "./errors.ts";
 import { ffmpegVersion, killAllChildren } from "./ffmpeg.ts";
 import { type AnyJob, JobRunner, parseJob } from "./jobs.ts";
-import { limitsFromEnv, type ProbeLimits, probeFile } from "./probe.ts";
-import { existingStagedFile, putStagedFile, removeStaging, stagingDir } from "./staging.ts";
-import { resolveSource, transferDefaults } from "./transfer.ts";
-import { withWorkDir } from "./workspace.ts";
+import { concurrencyFromEnv } from "./queue.ts";
+import {
+  existingStagedFile,
+  putStagedFile,
+  removeStaging,
+  type StagingLimits,
+  stagingLimitsFromEnv,
+} from "./staging.ts";
+import { outsideReferences } from "./transfer.ts";
 
-const STATUS: Record<ErrorCode, 400 | 404 | 409 | 422 | 500 | 502 | 504> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 502 | 504> = {
   invalid_job: 400,
+  unauthorized: 401,
+  unsupported_media_type: 415,
+  too_large: 413,
+  too_many_files: 409,
   input_rejected: 422,
   fetch_failed: 502,
   upload_failed: 502,
@@ -28,27 +43,41 @@ const STATUS: Record<ErrorCode, 400 | 404 | 409 | 422 | 500 | 502 | 504> = {
   internal: 500,
 };
 
-/** The container's probe limits, made stricter (never looser) by a probe request's own. */
-function tightened(base: ProbeLimits, asked: ProbeRequest["limits"]): ProbeLimits {
-  const dim = (n: number) => Math.min(n, asked?.max_dimension ?? n);
-  return {
-    ...base,
-    maxDurationS: Math.min(base.maxDurationS, asked?.max_duration_s ?? base.maxDurationS),
-    maxWidth: dim(base.maxWidth),
-    maxHeight: dim(base.maxHeight),
-  };
+/** How the app is set up: the shared secret, what sources it takes, how much it stages. */
+export interface AppOptions {
+  /** The shared secret every request must carry (at least 32 characters). */
+  secret: string;
+  /** `{ path }` sources and outputs are accepted (RENDER_ALLOW_LOCAL_PATHS=1). */
+  allowLocal: boolean;
+  /** Staging caps; default from the environment (`stagingLimitsFromEnv`). */
+  staging?: StagingLimits;
+}
+
+/**
+ * Refuses (400) a job or probe that names a URL, or a local path where those are not accepted, before
+ * anything runs: the container must not fetch or PUT on a caller's say-so.
+ */
+function refuseOutside(value: unknown, allowLocal: boolean): void {
+  const refs = outsideReferences(value, { allowLocal });
+  if (refs.length === 0) return;
+  const list = refs.map((r) => `${r.at} (${r.kind === "url" ? "a URL" : "a local path"})`).join(", ");
+  throw new JobError(
+    "invalid_job",
+    `only staged files ({ file }) are accepted as sources and outputs here; refused: ${list}`,
+  );
 }
 
 /**
  * `POST /render` and `POST /synthesize`: validates the body, then streams the job's events as
  * NDJSON. Closing the response (client disconnect) cancels the job.
  */
-function jobStream(runner: JobRunner, kind: AnyJob["kind"]) {
+function jobStream(runner: JobRunner, kind: AnyJob["kind"], allowLocal: boolean) {
   return async (c: Context) => {
     const body = await c.req.json().catch(() => {
       throw new JobError("invalid_job", "body is not JSON");
     });
     const job = parseJob(kind, body);
+    refuseOutside(job.job, allowLocal);
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => disconnect.abort(), { once: true });
     const encoder = new TextEncoder();
@@ -87,9 +116,16 @@ function jobStream(runner: JobRunner, kind: AnyJob["kind"]) {
   };
 }
 
-/** Builds the app; `runner` is injectable so tests can share or inspect it. */
-export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
+/**
+ * Builds the app; `runner` is injectable so tests can share or inspect it. Its `allowLocal` should
+ * match `opts.allowLocal`; it must not allow the network.
+ */
+export function createApp(runner: JobRunner, opts: AppOptions) {
+  const staging = opts.staging ?? stagingLimitsFromEnv();
   const app = new Hono()
+    // Before any route, and for unknown paths too: no answer, not even a 404, without the secret.
+    .use("*", requireSecret(opts.secret))
+    .use("*", requireBodyType())
     .get("/health", async (c) =>
       c.json(
         {
@@ -105,31 +141,28 @@ export function createApp(runner: JobRunner, opts: { allowLocal: boolean }) {
         200,
       ),
     )
-    .post("/render", jobStream(runner, "render"))
-    .post("/synthesize", jobStream(runner, "synthesize"))
-    .post("/transcode", jobStream(runner, "transcode"))
+    .post("/render", jobStream(runner, "render", opts.allowLocal))
+    .post("/synthesize", jobStream(runner, "synthesize", opts.allowLocal))
+    .post("/transcode", jobStream(runner, "transcode", opts.allowLocal))
     .post("/probe", async (c) => {
       const parsed = ProbeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success)
         throw new JobError("invalid_job", parsed.error.issues.map((i) => i.message).join("; "));
-      const { source, job_id, limits } = parsed.data;
-      const probe = await withWorkDir("probe", async (work) => {
-        const path = await resolveSource(source, work, "input", {
-          allowLocal: opts.allowLocal,
-          ...(job_id ? { stagingDir: stagingDir(job_id) } : {}),
-        });
-        return probeFile(path, { limits: tightened(limitsFromEnv(), limits), streams: true });
-      });
+      refuseOutside(parsed.data, opts.allowLocal);
+      // In the job queue: a burst of probes cannot take more CPU than RENDER_CONCURRENCY jobs.
+      const probe = await runner.probe(parsed.data, c.req.raw.signal);
       return c.json({ probe }, 200);
     })
     .put("/jobs/:job_id/files/:name", async (c) => {
       const body = c.req.raw.body;
       if (!body) throw new JobError("invalid_job", "empty upload");
+      const length = c.req.header("content-length");
       const size = await putStagedFile(
         c.req.param("job_id"),
         c.req.param("name"),
         body,
-        transferDefaults().maxBytes,
+        staging,
+        length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
       );
       return c.json({ stored: c.req.param("name"), size }, 201);
     })
@@ -164,9 +197,11 @@ export type AppType = ReturnType<typeof createApp>;
 export function startServer(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ port: number; close: () => Promise<void> }> {
+  // Refuses to start without a proper secret: a container anyone can call runs anyone's ffmpeg.
+  const secret = secretFromEnv(env);
   const allowLocal = env.RENDER_ALLOW_LOCAL_PATHS === "1";
-  const runner = new JobRunner({ allowLocal });
-  const app = createApp(runner, { allowLocal });
+  const runner = new JobRunner({ allowLocal, concurrency: concurrencyFromEnv(env) });
+  const app = createApp(runner, { secret, allowLocal, staging: stagingLimitsFromEnv(env) });
   const hostname = env.HOST ?? "127.0.0.1";
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 8788), hostname }, (info) => {
@@ -188,7 +223,12 @@ export function startServer(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { close } = await startServer();
+  const { close } = await Promise.resolve()
+    .then(() => startServer())
+    .catch((err: unknown) => {
+      console.error(`[render-container] not starting: ${(err as Error).message}`);
+      process.exit(1);
+    });
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
       console.log(`[render-container] ${sig}: cancelling jobs and closing`);

@@ -1,6 +1,8 @@
 /**
- * Moving bytes in and out: inputs given as URLs are downloaded by Node (never by ffmpeg) into the
- * job's temp dir with a size cap and a timeout; outputs are PUT to signed URLs or copied to paths.
+ * Moving bytes in and out: inputs come from the job's staging space, from local paths (CLI, tests)
+ * or, in the CLI only, from URLs downloaded by Node (never by ffmpeg) into the job's temp dir with a
+ * size cap and a timeout; outputs go to the staging space, to paths, or (CLI only) are PUT to signed
+ * URLs. The HTTP server never touches the network on a caller's say-so: the Worker stages files.
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, mkdir, rename, stat } from "node:fs/promises";
@@ -14,6 +16,11 @@ import { JobError } from "./errors.ts";
 export interface TransferOptions {
   /** Local paths are allowed (CLI, tests) or refused (HTTP server unless RENDER_ALLOW_LOCAL_PATHS=1). */
   allowLocal: boolean;
+  /**
+   * `{ url }` sources and outputs are fetched and PUT (the CLI) or refused (the HTTP server, always:
+   * a caller must not make the container reach 169.254.169.254 or a port on its loopback). Default false.
+   */
+  allowNetwork?: boolean;
   signal?: AbortSignal;
   maxBytes?: number;
   timeoutMs?: number;
@@ -90,6 +97,8 @@ export async function resolveSource(
     });
     return source.path;
   }
+  if (!opts.allowNetwork)
+    throw new JobError("input_rejected", "URL sources are not accepted here: stage the file");
   const dest = join(dir, name);
   await download(source.url, dest, opts);
   return dest;
@@ -161,6 +170,8 @@ export async function deliver(
     await copyFile(file, target.path);
     return;
   }
+  if (!opts.allowNetwork)
+    throw new JobError("invalid_job", "URL outputs are not accepted here: use { file }");
   const { timeoutMs } = { ...transferDefaults(), ...strip(opts) };
   const size = (await stat(file)).size;
   let res: Response;
@@ -182,4 +193,31 @@ export async function deliver(
     const body = (await res.text().catch(() => "")).slice(0, 200);
     throw new JobError("upload_failed", `upload to ${redact(target.url)} failed: HTTP ${res.status} ${body}`);
   }
+}
+
+/** A source or output of a parsed job that leaves the staging space. */
+export interface OutsideReference {
+  /** Where in the job, e.g. `scenes.0.clip` or `outputs.video`. */
+  at: string;
+  kind: "url" | "path";
+}
+
+/**
+ * Every `{ url }` (and, unless `allowLocal`, every `{ path }`) a parsed job or probe request names as
+ * a source or an output, found by shape anywhere in it, so a source field added to the contract later
+ * is covered too. The HTTP server refuses such a request before it runs (the transfers refuse them
+ * again, in case).
+ */
+export function outsideReferences(
+  value: unknown,
+  opts: { allowLocal: boolean },
+  at: readonly string[] = [],
+): OutsideReference[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => outsideReferences(v, opts, [...at, String(i)]));
+  if (value === null || typeof value !== "object") return [];
+  const o = value as Record<string, unknown>;
+  if (typeof o.url === "string") return [{ at: at.join(".") || "(body)", kind: "url" }];
+  if (typeof o.path === "string")
+    return opts.allowLocal ? [] : [{ at: at.join(".") || "(body)", kind: "path" }];
+  return Object.entries(o).flatMap(([k, v]) => outsideReferences(v, opts, [...at, k]));
 }

@@ -19,6 +19,8 @@ export interface RunJobOptions {
   signal?: AbortSignal;
   onProgress?: OnProgress;
   allowLocal: boolean;
+  /** `{ url }` sources and outputs are fetched and PUT (the CLI) rather than refused (default false). */
+  allowNetwork?: boolean;
   /** Keep the temp dir (debugging). */
   keepTemp?: boolean;
   /** Receives the pid of every ffmpeg child (tests, bench). */
@@ -77,7 +79,12 @@ export function withWorkspace<T>(
       const signalOpt = opts.signal ? { signal: opts.signal } : {};
       return fn({
         dir,
-        transfer: { allowLocal: opts.allowLocal, stagingDir: stagingDir(jobId), ...signalOpt },
+        transfer: {
+          allowLocal: opts.allowLocal,
+          allowNetwork: opts.allowNetwork ?? false,
+          stagingDir: stagingDir(jobId),
+          ...signalOpt,
+        },
         signalOpt,
         ffmpeg: { ...signalOpt, ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}) },
       });

@@ -20,16 +20,27 @@ ensure_node_modules() {
 }
 
 # Local secrets and settings for `wrangler dev` (ignored by git). A fresh random JWT secret
-# is generated once; delete .dev.vars to rotate it (which signs everyone out).
+# is generated once; delete .dev.vars to rotate it (which signs everyone out). RENDER_SECRET,
+# the secret the Worker and the render container share, is added to an older .dev.vars too.
+random_hex() { node -e 'console.log(require("node:crypto").randomBytes(32).toString("hex"))'; }
 ensure_dev_vars() {
   if [[ ! -f .dev.vars ]]; then
-    log "writing .dev.vars with a generated development secret"
+    log "writing .dev.vars with generated development secrets"
     {
       echo "ENVIRONMENT=development"
-      echo "JWT_SECRET=$(node -e 'console.log(require("node:crypto").randomBytes(32).toString("hex"))')"
+      echo "JWT_SECRET=$(random_hex)"
+      echo "RENDER_SECRET=$(random_hex)"
     } > .dev.vars
   fi
+  if ! grep -q '^RENDER_SECRET=' .dev.vars; then
+    log "adding a generated RENDER_SECRET to .dev.vars"
+    [[ -z $(tail -c 1 .dev.vars) ]] || echo >> .dev.vars
+    echo "RENDER_SECRET=$(random_hex)" >> .dev.vars
+  fi
 }
+
+# The value of `name` in .dev.vars (empty when absent).
+dev_var() { sed -n "s/^$1=//p" .dev.vars | tail -n 1; }
 
 # Waits until `url` answers 200, or fails after `seconds`.
 wait_for_http() {

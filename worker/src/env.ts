@@ -24,6 +24,12 @@ export interface Env {
   JWT_SECRET?: string;
   /** Base URL of a render container reachable over HTTP (local development and tests). */
   RENDER_URL?: string;
+  /**
+   * The secret shared with the render container (a secret binding; `.dev.vars` locally, written by
+   * `npm start`): sent as `Authorization: Bearer` on every call, and given to each Renderer
+   * container as its RENDER_SECRET. At least 32 characters; the container refuses to start without.
+   */
+  RENDER_SECRET?: string;
   /** Render container instances to spread jobs over in production (default 5, at most max_instances). */
   RENDER_POOL_SIZE?: string;
   /** Session lifetime in seconds (default 7 days). */

@@ -8,7 +8,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { app } from "../src/app.ts";
 import { insertWithinQuota } from "../src/limits/asset-quota.ts";
-import { signUp } from "./helpers.ts";
+import { renderContainer, signUp } from "./helpers.ts";
 
 const fx = inject("assetFixtures");
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -364,7 +364,7 @@ describe("Assets: good uploads, dedup, list, read, delete", () => {
     expect(mp4.duration_s).toBeGreaterThan(0.9);
     expect(mp4.duration_s).toBeLessThan(1.2);
     // The probe's staging space was released.
-    const staged = await fetch(`${inject("renderUrl")}/jobs/asset-${mp4.id}/files/upload`);
+    const staged = await renderContainer(`/jobs/asset-${mp4.id}/files/upload`);
     expect(staged.status).toBe(404);
 
     // The same bytes again, under another name: the first asset, and no second object.

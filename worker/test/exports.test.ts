@@ -10,11 +10,10 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { WebVTTParser } from "webvtt-parser";
 import type { ExportView } from "../src/exports/view.ts";
-import { call, probeMedia, send, signUp, uploadAsset } from "./helpers.ts";
+import { call, probeMedia, renderContainer, send, signUp, uploadAsset } from "./helpers.ts";
 import { finished, waitFor } from "./pipeline-helpers.ts";
 
 const fx = inject("assetFixtures");
-const render = inject("renderUrl");
 
 type Created = ExportView & { cached: boolean };
 
@@ -35,7 +34,7 @@ async function exportDone(token: string, id: string, exportId: string): Promise<
 }
 
 const health = async () =>
-  (await (await fetch(`${render}/health`)).json()) as {
+  (await (await renderContainer("/health")).json()) as {
     queue: { running: number };
     jobs_started: Record<string, number>;
   };
@@ -100,7 +99,10 @@ describe("exports", () => {
     const byLink = await call(path(done.download_url!));
     expect(byLink.status).toBe(200);
     await byLink.arrayBuffer();
-    const tampered = await call(path(done.download_url!).replace(/sig=./, "sig=0"));
+    // Flip the signature's first character (always to a different one).
+    const tampered = await call(
+      path(done.download_url!).replace(/sig=(.)/, (_, c: string) => `sig=${c === "0" ? "1" : "0"}`),
+    );
     expect(tampered.status).toBe(403);
     expect(((await exportDone(owner.token, adId, done.export_id)) as ExportView).downloads).toBe(2);
 

@@ -5,6 +5,8 @@
 declare module "vitest" {
   interface ProvidedContext {
     renderUrl: string;
+    /** The render container's RENDER_SECRET (tests that call it directly send it as a bearer token). */
+    renderSecret: string;
     openaiUrl: string;
     replicateUrl: string;
     /** Small media files made with ffmpeg for the upload tests, base64 (see global-setup.ts). */

@@ -5,6 +5,7 @@ import { hc } from "hono/client";
 import { inject } from "vitest";
 import { type AppType, app } from "../src/app.ts";
 import type { ReferenceBatchView } from "../src/references/view.ts";
+import { withRenderSecret } from "../src/render/client.ts";
 
 /** Calls the app in-process with the test bindings (no network), like `SELF.fetch`. */
 export const call = (path: string, init: RequestInit = {}) => app.request(path, init, env);
@@ -82,19 +83,28 @@ export async function uploadAsset(token: string, base64: string, type: string): 
   return ((await res.json()) as { id: string }).id;
 }
 
+/** A direct call to the test render container, with its shared secret (as the Worker sends it). */
+export function renderContainer(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${inject("renderUrl")}${path}`, withRenderSecret(inject("renderSecret"), init));
+}
+
 /** ffprobe of an R2 object, through the render container's staging and `/probe`. */
 export async function probeMedia(key: string): Promise<MediaInfo> {
   const object = await env.MEDIA.get(key);
   if (!object) throw new Error(`${key} is not in R2`);
-  const render = inject("renderUrl");
   const jobId = `probe-test-${crypto.randomUUID()}`;
-  await fetch(`${render}/jobs/${jobId}/files/media`, { method: "PUT", body: await object.arrayBuffer() });
-  const res = await fetch(`${render}/probe`, {
+  const put = await renderContainer(`/jobs/${jobId}/files/media`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/octet-stream" },
+    body: await object.arrayBuffer(),
+  });
+  if (put.status !== 201) throw new Error(`staging ${key} failed: ${put.status} ${await put.text()}`);
+  const res = await renderContainer("/probe", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ job_id: jobId, source: { file: "media" } }),
   });
-  await fetch(`${render}/jobs/${jobId}`, { method: "DELETE" });
+  await renderContainer(`/jobs/${jobId}`, { method: "DELETE" });
   return ((await res.json()) as { probe: MediaInfo }).probe;
 }
 

@@ -12,9 +12,12 @@ const HOSTS = ["render-a.test", "render-b.test", "render-c.test"];
 
 function fakeInstances() {
   const calls: { host: string; method: string; path: string }[] = [];
+  /** The Authorization header of every request, health checks included. */
+  const auth: string[] = [];
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const req = new Request(input as RequestInfo, init as RequestInit);
     const url = new URL(req.url);
+    auth.push(req.headers.get("authorization") ?? "(none)");
     if (url.pathname === "/health")
       return Response.json({ ok: true, queue: { running: 0, queued: 0, concurrency: 1 } });
     calls.push({ host: url.hostname, method: req.method, path: url.pathname });
@@ -24,7 +27,7 @@ function fakeInstances() {
     }
     return new Response(req.method === "GET" ? "bytes" : null, { status: 200 });
   });
-  return calls;
+  return Object.assign(calls, { auth });
 }
 
 afterEach(() => {
@@ -57,6 +60,17 @@ describe("render client over a pool", () => {
     const runs = calls.filter((c) => c.path === "/synthesize").map((c) => c.host);
     expect(runs).toEqual([one[0]!.split(" ")[0], two[0]!.split(" ")[0]]);
     expect(Object.values(rendererPool(poolEnv).pinnedCounts())).toEqual([0, 0, 0]);
+    // Every call, health checks included, carried the shared secret.
+    expect(env.RENDER_SECRET?.length).toBeGreaterThanOrEqual(32);
+    expect(calls.auth.length).toBeGreaterThan(calls.length);
+    expect(new Set(calls.auth)).toEqual(new Set([`Bearer ${env.RENDER_SECRET}`]));
+  });
+
+  it("refuses to call a render container without RENDER_SECRET", () => {
+    const calls = fakeInstances();
+    const noSecret = { ...env, RENDER_URL: "http://render-nosecret.test", RENDER_SECRET: undefined };
+    expect(() => rendererPool(noSecret)).toThrow(/RENDER_SECRET is not set/);
+    expect(calls.auth).toEqual([]);
   });
 
   it("releases a job it has no pin for (an earlier isolate's) on every running instance", async () => {

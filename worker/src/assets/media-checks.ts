@@ -43,10 +43,11 @@ export async function checkMedia(
   try {
     const object = await env.MEDIA.get(key);
     if (!object) throw new Error(`stored upload ${key} is gone`);
-    // Light: a person waits on this second-long probe, so it does not queue behind renders.
+    // Light: a person waits on this second-long probe, so it skips the pool's line for a free slot;
+    // the container still runs it in its own job queue (after the job ahead of it on that instance).
     await stageFile(env, jobId, STAGED_NAME, object.body, object.size, { light: true }).catch(
       (err: unknown) => {
-        throw err instanceof RenderError && err.code === "input_rejected"
+        throw err instanceof RenderError && (err.code === "input_rejected" || err.code === "too_large")
           ? invalidMedia(`The ${format.label} was refused: ${err.message}`)
           : unavailable();
       },

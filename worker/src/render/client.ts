@@ -9,6 +9,9 @@
  * back (`GET /jobs/:id/files/:name`) into R2. The container thus needs no credentials and no
  * route back to the Worker. Every call names its job, and the pool keeps a job on the instance
  * that holds its files from the first call to `releaseJob`.
+ *
+ * Every call, `/health` included, carries `Authorization: Bearer <RENDER_SECRET>`: the container
+ * answers nothing without it (render-container/src/auth.ts).
  */
 import { getContainer } from "@cloudflare/containers";
 import {
@@ -34,20 +37,28 @@ export function poolSize(value: string | undefined): number {
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_POOL_SIZE;
 }
 
-function urlMember(url: string, i: number): PoolMember {
+/** `init` with the shared secret the render container requires on every call. */
+export function withRenderSecret(secret: string, init: RequestInit = {}): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${secret}`);
+  return { ...init, headers };
+}
+
+function urlMember(url: string, i: number, secret: string): PoolMember {
   return {
     name: `local-${i}`,
-    fetch: (path, init) => fetch(new URL(path, url), init),
+    fetch: (path, init) => fetch(new URL(path, url), withRenderSecret(secret, init)),
     // A process we were pointed at: always running.
     isWarm: async () => true,
   };
 }
 
-function containerMember(env: Env, name: string): PoolMember {
+function containerMember(env: Env, name: string, secret: string): PoolMember {
   const stub = () => getContainer(env.RENDERER!, name);
   return {
     name,
-    fetch: (path, init) => stub().fetch(new Request(new URL(path, "http://renderer"), init)),
+    fetch: (path, init) =>
+      stub().fetch(new Request(new URL(path, "http://renderer"), withRenderSecret(secret, init))),
     // The Durable Object answers without starting its container.
     isWarm: async () => {
       const { status } = await stub().getState();
@@ -64,15 +75,18 @@ export function rendererPool(env: Env): RendererPool {
       ? `binding:${poolSize(env.RENDER_POOL_SIZE)}`
       : "";
   if (!key) throw new Error("No renderer configured: set RENDER_URL or bind RENDERER");
+  const secret = env.RENDER_SECRET;
+  if (!secret)
+    throw new Error("RENDER_SECRET is not set: the render container refuses every call without it");
   let pool = pools.get(key);
   if (!pool) {
     const members = env.RENDER_URL
       ? env.RENDER_URL.split(",")
           .map((u) => u.trim())
           .filter(Boolean)
-          .map(urlMember)
+          .map((u, i) => urlMember(u, i, secret))
       : Array.from({ length: poolSize(env.RENDER_POOL_SIZE) }, (_, k) =>
-          containerMember(env, `renderer-${k}`),
+          containerMember(env, `renderer-${k}`, secret),
         );
     pool = new RendererPool(members);
     pools.set(key, pool);

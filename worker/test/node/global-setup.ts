@@ -1,9 +1,10 @@
 /**
  * Starts what the worker tests talk to over loopback, outside workerd: the real render
- * container (Node + ffmpeg) and local servers speaking OpenAI's and Replicate's protocols.
- * Their URLs reach the test config through `provide`/`inject`.
+ * container (Node + ffmpeg, with a fresh shared secret) and local servers speaking OpenAI's and
+ * Replicate's protocols. Their URLs and the secret reach the test config through `provide`/`inject`.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,11 +16,11 @@ import { startFakeReplicate } from "./fakes/replicate-server.ts";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 
-async function waitFor(url: string, seconds: number) {
+async function waitFor(url: string, seconds: number, init: RequestInit = {}) {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetch(url, init)).ok) return;
     } catch {
       // not up yet
     }
@@ -87,12 +88,20 @@ export default async function setup(project: TestProject) {
   const assetFixtures = makeAssetFixtures(dir);
 
   const port = 20000 + Math.floor(Math.random() * 20000);
+  // The secret the container requires on every call; the Worker gets it as RENDER_SECRET.
+  const renderSecret = randomBytes(32).toString("hex");
   // The pinned Node 22 (type stripping), whatever Node runs vitest itself.
   const renderer = spawn(
     join(repo, "node_modules/.bin/node"),
     [join(repo, "render-container/src/server.ts")],
     {
-      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", RENDER_CONCURRENCY: "2" },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        RENDER_CONCURRENCY: "2",
+        RENDER_SECRET: renderSecret,
+      },
       // Its log goes to a file: cancelled jobs are expected here and would drown the test output.
       stdio: [
         "ignore",
@@ -104,10 +113,11 @@ export default async function setup(project: TestProject) {
   const renderUrl = `http://127.0.0.1:${port}`;
   const openai = await startFakeOpenAi();
   const replicate = await startFakeReplicate(clip);
-  await waitFor(`${renderUrl}/health`, 30);
+  await waitFor(`${renderUrl}/health`, 30, { headers: { Authorization: `Bearer ${renderSecret}` } });
 
   console.log(`[worker tests] render container at ${renderUrl}, log in ${join(dir, "render-container.log")}`);
   project.provide("renderUrl", renderUrl);
+  project.provide("renderSecret", renderSecret);
   project.provide("openaiUrl", openai.url);
   project.provide("replicateUrl", replicate.url);
   project.provide("assetFixtures", assetFixtures);
