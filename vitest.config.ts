@@ -7,6 +7,7 @@ export default defineConfig({
       "render-container",
       "worker",
       "worker/vitest.providers.config.ts",
+      "worker/vitest.faults.config.ts",
       "web",
       "web/vitest.e2e.config.ts",
     ],

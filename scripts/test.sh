@@ -22,7 +22,7 @@ biome check .
 status=0
 # One project at a time: the pipeline tests share the render container and 2 cores, and
 # running them side by side only makes every one of them slower and flakier.
-for project in render-container worker worker-providers web; do
+for project in render-container worker worker-providers faults web; do
   log "tests: $project"
   vitest run --project "$project" --reporter=default --reporter=json \
     --outputFile.json="$results/$project.json" || status=$?

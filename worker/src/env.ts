@@ -48,6 +48,8 @@ export interface Env {
   LOG_LEVEL?: string;
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
+  /** Time one OpenAI request may take, in ms (default 60000); the SDK retries it twice. */
+  OPENAI_TIMEOUT_MS?: string;
   OPENAI_MODEL?: string;
   REPLICATE_API_TOKEN?: string;
   REPLICATE_BASE_URL?: string;
@@ -59,6 +61,10 @@ export interface Env {
   REPLICATE_REFERENCE_MODELS?: string;
   /** How often to poll a prediction, in ms (default 2000). */
   REPLICATE_POLL_MS?: string;
+  /** Time one Replicate request may take until it answers, in ms (default 30000); reads are tried again. */
+  REPLICATE_TIMEOUT_MS?: string;
+  /** Time one prediction may run before it is cancelled and the next attempt or model takes over, in s (default 900). */
+  REPLICATE_DEADLINE_S?: string;
   /** Video predictions of one generation at once (a positive integer); default: every scene at once. */
   REPLICATE_MAX_CONCURRENT?: string;
   /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */

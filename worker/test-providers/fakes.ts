@@ -1,6 +1,6 @@
 /** Test-side control of the local OpenAI and Replicate servers (over loopback). */
 import { inject } from "vitest";
-import type { Behaviour } from "../test/fake-protocol.ts";
+import type { Behaviour, ChaosSettings, FaultCounts } from "../test/fake-protocol.ts";
 
 export interface ReplicateStats {
   createsReceived: number;
@@ -9,6 +9,8 @@ export interface ReplicateStats {
   cancels: number;
   lists: number;
   rateLimited: number;
+  hung: number;
+  faults: FaultCounts;
   predictions: {
     id: string;
     model: string;
@@ -28,6 +30,8 @@ const post = (url: string, body: unknown) =>
 
 export const replicate = {
   reset: () => post(`${inject("replicateUrl")}/__admin/reset`, {}),
+  /** Fails `rate` of the API calls at random from now on (see test/node/fakes/chaos.ts). */
+  chaos: (settings: ChaosSettings) => post(`${inject("replicateUrl")}/__admin/chaos`, settings),
   script: (models: Record<string, Behaviour>) => post(`${inject("replicateUrl")}/__admin/script`, { models }),
   stats: async () =>
     (await (await fetch(`${inject("replicateUrl")}/__admin/stats`)).json()) as ReplicateStats,
@@ -35,12 +39,14 @@ export const replicate = {
 
 export const openai = {
   reset: () => post(`${inject("openaiUrl")}/__admin/reset`, {}),
+  chaos: (settings: ChaosSettings) => post(`${inject("openaiUrl")}/__admin/chaos`, settings),
   script: (script: { fail?: number[]; delayMs?: number }) =>
     post(`${inject("openaiUrl")}/__admin/script`, script),
   stats: async () =>
     (await (await fetch(`${inject("openaiUrl")}/__admin/stats`)).json()) as {
       calls: number;
       completions: number;
+      faults: FaultCounts;
       schemaNames: string[];
     },
 };

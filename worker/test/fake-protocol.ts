@@ -46,4 +46,22 @@ export interface Behaviour {
   failPromptsContaining?: string;
   /** Time from create to success. */
   succeedAfterMs?: number;
+  /** How many of the next polls (GET /v1/predictions/{id}) of this model's predictions never answer. */
+  hangGets?: number;
+}
+
+/** What the fault suite asks of a fake server's chaos (test/node/fakes/chaos.ts). */
+export interface ChaosSettings {
+  /** Share of API calls that fail, 0..1. */
+  rate: number;
+  /** Seed of the draw. */
+  seed: number;
+}
+
+/** What a fake server's chaos did: calls seen, and faults of each kind. */
+export interface FaultCounts {
+  calls: number;
+  rate_limited: number;
+  server_error: number;
+  no_answer: number;
 }

@@ -31,12 +31,16 @@ export function llmProvider(env: Env): LlmProvider {
       apiKey: env.OPENAI_API_KEY,
       baseURL: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL,
+      ...(positive(env.OPENAI_TIMEOUT_MS) ? { timeoutMs: Number(env.OPENAI_TIMEOUT_MS) } : {}),
     });
   }
   return createOfflinePlanner();
 }
 
 /** The Replicate options shared by video and keyframes, with `models` from a comma-separated list. */
+/** A setting that is a positive number. */
+const positive = (value: string | undefined) => Number(value) > 0;
+
 function replicateOptions(token: string, env: Env, modelList: string | undefined) {
   const models = modelList
     ?.split(",")
@@ -47,6 +51,10 @@ function replicateOptions(token: string, env: Env, modelList: string | undefined
     baseUrl: env.REPLICATE_BASE_URL,
     ...(models?.length ? { models } : {}),
     ...(env.REPLICATE_POLL_MS ? { pollIntervalMs: Number(env.REPLICATE_POLL_MS) } : {}),
+    ...(positive(env.REPLICATE_TIMEOUT_MS) ? { requestTimeoutMs: Number(env.REPLICATE_TIMEOUT_MS) } : {}),
+    ...(positive(env.REPLICATE_DEADLINE_S)
+      ? { predictionDeadlineMs: Number(env.REPLICATE_DEADLINE_S) * 1000 }
+      : {}),
   };
 }
 

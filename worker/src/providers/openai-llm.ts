@@ -39,6 +39,8 @@ export interface OpenAiOptions {
   baseURL?: string | undefined;
   model?: string | undefined;
   fetch?: typeof fetch;
+  /** Time one request may take (ms); the SDK abandons it and tries again. Default 60 s. */
+  timeoutMs?: number | undefined;
 }
 
 function usageOf(completion: {
@@ -58,7 +60,7 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
     baseURL: options.baseURL,
     // The coordinator retries whole stages with its own backoff; keep SDK retries short.
     maxRetries: 2,
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const format = zodResponseFormat(AdSpecificationSchema, "ad_specification");

@@ -9,6 +9,7 @@
  */
 import type { Prediction } from "replicate";
 import { type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
+import { sleep } from "./retry-after-fetch.ts";
 import type { ClipContext, ClipJournalEntry, ClipRequest, ClipUsage, VideoProvider } from "./types.ts";
 
 export const DEFAULT_VIDEO_MODELS = ["minimax/video-01", "kwaivgi/kling-v1.6-standard"] as const;
@@ -19,6 +20,15 @@ export interface ReplicateOptions extends ReplicateClientOptions {
   models?: readonly string[];
   /** Predictions of one generation running at once (an account's limit); default: every scene at once. */
   maxConcurrent?: number;
+}
+
+/** Attempts at one create that failed on the way (timeouts, 5xx) before the clip stage hears of it. */
+const CREATE_TRIES = 3;
+
+/** A create failure that says nothing about the request itself: it may be tried again. */
+function retryableCreateFailure(err: unknown): boolean {
+  const status = (err as { response?: { status?: unknown } }).response?.status;
+  return typeof status === "number" && (status === 429 || status >= 500);
 }
 
 /** Seconds of video a model renders for a requested duration (what it bills). */
@@ -88,6 +98,29 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
     );
   }
 
+  /**
+   * Creates the prediction. A create that failed on the way (a timeout or a 5xx: it may have been
+   * acted on) is first looked for among recent predictions and adopted, so it is never paid twice;
+   * only when it is not there is it tried again, a few times.
+   */
+  async function createOrAdopt(
+    entry: ClipJournalEntry,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Prediction> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await replicate.predictions.create({ model: entry.model, input, signal });
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        const lost = await findLost(entry, input);
+        if (lost) return lost;
+        if (tries >= CREATE_TRIES || !retryableCreateFailure(err)) throw err;
+        await sleep(500 * 2 ** tries, signal);
+      }
+    }
+  }
+
   return {
     name: "replicate",
     models,
@@ -112,11 +145,7 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
         if (!entry.predictionId) {
           entry = { ...entry, intentAt: Date.now(), attempts: entry.attempts + 1 };
           await ctx.journal.write(entry);
-          const created = await replicate.predictions.create({
-            model: entry.model,
-            input,
-            signal: ctx.signal,
-          });
+          const created = await createOrAdopt(entry, input, ctx.signal);
           entry = { ...entry, predictionId: created.id };
           await ctx.journal.write(entry);
         }

@@ -46,6 +46,17 @@ export interface PoolOptions {
   now?: () => number;
 }
 
+/** How often a waiting job near the head of the line looks whether it was let go (ms). */
+const WAKE_POLL_MS = 5;
+/** How often one further back looks (ms), and how far back "near" reaches. */
+const FAR_POLL_MS = 40;
+const NEAR_HEAD = 8;
+
+/** A job waiting for a slot; `woken` is set by whichever context gives it the turn. */
+interface Waiter {
+  woken: boolean;
+}
+
 interface Pin {
   member: PoolMember;
   at: number;
@@ -64,10 +75,15 @@ export class RendererPool {
   readonly #down = new Map<string, number>();
   readonly #seen = new Map<string, Seen>();
   /** Jobs waiting for a slot, first in first out. */
-  readonly #waiting: (() => void)[] = [];
+  readonly #waiting: Waiter[] = [];
+  /** The waiting job whose turn it is to pick (one at a time, in line order). */
+  #turn: Waiter | null = null;
+  /** A slot freed while a job held the turn. */
+  #missedWake = false;
+  /** When a waiting job was last given the turn (or the line formed). */
+  #lastWake = 0;
   /** Jobs in line: waiting, or woken and looking for a slot. */
   #inLine = 0;
-  #recheck: ReturnType<typeof setTimeout> | null = null;
   readonly #opts: Required<Omit<PoolOptions, "now">>;
   readonly #now: () => number;
 
@@ -127,17 +143,26 @@ export class RendererPool {
       if (member) return member;
     }
     this.#inLine++;
-    let front = false;
     try {
+      let inLine = this.#wait(signal, false);
       for (;;) {
-        await this.#wait(signal, front);
-        // Woken at the head of the line: a slot for this job, then the next one may try.
-        const member = await this.#pick(jobId);
+        // This job's turn: one job in line picks at a time, so they get slots in line order.
+        const turn = await inLine;
+        let member: PoolMember | null;
+        try {
+          member = await this.#pick(jobId);
+        } catch (error) {
+          this.#endTurn(turn, true);
+          throw error;
+        }
         if (member) {
-          this.#wakeNext();
+          // A slot for this job; the next one may try for another.
+          this.#endTurn(turn, true);
           return member;
         }
-        front = true; // still full: back to the head of the line
+        // Still full: back to the head of the line before the turn is given up.
+        inLine = this.#wait(signal, true);
+        this.#endTurn(turn, false);
       }
     } finally {
       this.#inLine--;
@@ -170,37 +195,72 @@ export class RendererPool {
     this.#seen.delete(name);
   }
 
+  /**
+   * Gives the turn to the first waiting job (or notes that a slot freed while a job holds it).
+   * Only a flag is set: the waiter may belong to another Durable Object or request in this isolate,
+   * and workerd forbids one context to resolve promises or do I/O for another, so each waiter
+   * notices on its own timer ({@link WAKE_POLL_MS}).
+   */
   #wakeNext(): void {
-    this.#waiting.shift()?.();
+    if (this.#turn) {
+      this.#missedWake = true;
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (!next) return;
+    next.woken = true;
+    this.#turn = next;
+    this.#lastWake = this.#now();
   }
 
-  #wait(signal: AbortSignal | undefined, front: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Ends a job's turn; the next waiting job gets it when a slot may be free. */
+  #endTurn(entry: Waiter, passOn: boolean): void {
+    if (this.#turn !== entry) return;
+    this.#turn = null;
+    const missed = this.#missedWake;
+    this.#missedWake = false;
+    if (passOn || missed) this.#wakeNext();
+  }
+
+  /** Waits in line (at its end, or its head) until given the turn; resolves with it. */
+  #wait(signal: AbortSignal | undefined, front: boolean): Promise<Waiter> {
+    return new Promise<Waiter>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const wake = () => {
+      const entry: Waiter = { woken: false };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const leave = () => {
+        clearTimeout(timer);
         signal?.removeEventListener("abort", abort);
-        resolve();
+        const i = this.#waiting.indexOf(entry);
+        if (i >= 0) this.#waiting.splice(i, 1);
       };
       const abort = () => {
-        const i = this.#waiting.indexOf(wake);
-        if (i >= 0) this.#waiting.splice(i, 1);
+        leave();
+        // Given the turn and cancelled before taking it: the turn passes on.
+        this.#endTurn(entry, true);
         reject(signal!.reason);
       };
+      // This waiter's own timer, in its own context: it goes when given the turn. At the head of
+      // the line with nobody holding the turn for a while, it takes it (other isolates' jobs end
+      // without telling this pool).
+      const look = () => {
+        if (!this.#turn && this.#waiting[0] === entry && this.#now() - this.#lastWake >= this.#opts.recheckMs)
+          this.#wakeNext();
+        if (entry.woken) {
+          leave();
+          resolve(entry);
+          return;
+        }
+        // Near the head it looks often; further back, where no turn can come yet, now and then.
+        const near = this.#waiting.indexOf(entry) < NEAR_HEAD;
+        timer = setTimeout(look, near ? WAKE_POLL_MS : FAR_POLL_MS);
+      };
       signal?.addEventListener("abort", abort, { once: true });
-      if (front) this.#waiting.unshift(wake);
-      else this.#waiting.push(wake);
-      this.#armRecheck();
+      if (this.#waiting.length === 0) this.#lastWake = this.#now();
+      if (front) this.#waiting.unshift(entry);
+      else this.#waiting.push(entry);
+      timer = setTimeout(look, WAKE_POLL_MS);
     });
-  }
-
-  /** Other isolates' jobs end without telling this pool: while jobs wait, the head looks again now and then. */
-  #armRecheck(): void {
-    if (this.#recheck !== null) return;
-    this.#recheck = setTimeout(() => {
-      this.#recheck = null;
-      this.#wakeNext();
-      if (this.#waiting.length > 0) this.#armRecheck();
-    }, this.#opts.recheckMs);
   }
 
   async #observe(member: PoolMember): Promise<Seen> {

@@ -5,8 +5,10 @@
  * Its answer is a valid AdSpecification built from the brief in the request.
  *
  * Control (for tests): POST /__admin/script {fail: [status, ...], delayMs} queues error statuses for
- * the next calls and delays answers; GET /__admin/stats counts calls; POST /__admin/reset.
+ * the next calls and delays answers; GET /__admin/stats counts calls; POST /__admin/reset;
+ * POST /__admin/chaos {rate, seed} fails that share of calls at random (chaos.ts).
  */
+import { type ChaosSettings, chaos } from "./chaos.ts";
 import { listen, readJson, sendJson } from "./http-util.ts";
 
 export const FAKE_OPENAI_KEY = "sk-test-local";
@@ -65,17 +67,23 @@ export async function startFakeOpenAi() {
   let queuedFailures: number[] = [];
   let delayMs = 0;
   const stats = { calls: 0, completions: 0, schemaNames: [] as string[] };
+  const faults = chaos();
   const srv = await listen(async (req, res, url) => {
+    if (url.pathname === "/__admin/chaos" && req.method === "POST") {
+      faults.set((await readJson(req)) as ChaosSettings);
+      return sendJson(res, 200, { ok: true });
+    }
     if (url.pathname === "/__admin/script" && req.method === "POST") {
       const script = (await readJson(req)) as { fail?: number[]; delayMs?: number };
       queuedFailures = script.fail ?? [];
       delayMs = script.delayMs ?? 0;
       return sendJson(res, 200, { ok: true });
     }
-    if (url.pathname === "/__admin/stats") return sendJson(res, 200, stats);
+    if (url.pathname === "/__admin/stats") return sendJson(res, 200, { ...stats, faults: faults.counts });
     if (url.pathname === "/__admin/reset") {
       queuedFailures = [];
       delayMs = 0;
+      faults.set(null);
       Object.assign(stats, { calls: 0, completions: 0, schemaNames: [] });
       return sendJson(res, 200, { ok: true });
     }
@@ -92,7 +100,10 @@ export async function startFakeOpenAi() {
         },
       });
     }
-    const failure = queuedFailures.shift();
+    const fault = faults.next();
+    if (fault === "no_answer") return; // the client's timeout has to notice
+    const failure =
+      queuedFailures.shift() ?? { rate_limited: 429, server_error: 503, none: undefined }[fault ?? "none"];
     if (failure === 429) {
       return sendJson(
         res,

@@ -6,11 +6,15 @@
  * served from /files/ that can "expire" (404) as Replicate's do. Video models output one
  * MP4 URL; the image models (replicate-images.ts) an array of image URLs.
  *
+ * Polls can be made to hang (`hangGets`), for the client's timeouts.
+ *
  * Control (for tests): POST /__admin/script {models: {[model]: Behaviour}}; GET /__admin/stats;
- * POST /__admin/reset.
+ * POST /__admin/reset; POST /__admin/chaos {rate, seed} fails that share of API calls at random
+ * (chaos.ts: 429, 5xx, or no answer; a create that gets no answer has made its prediction).
  */
 import { readFileSync } from "node:fs";
 import type { Behaviour } from "../../fake-protocol.ts";
+import { type ChaosSettings, chaos } from "./chaos.ts";
 import { listen, readJson, sendJson } from "./http-util.ts";
 import { IMAGE_MODELS, imageInputError, imageOutput, sendImage } from "./replicate-images.ts";
 
@@ -47,8 +51,10 @@ export async function startFakeReplicate(clipPath: string) {
     cancels: 0,
     lists: 0,
     rateLimited: 0,
+    hung: 0,
   };
   let base = "";
+  const faults = chaos();
 
   const publicView = (p: Prediction) => {
     const { willFail: _w, expired: _e, succeedAt: _s, ...rest } = p;
@@ -78,10 +84,19 @@ export async function startFakeReplicate(clipPath: string) {
       behaviours = ((await readJson(req)) as { models?: Record<string, Behaviour> }).models ?? {};
       return sendJson(res, 200, { ok: true });
     }
+    if (path === "/__admin/chaos" && req.method === "POST") {
+      faults.set((await readJson(req)) as ChaosSettings);
+      return sendJson(res, 200, { ok: true });
+    }
     if (path === "/__admin/stats")
-      return sendJson(res, 200, { ...stats, predictions: predictions.map(publicView) });
+      return sendJson(res, 200, {
+        ...stats,
+        faults: faults.counts,
+        predictions: predictions.map(publicView),
+      });
     if (path === "/__admin/reset") {
       behaviours = {};
+      faults.set(null);
       predictions.length = 0;
       Object.assign(stats, {
         createsReceived: 0,
@@ -90,6 +105,7 @@ export async function startFakeReplicate(clipPath: string) {
         cancels: 0,
         lists: 0,
         rateLimited: 0,
+        hung: 0,
       });
       return sendJson(res, 200, { ok: true });
     }
@@ -115,6 +131,18 @@ export async function startFakeReplicate(clipPath: string) {
         status: 401,
       });
     }
+    const fault = faults.next();
+    if (fault === "rate_limited") {
+      stats.rateLimited++;
+      return sendJson(
+        res,
+        429,
+        { title: "Too Many Requests", detail: "Request was throttled.", status: 429 },
+        { "Retry-After": "1" },
+      );
+    }
+    if (fault === "server_error")
+      return sendJson(res, 503, { title: "Service Unavailable", detail: "Try again later", status: 503 });
     const create = /^\/v1\/models\/([\w.-]+)\/([\w.-]+)\/predictions$/.exec(path);
     if (create && req.method === "POST") {
       const model = `${create[1]}/${create[2]}`;
@@ -171,8 +199,11 @@ export async function startFakeReplicate(clipPath: string) {
       predictions.unshift(p);
       stats.creates[model] = (stats.creates[model] ?? 0) + 1;
       if (b.createDelayMs) await new Promise((r) => setTimeout(r, b.createDelayMs));
+      // The prediction exists; its answer is lost on the way (the client has to find it).
+      if (fault === "no_answer") return;
       return sendJson(res, 201, publicView(p));
     }
+    if (fault === "no_answer") return; // the client's timeout has to notice
     if (path === "/v1/predictions" && req.method === "GET") {
       stats.lists++;
       predictions.forEach(advance);
@@ -189,6 +220,13 @@ export async function startFakeReplicate(clipPath: string) {
       return sendJson(res, 200, publicView(p));
     }
     if (p && req.method === "GET") {
+      const b = behaviours[p.model];
+      if (b?.hangGets) {
+        // A poll that never answers: the client's timeout has to notice. Closed when the client goes.
+        b.hangGets -= 1;
+        stats.hung++;
+        return;
+      }
       stats.gets++;
       advance(p);
       return sendJson(res, 200, publicView(p));
