@@ -135,7 +135,7 @@ describe("fault suite", () => {
     // Every prediction made is a clip some generation asked for: a lost create was found, not paid twice.
     expect(rs.createsReceived).toBeLessThanOrEqual(clips);
     expect(leftovers).toBe(0);
-  });
+  }, 1_200_000);
 
   it("a cancel at a random moment, 20 times: 20 cancelled, none completed, no R2 object left", async () => {
     await Promise.all([replicate.reset(), openai.reset()]);
@@ -173,5 +173,5 @@ describe("fault suite", () => {
     expect(cancelled.map((r) => r.at)).toEqual(moments);
     expect(completed).toEqual([]);
     expect(leftovers).toBe(0);
-  });
+  }, 900_000);
 });
