@@ -114,8 +114,8 @@ const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 async function waitFor(client: ApiClient, id: string): Promise<Status> {
   for (;;) {
     const s = await client.status(id);
-    if (s.status === "completed" || s.status === "failed") {
-      if (s.status === "failed") throw new Error(`generation ${id} failed: ${s.error}`);
+    if (s.status === "completed" || s.status === "failed" || s.status === "cancelled") {
+      if (s.status !== "completed") throw new Error(`generation ${id} ${s.status}: ${s.error}`);
       return s;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -45,14 +45,14 @@ for (;;) {
   if (seen.at(-1) !== status.progress) seen.push(status.progress);
   const line = `${bar(status.progress)} ${String(status.progress).padStart(3)}%  ${status.current_step ?? ""}`;
   process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(90)}` : `${line}\n`);
-  if (status.status === "completed" || status.status === "failed") break;
+  if (status.status === "completed" || status.status === "failed" || status.status === "cancelled") break;
   await new Promise((r) => setTimeout(r, 150));
   status = await client.status(generation_id);
 }
 process.stdout.write("\n");
 console.log(`progress seen while polling: ${seen.join(", ")}`);
-if (status.status === "failed") {
-  console.error(`failed: ${status.error}`);
+if (status.status !== "completed") {
+  console.error(`${status.status}: ${status.error}`);
   process.exit(1);
 }
 const dir = resolve(values.out);

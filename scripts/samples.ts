@@ -43,7 +43,7 @@ await client.signIn(join(mkdtempSync(join(tmpdir(), "promptreel-samples-")), "ac
 async function finished(id: string): Promise<Status> {
   for (;;) {
     const s = await client.status(id);
-    if (s.status === "completed" || s.status === "failed") return s;
+    if (s.status === "completed" || s.status === "failed" || s.status === "cancelled") return s;
     await new Promise((r) => setTimeout(r, 500));
   }
 }

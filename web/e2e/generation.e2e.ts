@@ -172,7 +172,7 @@ describe("a generation, from prompt to library", () => {
     const done = items.filter({ hasText: FINISH_PROMPT });
     expect(await done.getAttribute("data-status")).toBe("completed");
     const cancelled = items.filter({ hasText: CANCEL_PROMPT });
-    expect(await cancelled.getAttribute("data-status")).toBe("failed");
+    expect(await cancelled.getAttribute("data-status")).toBe("cancelled");
     expect(await cancelled.locator(".badge").textContent()).toBe("Cancelled");
     const thumb = done.locator(".thumb img");
     await thumb.waitFor();

@@ -192,7 +192,7 @@ export async function deleteGeneration(id: string) {
 }
 
 /**
- * Asks the pipeline to stop; the generation then ends `failed` with `error_code` "cancelled".
+ * Asks the pipeline to stop; the generation then ends `cancelled` (`error_code` "cancelled").
  * On a draft (a finished ad reopened for editing) it discards the draft instead: the generation
  * returns to `completed` at its last finished version. Resolves with the view the cancel answered.
  */

@@ -31,9 +31,12 @@ export function formatDate(epochMs: number): string {
   });
 }
 
-/** True when its owner stopped it: status `failed` with `error_code` "cancelled" (never the message). */
+/**
+ * True when its owner stopped it: status `cancelled`, or, cancelled before that status existed,
+ * `failed` with `error_code` "cancelled" (never the message).
+ */
 export function isCancelled(g: Pick<GenerationView, "status" | "error_code">): boolean {
-  return g.status === "failed" && g.error_code === "cancelled";
+  return g.status === "cancelled" || (g.status === "failed" && g.error_code === "cancelled");
 }
 
 /** Status labels for people. */
@@ -43,4 +46,5 @@ export const STATUS_LABELS = {
   storyboard: "Storyboard",
   completed: "Ready",
   failed: "Failed",
+  cancelled: "Cancelled",
 } as const;

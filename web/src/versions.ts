@@ -4,6 +4,7 @@
  * it is approved (and rendered) or discarded; `versions` lists only the finished ones.
  */
 import type { GenerationView, VersionView } from "./api.ts";
+import { isTerminal } from "./live/reconcile.ts";
 
 /** The latest finished version (the default one), if any finished. */
 export function lastFinished(g: Pick<GenerationView, "versions">): VersionView | undefined {
@@ -12,7 +13,7 @@ export function lastFinished(g: Pick<GenerationView, "versions">): VersionView |
 
 /** True when `g` is a draft: a finished ad reopened for editing, not yet rendered. */
 export function isDraft(g: Pick<GenerationView, "version" | "status">): boolean {
-  return g.version > 1 && g.status !== "completed" && g.status !== "failed";
+  return g.version > 1 && !isTerminal(g.status);
 }
 
 /** `promptreel-<id8>.mp4`, or `promptreel-<id8>-v<k>.mp4` when the ad has several versions. */

@@ -209,6 +209,40 @@ describe("the comparison page", () => {
     await waitFor(() => expect(location.pathname).toBe("/library"));
   });
 
+  test("cancelled whole, it has ended: every card reads Cancelled, no socket opens, a note says so", async () => {
+    const stopped = (i: number) =>
+      variation(i, {
+        status: "cancelled",
+        progress: 10,
+        current_step: "Cancelled",
+        error: "Cancelled by user",
+        error_code: "cancelled",
+        video_url: null,
+        thumbnail_url: null,
+        generation_time_s: null,
+      });
+    const api = stubApi({
+      "GET /api/me": json({ user: SESSION.user }),
+      "GET /api/comparisons/grp-1": json(
+        comparison({ variations: [stopped(1), stopped(2)], total_cost: 0, differing_fields: ["prompt"] }),
+      ),
+      "POST /api/groups/grp-1/ticket": ticket("grp-1"),
+    });
+    render(() => <App />);
+    await waitFor(() => expect(titles()).toEqual(["Prompt 1", "Prompt 2"]));
+    for (const card of cards()) {
+      expect(card.dataset.status).toBe("cancelled");
+      expect(within(card).getByText("Cancelled", { selector: ".stage-label" })).toBeTruthy();
+      expect(within(card).getByRole("button", { name: "Mark as winner" }).hasAttribute("disabled")).toBe(
+        true,
+      );
+    }
+    expect(screen.getByTestId("all-cancelled").textContent).toMatch(/Every variation was cancelled/);
+    // Nothing left to follow.
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(api.mock.calls.some(([u]) => String(u).endsWith("/ticket"))).toBe(false);
+  });
+
   test("another user's (or a deleted) comparison reads 'not found'", async () => {
     stubApi({
       "GET /api/me": json({ user: SESSION.user }),

@@ -93,7 +93,7 @@ describe("a running generation", () => {
       type: "generation",
       seq: 5,
       generation: running({
-        status: "failed",
+        status: "cancelled",
         progress: 40,
         current_step: "Cancelled",
         error: "Cancelled by user",

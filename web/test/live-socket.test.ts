@@ -148,7 +148,7 @@ describe("following a generation over its group's socket", () => {
       "POST /api/groups/group-1/ticket": json({ ticket: "t", expires_at: 0, path: "/live" }),
       "GET /api/status/gen-1": json(
         runningFixture({
-          status: "failed",
+          status: "cancelled",
           progress: 40,
           error: "Cancelled by user",
           error_code: "cancelled",
@@ -159,7 +159,7 @@ describe("following a generation over its group's socket", () => {
     await settle();
     FakeWebSocket.latest().drop();
     await settle();
-    expect(seen.at(-1)).toMatchObject({ status: "failed", error_code: "cancelled" });
+    expect(seen.at(-1)).toMatchObject({ status: "cancelled", error_code: "cancelled" });
     // Terminal: polling is stopped and no reconnection is attempted.
     await vi.advanceTimersByTimeAsync(60_000);
     expect(callsTo(api, STATUS)).toBe(1);

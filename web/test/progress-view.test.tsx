@@ -45,7 +45,21 @@ describe("ProgressView", () => {
     expect(screen.getByText("Failed")).toBeTruthy();
   });
 
-  test("a cancelled generation is told by its error code, never by its message", () => {
+  test("a cancelled generation reads Cancelled, its bar neutral", () => {
+    render(() => (
+      <ProgressView
+        generation={viewFixture({ status: "cancelled", error: "Cancelled by user", error_code: "cancelled" })}
+        elapsedMs={null}
+      />
+    ));
+    const badge = document.querySelector(".badge") as HTMLElement;
+    expect(badge.textContent).toBe("Cancelled");
+    expect(badge.dataset.status).toBe("cancelled");
+    expect(badge.dataset.cancelled).toBe("true");
+    expect(screen.getByRole("progressbar").dataset.status).toBe("cancelled");
+  });
+
+  test("one cancelled before the status existed (failed) is told by its error code, never by its message", () => {
     const [view, setView] = createSignal(
       viewFixture({ status: "failed", error: "Stopped on request", error_code: "cancelled" }),
     );

@@ -292,7 +292,7 @@ describe("storyboard editor", () => {
     FakeWebSocket.latest().receive({
       type: "generation",
       seq: 5,
-      generation: { ...board, status: "failed", error_code: "cancelled", error: "Cancelled by user" },
+      generation: { ...board, status: "cancelled", error_code: "cancelled", error: "Cancelled by user" },
     });
     await screen.findByRole("heading", { name: "Cancelled by user" });
     expect(screen.queryByTestId("storyboard")).toBeNull();

@@ -12,7 +12,7 @@ import { auth, mediaKeys } from "./pipeline-helpers.ts";
 import { follow, ORIGIN, runScripted, startScripted } from "./scripted-group.ts";
 
 describe("cancel against a stage's late saves", () => {
-  it("ends cancelled, with the flag kept in D1 and no media left", async () => {
+  it("ends cancelled, with the flag kept in D1, no media left and the billed clips' unit kept", async () => {
     const { token, user } = await signUp();
     const hold = gate({ ignoreAbort: true });
     const run = await startScripted(user.id, "Trail running shoes for muddy weekends", hold);
@@ -29,16 +29,21 @@ describe("cancel against a stage's late saves", () => {
     expect(res.status).toBe(202);
     // The held clips now finish and their scenes save the stage's copy, made before the cancel.
     hold.release();
-    const final = await live.until(id, (v) => v.status === "completed" || v.status === "failed");
+    const final = await live.until(id, (v) => ["completed", "failed", "cancelled"].includes(v.status));
     live.close();
-    expect(final).toMatchObject({ status: "failed", error_code: "cancelled", error: "Cancelled by user" });
+    expect(final).toMatchObject({ status: "cancelled", error_code: "cancelled", error: "Cancelled by user" });
     const row = await env.DB.prepare("SELECT status, cancellation_requested FROM generations WHERE id = ?")
       .bind(id)
       .first<{ status: string; cancellation_requested: number }>();
-    expect(row).toEqual({ status: "failed", cancellation_requested: 1 });
+    expect(row).toEqual({ status: "cancelled", cancellation_requested: 1 });
     expect(await mediaKeys(id)).toEqual([]);
     // The three clips under way finished (and saved); the fourth scene never started.
     expect(run.video.calls).toHaveLength(3);
+    // Clips were billed (seconds of video, though the offline model's price is 0): the unit stays.
+    const usage = await env.DB.prepare("SELECT units FROM usage_events WHERE group_id = ?")
+      .bind(run.created.groupId)
+      .all<{ units: number }>();
+    expect(usage.results).toEqual([{ units: 1 }]);
   }, 300_000);
 
   it("stays cancelled when every clip under way finishes and the stage itself completes", async () => {
@@ -59,9 +64,9 @@ describe("cancel against a stage's late saves", () => {
     const res = await call(`/api/generations/${id}/cancel`, { method: "POST", headers: auth(token) });
     expect(res.status).toBe(202);
     hold.release();
-    const final = await live.until(id, (v) => v.status === "completed" || v.status === "failed");
+    const final = await live.until(id, (v) => ["completed", "failed", "cancelled"].includes(v.status));
     live.close();
-    expect(final).toMatchObject({ status: "failed", error_code: "cancelled", video_url: null });
+    expect(final).toMatchObject({ status: "cancelled", error_code: "cancelled", video_url: null });
     expect(run.video.calls).toHaveLength(3);
     expect(await mediaKeys(id)).toEqual([]);
   }, 300_000);

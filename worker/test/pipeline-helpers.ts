@@ -42,14 +42,19 @@ export async function waitFor(token: string, id: string, done: (s: Status) => bo
   }
 }
 
-export const finished = (s: Status) => s.status === "completed" || s.status === "failed";
+/** True once it has ended: completed, failed or cancelled. */
+export const finished = (s: Status) =>
+  s.status === "completed" || s.status === "failed" || s.status === "cancelled";
 
-/** Waits until version `version` of the ad is finished (or the generation failed). */
+/** Waits until version `version` of the ad is finished (or the generation failed or was cancelled). */
 export const waitForVersion = (token: string, id: string, version: number, timeoutMs = 180_000) =>
   waitFor(
     token,
     id,
-    (s) => s.status === "failed" || (s.status === "completed" && s.version === version),
+    (s) =>
+      s.status === "failed" ||
+      s.status === "cancelled" ||
+      (s.status === "completed" && s.version === version),
     timeoutMs,
   ).then((r) => r.final);
 
@@ -81,7 +86,7 @@ export async function cancelAndCheck(token: string, id: string) {
   });
   const { final } = await waitFor(token, id, finished, 10_000);
   const elapsed = Date.now() - started;
-  expect(final.status).toBe("failed");
+  expect(final.status).toBe("cancelled");
   expect(final.error).toBe("Cancelled by user");
   expect(final.error_code).toBe("cancelled");
   expect(await mediaKeys(id)).toEqual([]);

@@ -93,7 +93,7 @@ describe("one generation read model", () => {
     await secondLive.until(secondId, (v) => v.scenes.some((s) => s.status === "rendering"));
     const res = await call(`/api/generations/${secondId}/cancel`, { method: "POST", headers: auth(token) });
     expect(res.status).toBe(202);
-    const cancelled = await secondLive.until(secondId, (v) => v.status === "failed");
+    const cancelled = await secondLive.until(secondId, (v) => v.status === "cancelled");
     expect(cancelled).toMatchObject({ error_code: "cancelled", error: "Cancelled by user", video_url: null });
     await expectSameView(token, cancelled);
     secondLive.close();

@@ -11,6 +11,7 @@ const THUMB_LABELS = {
   storyboard: "Storyboard to review",
   completed: "",
   failed: "No video",
+  cancelled: "Cancelled",
 } as const;
 
 /**

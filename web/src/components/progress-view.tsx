@@ -8,6 +8,7 @@ function defaultStep(status: GenerationView["status"]): string {
   if (status === "pending") return "Queued: waiting to start";
   if (status === "processing") return "Working";
   if (status === "completed") return "Done";
+  if (status === "cancelled") return "Cancelled";
   return "Stopped";
 }
 

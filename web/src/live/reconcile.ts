@@ -18,9 +18,9 @@ export interface GroupState {
 /** Nothing known yet. */
 export const EMPTY_GROUP: GroupState = { seq: 0, seqs: new Map(), views: new Map() };
 
-/** True once a generation can no longer change. */
+/** True once a generation can no longer change: completed, failed or cancelled. */
 export function isTerminal(status: GenerationView["status"]): boolean {
-  return status === "completed" || status === "failed";
+  return status === "completed" || status === "failed" || status === "cancelled";
 }
 
 /**

@@ -8,6 +8,7 @@ import { ComparisonToolbar } from "../components/comparison-toolbar.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { ErrorPanel } from "../components/error-panel.tsx";
 import { VariationCard } from "../components/variation-card.tsx";
+import { isCancelled } from "../format.ts";
 import { usePageTitle } from "../page-title.ts";
 import { currentToken } from "../session.ts";
 
@@ -79,6 +80,12 @@ function ComparisonView(props: { initial: Comparison }) {
       <Show when={data.actionError()}>
         <p class="form-error" role="alert">
           {messageOf(data.actionError())}
+        </p>
+      </Show>
+      {/* Cancelled whole: the comparison has ended, with nothing to play or pick. */}
+      <Show when={cmp.variations.length > 0 && cmp.variations.every(isCancelled)}>
+        <p class="notice" role="status" data-testid="all-cancelled">
+          Every variation was cancelled: nothing was made to compare. <A href="/">Create new variations</A>
         </p>
       </Show>
 

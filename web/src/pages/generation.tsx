@@ -223,7 +223,7 @@ function LiveGeneration(props: { id: string }) {
             <div class="gen-head">
               <h1 class="gen-title">{titleFor(s())}</h1>
               <ProgressView generation={s()} elapsedMs={elapsed()} />
-              <Show when={s().status === "failed"}>
+              <Show when={s().status === "failed" || s().status === "cancelled"}>
                 <Show
                   when={isCancelled(s())}
                   fallback={
@@ -381,7 +381,8 @@ function cancelLabel(s: GenerationView, cancelling: boolean): string {
 
 function titleFor(s: GenerationView): string {
   if (s.status === "completed") return "Your ad is ready";
-  if (s.status === "failed") return isCancelled(s) ? "Generation cancelled" : "Generation stopped";
+  if (isCancelled(s)) return "Generation cancelled";
+  if (s.status === "failed") return "Generation stopped";
   if (s.status === "processing") return isDraft(s) ? `Rendering version ${s.version}` : "Creating your ad";
   if (s.status === "storyboard") return "Review your storyboard";
   return "Your ad is queued";

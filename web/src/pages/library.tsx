@@ -24,6 +24,7 @@ const FILTERS: { value: StatusFilter; label: string }[] = [
   { value: "storyboard", label: "To review" },
   { value: "pending", label: "Queued" },
   { value: "failed", label: "Failed" },
+  { value: "cancelled", label: "Cancelled" },
 ];
 
 function parseFilter(raw: string | string[] | undefined): StatusFilter {

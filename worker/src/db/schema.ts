@@ -46,9 +46,27 @@ export const generationGroups = sqliteTable(
 export const GENERATION_SOURCES = ["prompt", "stitch"] as const;
 export type GenerationSource = (typeof GENERATION_SOURCES)[number];
 
-/** `storyboard`: keyframes are ready and the generation waits for the user's edits and approval. */
-export const GENERATION_STATUSES = ["pending", "processing", "storyboard", "completed", "failed"] as const;
+/**
+ * `storyboard`: keyframes are ready and the generation waits for the user's edits and approval.
+ * `cancelled`: stopped by its owner (its error still reads "Cancelled by user"). Added after the
+ * others: a text column with no CHECK, so no migration; older cancels stay `failed`.
+ */
+export const GENERATION_STATUSES = [
+  "pending",
+  "processing",
+  "storyboard",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+
+/** The statuses a generation ends in (a finished ad can still open a draft of its next version). */
+export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"] as const satisfies GenerationStatus[];
+
+/** True when `status` is one a generation ends in. */
+export const isTerminalStatus = (status: GenerationStatus): boolean =>
+  (TERMINAL_STATUSES as readonly GenerationStatus[]).includes(status);
 
 export const generations = sqliteTable(
   "generations",

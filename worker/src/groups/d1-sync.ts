@@ -2,27 +2,32 @@
  * Mirrors a generation's coordinator state into its D1 row, which REST reads (status, details,
  * library, comparison) build the same view from. Completing a version also charges the user
  * what that version spent, once: the increment is guarded by the row being open at that same
- * version, in the same transaction.
+ * version, in the same transaction. Ending `cancelled` having spent nothing gives the hourly
+ * limit's unit back the same way: once, as the row goes from open to cancelled.
  */
 import { and, eq, exists, lt, notInArray, or, sql } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
-import { generations, users } from "../db/schema.ts";
+import { generations, TERMINAL_STATUSES, users } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { spendMonthOf } from "../limits/budget.ts";
+import { refundUnit } from "../limits/generation-quota.ts";
 import { totalOf } from "../pipeline/prices.ts";
 import { costSoFar } from "../views/generation.ts";
 import type { GenerationState } from "./state.ts";
 
 const json = (value: unknown) => (value ? JSON.stringify(value) : null);
 
-/** Writes the row for `s`; on completing a version, adds that version's cost to the user's total exactly once. */
+/**
+ * Writes the row for `s`; on completing a version, adds that version's cost to the user's total
+ * exactly once; on a cancel that spent nothing, gives its quota unit back exactly once.
+ */
 export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
   const db = getDb(env);
   // What this version spent: the charge. The row's `cost` is the ad's total, all versions included.
   const cost = totalOf(s.costs);
   const completed = s.status === "completed";
   const version = s.version ?? 1;
-  const open = notInArray(generations.status, ["completed", "failed"]);
+  const open = notInArray(generations.status, TERMINAL_STATUSES);
   // A finished row is final for its version: a late save from a stage never reopens it; only
   // a newer version (the ad reopened for editing) does.
   const writable = and(eq(generations.id, s.id), or(open, lt(generations.version, version)));
@@ -54,6 +59,18 @@ export async function syncToD1(env: Env, s: GenerationState): Promise<void> {
       completedAt: s.completedAt,
     })
     .where(writable);
+  if (s.status === "cancelled" && s.refundQuota) {
+    // One transaction: the refund sees the row still open, before the update ends it, so a
+    // second save of the same end (an alarm run twice) finds it ended and gives nothing back.
+    const ending = exists(
+      db
+        .select({ one: sql`1` })
+        .from(generations)
+        .where(and(eq(generations.id, s.id), open)),
+    );
+    await db.batch([refundUnit(db, s.userId, s.groupId, ending), update]);
+    return;
+  }
   if (!completed) {
     await update.run();
     return;

@@ -2,6 +2,7 @@ import { makeExport } from "../exports/run.ts";
 import { exportView } from "../exports/view.ts";
 import { createLogger } from "../lib/log.ts";
 import { signedMediaUrl } from "../lib/media-signing.ts";
+import { spentNothing } from "../limits/generation-quota.ts";
 import { deleteGenerationMedia, deleteGenerationMediaExcept } from "../pipeline/media-keys.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
@@ -56,6 +57,8 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
    * never outlives its instance, so memory is enough; storage holds the flag for the rest.)
    */
   private readonly cancelled = new Set<string>();
+  /** Generations cancelled for a delete in this instance; kept through a stage's older copy like `cancelled`. */
+  private readonly deleting = new Set<string>();
   /**
    * Per generation, the revision below which a write is stale: set when a draft is discarded,
    * so a late write from the draft's render cannot bring it back.
@@ -94,17 +97,23 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
   }
 
   /**
-   * Requests cancellation; the generation ends `failed` with "Cancelled by user". The answer is
-   * the view as the cancel found it: a terminal status there means it had already ended (this
-   * object decides, not the D1 mirror, which may lag by a save). The flag reaches D1 through the
-   * same save as every change, so no later save of an older copy can clear it there.
+   * Requests cancellation; the generation ends `cancelled` with "Cancelled by user" (and its unit
+   * of the hourly limit back if it spent nothing, unless `deleting`: a cancel made to delete it).
+   * The answer is the view as the cancel found it: a terminal status there means it had already
+   * ended (this object decides, not the D1 mirror, which may lag by a save). The flag reaches D1
+   * through the same save as every change, so no later save of an older copy can clear it there.
    */
-  async cancel(generationId: string): Promise<GenerationView | null> {
+  async cancel(generationId: string, options: { deleting?: boolean } = {}): Promise<GenerationView | null> {
     const s = await this.ctx.storage.get<GenerationState>(genKey(generationId));
     if (!s) return null;
-    if (!isTerminal(s) && !s.cancelRequested) {
+    const deleting = options.deleting === true && !s.deleting;
+    if (!isTerminal(s) && (!s.cancelRequested || deleting)) {
       s.cancelRequested = true;
       this.cancelled.add(generationId);
+      if (deleting) {
+        s.deleting = true;
+        this.deleting.add(generationId);
+      }
       this.controllers.get(generationId)?.abort(new Error(CANCELLED));
       await this.save(s);
       await this.ctx.storage.setAlarm(Date.now());
@@ -396,8 +405,12 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     for (let a = 1; a <= MAX_STAGE_ATTEMPTS; a++) await releaseJob(this.env, `${s.id}-compose-a${a}`);
     if (finishedVersions(s).length) return this.discardDraft(s);
     await deleteGenerationMedia(this.env, s.id);
-    createLogger({ generation_id: s.id, stage: s.stage }).info("generation cancelled");
-    await this.finishFailed(s, CANCELLED);
+    // Decided here, where the cancel found it (`stage`); d1-sync gives the unit back, once.
+    s.refundQuota = !s.deleting && spentNothing(s);
+    createLogger({ generation_id: s.id, stage: s.stage }).info("generation cancelled", {
+      quota_refund: s.refundQuota,
+    });
+    await this.finish(s, "cancelled", CANCELLED);
   }
 
   /** A cancelled draft of a new version: the ad goes back to its latest finished version. */
@@ -414,11 +427,17 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
   }
 
   private async finishFailed(s: GenerationState, error: string): Promise<void> {
+    // A cancel that came in meanwhile wins: the user asked for it, and it clears the media.
+    if (s.cancelRequested || this.cancelled.has(s.id)) return this.finishCancelled(s);
+    await this.finish(s, "failed", error);
+  }
+
+  private async finish(s: GenerationState, status: "failed" | "cancelled", error: string): Promise<void> {
     Object.assign(s, {
-      status: "failed",
+      status,
       stage: "failed",
       error,
-      currentStep: error === CANCELLED ? "Cancelled" : "Failed",
+      currentStep: status === "cancelled" ? "Cancelled" : "Failed",
       completedAt: Date.now(),
     });
     await this.save(s);
@@ -447,6 +466,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     const meta = await this.ctx.storage.get<GroupMeta>("meta");
     if (meta && !meta.generationIds.includes(s.id)) return false;
     if (this.cancelled.has(s.id)) s.cancelRequested = true;
+    if (this.deleting.has(s.id)) s.deleting = true;
     await this.ctx.storage.put(genKey(s.id), s);
     return true;
   }

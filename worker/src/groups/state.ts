@@ -4,6 +4,7 @@
  * {@link ViewSource}, so clients see it through the one read model (views/generation.ts).
  */
 import type { MediaInfo, QcReport } from "@promptreel/render-container/contract";
+import { isTerminalStatus } from "../db/schema.ts";
 import type { GenerationSettings } from "../pipeline/settings.ts";
 import type { StitchStart } from "../pipeline/stitch.ts";
 import type { ClipState, KeyframeState, ViewSource } from "../views/generation.ts";
@@ -33,6 +34,13 @@ export interface GenerationState extends ViewSource {
   stageMs?: Partial<Record<Stage, number>>;
   /** Per version: the finished ad as ffprobe and the loudness meter measured it in compose. */
   masters?: Record<string, MasterFacts>;
+  /** Set when the cancel came with a delete of the generation: deleting never hands quota back. */
+  deleting?: boolean;
+  /**
+   * Set when it ended `cancelled` having spent nothing (limits/generation-quota.ts `spentNothing`)
+   * and not for a delete: its unit of the hourly limit goes back as the D1 mirror records the end.
+   */
+  refundQuota?: boolean;
 }
 
 /** The finished ad of one version as measured when it was composed. */
@@ -99,8 +107,8 @@ export function initialState(input: {
   };
 }
 
-export const isTerminal = (s: Pick<GenerationState, "status">) =>
-  s.status === "completed" || s.status === "failed";
+/** True once a generation has ended: `completed`, `failed` or `cancelled`. */
+export const isTerminal = (s: Pick<GenerationState, "status">) => isTerminalStatus(s.status);
 
 /** The group a coordinator owns: its owner, origin for links, and its generations. */
 export interface GroupMeta {

@@ -4,13 +4,16 @@
  * statement atomically and one at a time, so two racing requests can never both see room
  * for the last unit. The group and generation rows are inserted in the same batch (one
  * transaction) and only if that usage row exists, so a refused request writes nothing.
+ * A generation cancelled before it spent anything gives its unit back ({@link refundUnit}).
  */
-import { and, asc, eq, gt } from "drizzle-orm";
-import { getDb } from "../db/client.ts";
+import { and, asc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { type Db, getDb } from "../db/client.ts";
 import { usageEvents } from "../db/schema.ts";
 import { sqlNames } from "../db/sql-names.ts";
 import { type Env, intVar } from "../env.ts";
+import type { ClipState, GenerationState } from "../groups/state.ts";
 import { ApiError } from "../lib/errors.ts";
+import { totalOf } from "../pipeline/prices.ts";
 
 const U = sqlNames(usageEvents);
 export const WINDOW_MS = 60 * 60 * 1000;
@@ -79,4 +82,43 @@ export async function claimOne(env: Env, userId: string, groupId: string, now = 
 /** Gives back a claim made by {@link claimOne}. */
 export async function releaseClaim(env: Env, claimId: number): Promise<void> {
   await getDb(env).delete(usageEvents).where(eq(usageEvents.id, claimId));
+}
+
+/**
+ * True when generation `s` has spent nothing, so that cancelling it gives its unit back: no cost
+ * recorded at any stage (tokens, images, clips, compose), no clip seconds billed (a free model
+ * bills seconds too), no clip or keyframe asked of a provider (one cancelled mid-way may still be
+ * charged; a clip copied from another variation's is not asked for), and no render started (a
+ * stitch's one piece of work). Read before the generation is marked finished: `stage` is where
+ * the cancel found it.
+ */
+export function spentNothing(s: GenerationState): boolean {
+  const copied = (c: ClipState) => c.status === "ready" && c.seconds === 0;
+  return (
+    totalOf(s.costs) === 0 &&
+    s.costs.clips.every((c) => c.seconds === 0) &&
+    s.clips.every((c) => c.status === "pending" || copied(c)) &&
+    (s.keyframes ?? []).every((k) => k.status === "pending") &&
+    s.stage !== "compose" &&
+    s.stage !== "complete"
+  );
+}
+
+/**
+ * The statement that gives one unit back to the claim group `groupId` was created with, when
+ * `when` holds (the caller's guard that makes it happen once: d1-sync.ts runs it in the same
+ * transaction as the row's move from open to `cancelled`). A claim is never taken below zero,
+ * so the hour's count never is either.
+ */
+export function refundUnit(db: Db, userId: string, groupId: string, when: SQL) {
+  const claim = db
+    .select({ id: usageEvents.id })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.userId, userId), eq(usageEvents.groupId, groupId), gt(usageEvents.units, 0)))
+    .orderBy(asc(usageEvents.id))
+    .limit(1);
+  return db
+    .update(usageEvents)
+    .set({ units: sql`${usageEvents.units} - 1` })
+    .where(and(inArray(usageEvents.id, claim), gt(usageEvents.units, 0), when));
 }

@@ -9,7 +9,7 @@ import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
-import { generationGroups, generations } from "../db/schema.ts";
+import { generationGroups, generations, isTerminalStatus } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { forgetHome } from "../groups/status.ts";
@@ -169,7 +169,7 @@ const remove = factory.createHandlers(requireUser, pathParams(GroupParamSchema),
     .all();
   const stub = coordinator(c.env, group_id);
   for (const row of rows) {
-    if (row.status !== "completed" && row.status !== "failed") await stub.cancel(row.id);
+    if (!isTerminalStatus(row.status)) await stub.cancel(row.id, { deleting: true });
     await stub.forget(row.id);
     forgetHome(row.id);
     await deleteGenerationMedia(c.env, row.id);

@@ -9,7 +9,7 @@ import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { requireToken, requireUser } from "../auth/require-user.ts";
 import { getDb } from "../db/client.ts";
-import { adExports, GENERATION_STATUSES, generations } from "../db/schema.ts";
+import { adExports, GENERATION_STATUSES, generations, isTerminalStatus } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { coordinator, createAndStartGroup } from "../groups/coordinator-client.ts";
 import { forgetHome, statusView } from "../groups/status.ts";
@@ -90,10 +90,10 @@ export const generationRoutes = new Hono<AppEnv>()
         "conflict",
         `This generation has already ${status === "completed" ? "completed" : "ended"}.`,
       );
-    if (row.status === "completed" || row.status === "failed") throw ended(row.status);
+    if (isTerminalStatus(row.status)) throw ended(row.status);
     // The coordinator decides: its state may have ended since the D1 row was written.
     let view: GenerationView | null = await coordinator(c.env, row.groupId).cancel(id);
-    if (view && (view.status === "completed" || view.status === "failed")) throw ended(view.status);
+    if (view && isTerminalStatus(view.status)) throw ended(view.status);
     if (!view) {
       // A generation no coordinator holds: only the row can carry the request.
       await getDb(c.env)
@@ -145,8 +145,8 @@ export const generationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const row = await ownGeneration(c.env, id, userId);
     // A running generation is stopped first, so no stage writes media after we sweep it.
-    if (row.status !== "completed" && row.status !== "failed")
-      await coordinator(c.env, row.groupId).cancel(id);
+    // (A cancel made to delete: deleting never hands the quota unit back.)
+    if (!isTerminalStatus(row.status)) await coordinator(c.env, row.groupId).cancel(id, { deleting: true });
     // So are its running exports.
     const open = await db
       .select({ id: adExports.id })

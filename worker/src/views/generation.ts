@@ -88,7 +88,11 @@ export const VersionViewSchema = z.object({
 });
 export type VersionView = z.infer<typeof VersionViewSchema>;
 
-/** Why a generation ended `failed`: the user cancelled it, or a stage gave up. */
+/**
+ * Why a generation ended without a video: `cancelled` by its owner (status `cancelled`; also on
+ * generations cancelled before that status existed, which ended `failed`), or `failed` (a stage
+ * gave up).
+ */
 export const ERROR_CODES = ["cancelled", "failed"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -101,6 +105,10 @@ export const GenerationViewSchema = z.object({
   /** `stitch`: composed from the user's own clips (no LLM, no video model); `prompt` otherwise. */
   source: z.enum(GENERATION_SOURCES),
   settings: GenerationSettingsSchema,
+  /**
+   * pending → processing → (storyboard →) processing → completed | failed | cancelled. A cancelled
+   * one keeps `error` "Cancelled by user" (what clients that predate `cancelled` read).
+   */
   status: z.enum(GENERATION_STATUSES),
   progress: z.number().int().min(0).max(100),
   current_step: z.string().nullable(),
@@ -292,6 +300,14 @@ function specSummary(spec: AdSpecification | null): SpecSummary | null {
   };
 }
 
+/** What code compares for an ended generation (never the message). */
+function errorCode(s: ViewSource): ErrorCode | null {
+  if (s.status === "cancelled") return "cancelled";
+  // Before `cancelled` was a status, a cancel ended `failed` with the flag set.
+  if (s.status === "failed") return s.cancelRequested ? "cancelled" : "failed";
+  return null;
+}
+
 /** The view of `s`, with signed media links for `origin`. */
 export async function generationView(env: Env, origin: string, s: ViewSource): Promise<GenerationView> {
   const sign = (key: string | null) => (key ? signedMediaUrl(env, origin, key) : Promise.resolve(null));
@@ -362,7 +378,7 @@ export async function generationView(env: Env, origin: string, s: ViewSource): P
     thumbnail_url: latest ? (versionViews.at(-1)?.thumbnail_url ?? null) : null,
     qc: latest?.qc ?? null,
     error: s.error,
-    error_code: s.status === "failed" ? (s.cancelRequested ? "cancelled" : "failed") : null,
+    error_code: errorCode(s),
     created_at: s.createdAt,
     started_at: s.startedAt,
     completed_at: s.completedAt,
