@@ -50,11 +50,14 @@ export const PROMPT_MAX = 500;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]+/g;
 /**
- * Invisible characters that pad a prompt past its limit or reorder what a reviewer sees: zero-width
- * spaces and joiners and the directional marks (U+200B-U+200F), the bidi embeddings and overrides
- * (U+202A-U+202E), the bidi isolates (U+2066-U+2069) and the byte-order mark.
+ * Invisible characters that pad a prompt past its limit, reorder what a reviewer sees, or smuggle
+ * text past them: every Default_Ignorable_Code_Point of Unicode (zero-width spaces and joiners and
+ * the directional marks U+200B-U+200F, the bidi embeddings and overrides U+202A-U+202E, the
+ * isolates U+2066-U+2069, the byte-order mark, the soft hyphen, word joiner and invisible operators
+ * U+2060-U+2064, the Hangul fillers, variation selectors, and the tag characters U+E0000-U+E007F
+ * that can spell hidden ASCII), plus the blank braille pattern U+2800, which renders as nothing.
  */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /**
  * The prompt as the server stores it: NFC, invisible characters removed, control characters become
