@@ -7,6 +7,7 @@
  * killed mid-render, and a hung render container.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../src/pipeline/random.ts";
 import { call, signUp } from "../test/helpers.ts";
 import { auth, generate, mediaKeys, type Status, status } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "../test-providers/fakes.ts";
@@ -41,17 +42,6 @@ afterAll(() => {
     ].join("\n"),
   );
 });
-
-/** Seeded draws, so a failing run can be replayed. */
-function draws(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RUNNING: readonly string[] = ["pending", "processing", "storyboard"];
 const ended = (s: Status) => !RUNNING.includes(s.status);
@@ -141,7 +131,8 @@ describe("fault suite", () => {
     await Promise.all([replicate.reset(), openai.reset()]);
     const started = Date.now();
     const people = await users(20);
-    const draw = draws(1603);
+    // Seeded, so a failing run can be replayed.
+    const draw = seededRandom(1603);
     const moments = Array.from({ length: 20 }, () => Math.floor(draw() * 86));
     const results = await inBatches(moments, 4, async (at, i) => {
       const { token } = people[Math.floor(i / 5)]!;

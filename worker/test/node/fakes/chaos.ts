@@ -4,6 +4,7 @@
  * over the ways real providers fail: 429 with Retry-After, a 5xx, or no answer at all (the
  * client's timeout has to notice). Seeded, so a failing run can be replayed.
  */
+import { seededRandom } from "../../../src/pipeline/random.ts";
 import type { ChaosSettings, FaultCounts } from "../../fake-protocol.ts";
 
 export type { ChaosSettings };
@@ -11,27 +12,15 @@ export type { ChaosSettings };
 export type Fault = "rate_limited" | "server_error" | "no_answer";
 const FAULTS: readonly Fault[] = ["rate_limited", "server_error", "no_answer"];
 
-/** mulberry32: a small, well-spread 32-bit generator. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A server's fault source; off until `set`. */
 export function chaos() {
   let settings: ChaosSettings | null = null;
-  let draw = generator(0);
+  let draw = seededRandom(0);
   const counts: FaultCounts = { calls: 0, rate_limited: 0, server_error: 0, no_answer: 0 };
   return {
     set(next: ChaosSettings | null) {
       settings = next && next.rate > 0 ? next : null;
-      draw = generator(next?.seed ?? 0);
+      draw = seededRandom(next?.seed ?? 0);
       Object.assign(counts, { calls: 0, rate_limited: 0, server_error: 0, no_answer: 0 });
     },
     /** The fault for this call, if it gets one. */

@@ -13,6 +13,7 @@
  * (chaos.ts: 429, 5xx, or no answer; a create that gets no answer has made its prediction).
  */
 import { readFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
 import type { Behaviour } from "../../fake-protocol.ts";
 import { type ChaosSettings, chaos } from "./chaos.ts";
 import { listen, readJson, sendJson } from "./http-util.ts";
@@ -39,6 +40,15 @@ interface Prediction {
   expired: boolean;
   succeedAt: number;
 }
+
+/** Replicate's 429, with the Retry-After it sends. */
+const throttled = (res: ServerResponse) =>
+  sendJson(
+    res,
+    429,
+    { title: "Too Many Requests", detail: "Request was throttled.", status: 429 },
+    { "Retry-After": "1" },
+  );
 
 export async function startFakeReplicate(clipPath: string) {
   const clip = readFileSync(clipPath);
@@ -134,12 +144,7 @@ export async function startFakeReplicate(clipPath: string) {
     const fault = faults.next();
     if (fault === "rate_limited") {
       stats.rateLimited++;
-      return sendJson(
-        res,
-        429,
-        { title: "Too Many Requests", detail: "Request was throttled.", status: 429 },
-        { "Retry-After": "1" },
-      );
+      return throttled(res);
     }
     if (fault === "server_error")
       return sendJson(res, 503, { title: "Service Unavailable", detail: "Try again later", status: 503 });
@@ -151,12 +156,7 @@ export async function startFakeReplicate(clipPath: string) {
       const queued = b.createStatuses?.shift();
       if (queued === 429) {
         stats.rateLimited++;
-        return sendJson(
-          res,
-          429,
-          { title: "Too Many Requests", detail: "Request was throttled.", status: 429 },
-          { "Retry-After": "1" },
-        );
+        return throttled(res);
       }
       if (queued)
         return sendJson(res, queued, {
