@@ -8,6 +8,7 @@
  * - `POST /render` with a {@link RenderJob} body and `POST /synthesize` with a {@link SynthesizeJob} body
  *   answer `200` with `Content-Type: application/x-ndjson`: one {@link JobEvent} JSON object per line,
  *   any number of `progress` lines, then exactly one final `done` or `error` line, then the stream ends.
+ *   Blank lines are keep-alives (one every 10 s): readers skip them.
  *   An invalid body answers `400` with `{ error: { code, message } }` and no stream.
  * - `DELETE /jobs/:job_id` cancels a queued or running job (its stream ends with an `error` line, code
  *   `cancelled`). Closing the response stream (client disconnect) cancels too.

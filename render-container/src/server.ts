@@ -67,9 +67,13 @@ function refuseOutside(value: unknown, allowLocal: boolean): void {
   );
 }
 
+/** How often a job's stream carries a blank keep-alive line. */
+const HEARTBEAT_MS = 10_000;
+
 /**
  * `POST /render` and `POST /synthesize`: validates the body, then streams the job's events as
- * NDJSON. Closing the response (client disconnect) cancels the job.
+ * NDJSON, with a blank line every {@link HEARTBEAT_MS} (readers skip blank lines). Closing the
+ * response (client disconnect) cancels the job.
  */
 function jobStream(runner: JobRunner, kind: AnyJob["kind"], allowLocal: boolean) {
   return async (c: Context) => {
@@ -91,7 +95,18 @@ function jobStream(runner: JobRunner, kind: AnyJob["kind"], allowLocal: boolean)
             disconnect.abort(); // the stream is gone: treat as a disconnect
           }
         };
+        // A blank line now and then while nothing else is said (queued behind another job, a long
+        // silent step): the caller tells a quiet job from a hung container by it.
+        const heartbeat = setInterval(() => {
+          if (disconnect.signal.aborted) return;
+          try {
+            controller.enqueue(encoder.encode("\n"));
+          } catch {
+            disconnect.abort();
+          }
+        }, HEARTBEAT_MS);
         void runner.run(job, emit, disconnect.signal).then((final) => {
+          clearInterval(heartbeat);
           emit(final);
           try {
             controller.close();

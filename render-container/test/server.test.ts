@@ -72,7 +72,8 @@ async function* ndjson(res: Response): AsyncGenerator<JobEvent> {
     buf += decoder.decode(value, { stream: true });
     let nl = buf.indexOf("\n");
     while (nl >= 0) {
-      yield JobEventSchema.parse(JSON.parse(buf.slice(0, nl)));
+      // Blank lines are the stream's keep-alives.
+      if (buf.slice(0, nl).trim()) yield JobEventSchema.parse(JSON.parse(buf.slice(0, nl)));
       buf = buf.slice(nl + 1);
       nl = buf.indexOf("\n");
     }

@@ -3,8 +3,8 @@
  * container process, with the providers failing at random and cancels at random moments. Each
  * case adds a row to the table printed at the end; the issue's targets are asserted per case.
  *
- * Not here yet (see the issue's list): a Durable Object evicted mid-stage, the render container
- * killed mid-render, and a hung render container.
+ * Not here yet (see the issue's list): a Durable Object evicted mid-stage and the render container
+ * killed mid-render. A hung render container is tested in test/renderer-client.test.ts.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../src/pipeline/random.ts";

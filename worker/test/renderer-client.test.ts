@@ -73,6 +73,61 @@ describe("render client over a pool", () => {
     expect(calls.auth).toEqual([]);
   });
 
+  it("gives up on a render container that stops answering, with a reason, within its deadlines", async () => {
+    // An instance that takes every request and never answers (but lets go when the caller does).
+    const seen: string[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+      const req = new Request(input as RequestInfo, init as RequestInit);
+      const url = new URL(req.url);
+      if (url.pathname === "/health")
+        return Promise.resolve(Response.json({ ok: true, queue: { running: 0, queued: 0, concurrency: 1 } }));
+      seen.push(`${req.method} ${url.pathname}`);
+      return new Promise<Response>((_resolve, reject) => {
+        const signal = init?.signal;
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+    });
+    const hung = { ...env, RENDER_URL: "http://render-hung.test" };
+    const job = { job_id: "hung-1", timeout_s: 60 } as unknown as SynthesizeJobInput;
+    const timed = async (f: () => Promise<unknown>) => {
+      const started = Date.now();
+      const error = await f().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      return { error: error as { code?: string; message?: string } | null, ms: Date.now() - started };
+    };
+    // Staging, a run that never says a word, a read-back: each ends in a timeout with its reason.
+    const staged = await timed(() =>
+      stageFile(hung, "hung-1", "reference", new ArrayBuffer(4), 4, { timeoutMs: 300 }),
+    );
+    expect(staged.error).toMatchObject({
+      code: "timeout",
+      message: expect.stringMatching(/staging reference/),
+    });
+    const ran = await timed(() => runJob(hung, "synthesize", job, { stallMs: 300 }));
+    expect(ran.error).toMatchObject({ code: "timeout", message: expect.stringMatching(/synthesize/) });
+    const read = await timed(() => readFile(hung, "hung-1", "clip.mp4", { timeoutMs: 300 }));
+    expect(read.error).toMatchObject({ code: "timeout" });
+    // A release (what a cancel sends) gives up too, and does not throw.
+    const released = await timed(() => releaseJob(hung, "hung-1", { timeoutMs: 300 }));
+    expect(released.error).toBeNull();
+    for (const t of [staged, ran, read, released]) expect(t.ms).toBeLessThan(5_000);
+    expect(seen).toEqual([
+      "PUT /jobs/hung-1/files/reference",
+      "POST /synthesize",
+      "GET /jobs/hung-1/files/clip.mp4",
+      "DELETE /jobs/hung-1",
+    ]);
+    // The job's own signal still ends it at once, as a cancel does.
+    const cancel = new AbortController();
+    const cancelled = runJob(hung, "synthesize", { ...job, job_id: "hung-2" }, { signal: cancel.signal });
+    cancel.abort(new Error("Cancelled by user"));
+    await expect(cancelled).rejects.toThrow("Cancelled by user");
+    await releaseJob(hung, "hung-2", { timeoutMs: 100 });
+  });
+
   it("releases a job it has no pin for (an earlier isolate's) on every running instance", async () => {
     const calls = fakeInstances();
     const poolEnv = { ...env, RENDER_URL: HOSTS.map((h) => `http://${h}`).join(",") };

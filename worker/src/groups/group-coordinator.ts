@@ -402,7 +402,10 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     await Promise.all(
       [...journals.values()].map((entry) => provider.cancelClip(entry).catch(() => undefined)),
     );
-    for (let a = 1; a <= MAX_STAGE_ATTEMPTS; a++) await releaseJob(this.env, `${s.id}-compose-a${a}`);
+    // Together, each within its deadline: a hung render container never holds up a cancel.
+    await Promise.all(
+      Array.from({ length: MAX_STAGE_ATTEMPTS }, (_, a) => releaseJob(this.env, `${s.id}-compose-a${a + 1}`)),
+    );
     if (finishedVersions(s).length) return this.discardDraft(s);
     await deleteGenerationMedia(this.env, s.id);
     // Decided here, where the cancel found it (`stage`); d1-sync gives the unit back, once.

@@ -123,6 +123,50 @@ export class RenderError extends Error {
   }
 }
 
+/** How long a job's stream may stay silent before the container counts as hung (it reports progress every second or so). */
+export const STALL_MS = 60_000;
+/** Limits of the calls around a job: staging one file, the answer to a read-back, one release. */
+export const STAGE_TIMEOUT_MS = 120_000;
+export const READ_TIMEOUT_MS = 60_000;
+export const RELEASE_TIMEOUT_MS = 5_000;
+
+/**
+ * A deadline for a call to the container: a signal that aborts with the caller's reason, or with a
+ * RenderError `timeout` when `ms` pass (`restart` starts the wait again, for a stream that speaks).
+ */
+function deadline(ms: number, what: string, caller?: AbortSignal | null) {
+  const ctl = new AbortController();
+  const expire = () =>
+    ctl.abort(
+      new RenderError("timeout", `${what}: the render container did not answer within ${ms / 1000} s`),
+    );
+  let timer = setTimeout(expire, ms);
+  return {
+    signal: caller ? AbortSignal.any([caller, ctl.signal]) : ctl.signal,
+    /** The timeout's error when it fired (else undefined). */
+    expired: () => (ctl.signal.aborted ? (ctl.signal.reason as RenderError) : undefined),
+    restart: () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, ms);
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/** Runs `f` under a deadline; a call cut short by it throws the timeout's RenderError. */
+async function within<T>(
+  limit: ReturnType<typeof deadline>,
+  f: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  try {
+    return await f(limit.signal);
+  } catch (error) {
+    throw limit.expired() ?? error;
+  } finally {
+    limit.clear();
+  }
+}
+
 async function expectOk(res: Response, what: string): Promise<void> {
   if (res.ok) return;
   const text = await res.text().catch(() => "");
@@ -145,29 +189,41 @@ export async function stageFile(
   name: string,
   body: ReadableStream | ArrayBuffer,
   size: number,
-  options: { light?: boolean } = {},
+  options: { light?: boolean; signal?: AbortSignal; timeoutMs?: number } = {},
 ) {
-  const res = await rendererFetch(
-    env,
-    `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
-    {
-      method: "PUT",
-      headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
-      body,
-    },
-    jobId,
-    options,
-  );
-  await expectOk(res, `staging ${name}`);
+  const limit = deadline(options.timeoutMs ?? STAGE_TIMEOUT_MS, `staging ${name}`, options.signal);
+  await within(limit, async (signal) => {
+    const res = await rendererFetch(
+      env,
+      `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
+      {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+        body,
+        signal,
+      },
+      jobId,
+      { ...(options.light ? { light: true } : {}) },
+    );
+    await expectOk(res, `staging ${name}`);
+  });
 }
 
-/** Streams an output file of a finished job. */
-export async function readFile(env: Env, jobId: string, name: string): Promise<Response> {
-  const res = await rendererFetch(
-    env,
-    `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
-    {},
-    jobId,
+/** Streams an output file of a finished job (its answer within READ_TIMEOUT_MS; the body as fast as it comes). */
+export async function readFile(
+  env: Env,
+  jobId: string,
+  name: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Response> {
+  const limit = deadline(options.timeoutMs ?? READ_TIMEOUT_MS, `reading ${name}`);
+  const res = await within(limit, (signal) =>
+    rendererFetch(
+      env,
+      `/jobs/${encodeURIComponent(jobId)}/files/${encodeURIComponent(name)}`,
+      { signal },
+      jobId,
+    ),
   );
   await expectOk(res, `reading ${name}`);
   return res;
@@ -178,7 +234,12 @@ export async function readFile(env: Env, jobId: string, name: string): Promise<R
  * this isolate has no pin for (its pin died with an earlier isolate) is released on every running
  * instance: deleting an unknown job is a no-op there, and stopped instances are not woken.
  */
-export async function releaseJob(env: Env, jobId: string): Promise<void> {
+export async function releaseJob(
+  env: Env,
+  jobId: string,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? RELEASE_TIMEOUT_MS;
   const pool = rendererPool(env);
   const pinned = pool.pinnedTo(jobId);
   const targets = pinned
@@ -189,7 +250,11 @@ export async function releaseJob(env: Env, jobId: string): Promise<void> {
   await Promise.all(
     targets.map((m) =>
       pool
-        .send(m, `/jobs/${encodeURIComponent(jobId)}`, { method: "DELETE" })
+        // A hung instance never holds up a cancel: the release gives up after its deadline.
+        .send(m, `/jobs/${encodeURIComponent(jobId)}`, {
+          method: "DELETE",
+          signal: AbortSignal.timeout(timeoutMs),
+        })
         .then((r) => r.body?.cancel())
         .catch(() => undefined),
     ),
@@ -208,25 +273,52 @@ export async function runJob(
   options: {
     signal?: AbortSignal;
     onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void;
+    /** How long the job's stream may stay silent (default {@link STALL_MS}). */
+    stallMs?: number;
   } = {},
 ): Promise<JobResult> {
-  const res = await rendererFetch(
-    env,
-    `/${kind}`,
-    {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(job),
-      signal: options.signal ?? null,
-    },
-    job.job_id,
-  );
+  // The job's own limit (the container enforces it once the job runs) plus time in line for a
+  // slot; and once sent, a container that stops speaking (it sends a blank line every 10 s even
+  // when there is nothing to say) is given up on after `stallMs`, whatever the limit.
+  const overall = deadline(((job.timeout_s ?? 900) + 300) * 1000, kind, options.signal);
+  try {
+    const pool = rendererPool(env);
+    const member = await pool.memberFor(job.job_id, { signal: overall.signal });
+    const stall = deadline(options.stallMs ?? STALL_MS, kind, overall.signal);
+    return await within(stall, (signal) =>
+      readJobStream(pool, member, kind, job, signal, stall.restart, options.onProgress),
+    );
+  } catch (error) {
+    throw overall.expired() ?? error;
+  } finally {
+    overall.clear();
+  }
+}
+
+/** Sends the job and reads its NDJSON stream to the result, calling `heard` on every chunk. */
+async function readJobStream(
+  pool: RendererPool,
+  member: PoolMember,
+  kind: "render" | "synthesize" | "transcode",
+  job: RenderJobInput | SynthesizeJobInput | TranscodeJobInput,
+  signal: AbortSignal,
+  heard: () => void,
+  onProgress: ((event: Extract<JobEvent, { type: "progress" }>) => void) | undefined,
+): Promise<JobResult> {
+  const res = await pool.send(member, `/${kind}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(job),
+    signal,
+  });
+  heard();
   await expectOk(res, kind);
   if (!res.body) throw new RenderError("internal", `${kind}: empty response`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();
+    heard();
     if (value) buffer += value;
     let newline = buffer.indexOf("\n");
     while (newline >= 0) {
@@ -235,7 +327,7 @@ export async function runJob(
       newline = buffer.indexOf("\n");
       if (!line) continue;
       const event = JobEventSchema.parse(JSON.parse(line));
-      if (event.type === "progress") options.onProgress?.(event);
+      if (event.type === "progress") onProgress?.(event);
       else if (event.type === "error") throw new RenderError(event.code, event.message);
       else return event;
     }
