@@ -206,13 +206,25 @@ function collectOutput(child: ChildProcess, opts: RunOptions, parseProgress: boo
   return { stderr: () => (cut ? `${head}\n[...]\n${tail}` : head + tail), stdout: () => stdout };
 }
 
+/** RENDER_NICE: the niceness ffmpeg and ffprobe run at, 0-19 (default 10; 0 runs them as is). */
+export function niceness(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.RENDER_NICE ?? 10);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
+}
+
 function run(bin: string, args: string[], opts: RunOptions, parseProgress: boolean): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(abortError(opts.signal));
       return;
     }
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const nice = niceness();
+    // Under `nice` (same pid: it execs ffmpeg), so a render yields the CPU to whatever answers
+    // people on the same machine (locally, the Worker's status and live events).
+    const child =
+      nice > 0
+        ? spawn("nice", ["-n", String(nice), bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+        : spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     live.add(child);
     const rss = samplePeakRss(child);
     const output = collectOutput(child, opts, parseProgress);
