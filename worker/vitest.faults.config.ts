@@ -1,6 +1,4 @@
-import { FAKE_OPENAI_KEY } from "./test/node/fakes/openai-server.ts";
-import { FAKE_REPLICATE_TOKEN } from "./test/node/fakes/replicate-server.ts";
-import { workerProject } from "./vitest.shared.ts";
+import { fakeProviderBindings, workerProject } from "./vitest.shared.ts";
 
 /**
  * The fault suite (`npm run test:faults`, part of `npm test`): whole generations on real D1, R2,
@@ -10,14 +8,9 @@ import { workerProject } from "./vitest.shared.ts";
 export default workerProject({
   name: "faults",
   include: ["test-faults/**/*.test.ts"],
-  bindings: ({ openaiUrl, replicateUrl }) => ({
-    OPENAI_API_KEY: FAKE_OPENAI_KEY,
-    OPENAI_BASE_URL: `${openaiUrl}/v1`,
-    OPENAI_MODEL: "gpt-4o-mini",
+  bindings: (urls) => ({
+    ...fakeProviderBindings(urls),
     OPENAI_TIMEOUT_MS: "1500",
-    REPLICATE_API_TOKEN: FAKE_REPLICATE_TOKEN,
-    REPLICATE_BASE_URL: `${replicateUrl}/v1`,
-    REPLICATE_POLL_MS: "100",
     REPLICATE_TIMEOUT_MS: "1000",
   }),
 });

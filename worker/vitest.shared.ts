@@ -6,6 +6,8 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { FAKE_OPENAI_KEY } from "./test/node/fakes/openai-server.ts";
+import { FAKE_REPLICATE_TOKEN } from "./test/node/fakes/replicate-server.ts";
 
 const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -44,4 +46,19 @@ export function workerProject(options: {
       hookTimeout: 60_000,
     },
   });
+}
+
+/** The bindings that point the Worker at the local OpenAI and Replicate servers (global setup's URLs). */
+export function fakeProviderBindings(urls: {
+  openaiUrl: string;
+  replicateUrl: string;
+}): Record<string, string> {
+  return {
+    OPENAI_API_KEY: FAKE_OPENAI_KEY,
+    OPENAI_BASE_URL: `${urls.openaiUrl}/v1`,
+    OPENAI_MODEL: "gpt-4o-mini",
+    REPLICATE_API_TOKEN: FAKE_REPLICATE_TOKEN,
+    REPLICATE_BASE_URL: `${urls.replicateUrl}/v1`,
+    REPLICATE_POLL_MS: "100",
+  };
 }

@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../src/pipeline/random.ts";
 import { call, signUp } from "../test/helpers.ts";
-import { auth, generate, mediaKeys, type Status, status } from "../test/pipeline-helpers.ts";
+import { auth, finished, generate, mediaKeys, type Status, waitFor } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "../test-providers/fakes.ts";
 
 interface Row {
@@ -43,20 +43,11 @@ afterAll(() => {
   );
 });
 
-const RUNNING: readonly string[] = ["pending", "processing", "storyboard"];
-const ended = (s: Status) => !RUNNING.includes(s.status);
 const isCancelled = (s: Status) => s.error === "Cancelled by user";
 
-/** Polls until the generation ends (or `until` holds), every 100 ms. */
-async function follow(token: string, id: string, until: (s: Status) => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await status(token, id);
-    if (until(s) || ended(s)) return s;
-    if (Date.now() > deadline) throw new Error(`generation ${id} still ${s.status} at ${s.progress}%`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls until the generation ends (or `until` holds). */
+const follow = async (token: string, id: string, until: (s: Status) => boolean, timeoutMs: number) =>
+  (await waitFor(token, id, (s) => until(s) || finished(s), timeoutMs)).final;
 
 /** Runs `task` over `items`, `width` at a time. */
 async function inBatches<T, R>(items: T[], width: number, task: (item: T, i: number) => Promise<R>) {
