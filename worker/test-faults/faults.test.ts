@@ -6,71 +6,14 @@
  * Not here yet (see the issue's list): a Durable Object evicted mid-stage and the render container
  * killed mid-render. A hung render container is tested in test/renderer-client.test.ts.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seededRandom } from "../src/pipeline/random.ts";
-import { call, signUp } from "../test/helpers.ts";
-import { auth, finished, generate, mediaKeys, type Status, waitFor } from "../test/pipeline-helpers.ts";
+import { call } from "../test/helpers.ts";
+import { auth, generate, mediaKeys } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "../test-providers/fakes.ts";
+import { faultTable, follow, inBatches, isCancelled, PRODUCTS, SETTINGS, users } from "./suite.ts";
 
-interface Row {
-  fault: string;
-  runs: number;
-  completed: number;
-  cancelled: number;
-  failed: number;
-  /** R2 objects left under generations that did not complete. */
-  leftovers: number;
-  /** Predictions created beyond one per clip the generations asked for. */
-  duplicates: number | "-";
-  wall_s: number;
-  notes: string;
-}
-const rows: Row[] = [];
-
-afterAll(() => {
-  if (!rows.length) return;
-  const cols = Object.keys(rows[0]!) as (keyof Row)[];
-  const cells = [cols.map(String), ...rows.map((r) => cols.map((c) => String(r[c])))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => `| ${row.map((v, i) => v.padEnd(widths[i]!)).join(" | ")} |`;
-  console.log(
-    [
-      "fault suite",
-      line(cells[0]!),
-      line(widths.map((w) => "-".repeat(w))),
-      ...cells.slice(1).map(line),
-    ].join("\n"),
-  );
-});
-
-const isCancelled = (s: Status) => s.error === "Cancelled by user";
-
-/** Polls until the generation ends (or `until` holds). */
-const follow = async (token: string, id: string, until: (s: Status) => boolean, timeoutMs: number) =>
-  (await waitFor(token, id, (s) => until(s) || finished(s), timeoutMs)).final;
-
-/** Runs `task` over `items`, `width` at a time. */
-async function inBatches<T, R>(items: T[], width: number, task: (item: T, i: number) => Promise<R>) {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += width)
-    out.push(...(await Promise.all(items.slice(i, i + width).map((item, k) => task(item, i + k)))));
-  return out;
-}
-
-/** One user per five generations (the hourly quota is ten). */
-async function users(n: number) {
-  return Promise.all(Array.from({ length: Math.ceil(n / 5) }, () => signUp()));
-}
-
-const PRODUCTS = [
-  "Cold brew coffee in a can",
-  "Recycled wool running shoes",
-  "Oat milk barista edition",
-  "Solar phone charger for hikers",
-  "Matcha energy bars",
-];
-// Square ads: the compose of twenty of them stays a few minutes on two cores.
-const SETTINGS = { aspect_ratio: "1:1" };
+const rows = faultTable();
 
 describe("fault suite", () => {
   it("the providers fail 30 % of calls (429 with Retry-After, 5xx, no answer) over 20 generations: at least 19 complete", async () => {
