@@ -67,6 +67,11 @@ export interface Env {
   REPLICATE_DEADLINE_S?: string;
   /** Video predictions of one generation at once (a positive integer); default: every scene at once. */
   REPLICATE_MAX_CONCURRENT?: string;
+  /**
+   * Seconds a generation may go without progress before the watchdog re-runs its step, and then
+   * fails it (default 1200: above REPLICATE_DEADLINE_S, so a slow prediction is not taken for stalled).
+   */
+  WATCHDOG_S?: string;
   /** Origin the public can reach this Worker at (for provider-facing media links), e.g. https://ads.example.com. */
   PUBLIC_URL?: string;
 }

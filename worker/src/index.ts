@@ -1,9 +1,11 @@
 /**
  * The Worker's entry point: the Hono app for /api/*, static assets (the web app) for the rest
- * (wrangler.toml `assets`), and the Durable Object and Container classes it binds.
+ * (wrangler.toml `assets`), the cron sweep of open generations, and the Durable Object and
+ * Container classes it binds.
  */
 import { app } from "./app.ts";
 import type { Env } from "./env.ts";
+import { sweepOpenGenerations } from "./groups/sweep.ts";
 
 export type { AppType } from "./app.ts";
 export { GroupCoordinator } from "./groups/group-coordinator.ts";
@@ -12,4 +14,6 @@ export { Renderer } from "./render/renderer-container.ts";
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  /** The cron trigger (wrangler.toml `[triggers]`): no generation row stays open forever. */
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(sweepOpenGenerations(env)),
 } satisfies ExportedHandler<Env>;

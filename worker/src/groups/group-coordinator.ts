@@ -24,6 +24,7 @@ import {
   type StoryboardPort,
 } from "./storyboard.ts";
 import { keptMediaKeys, restoreLatestVersion } from "./versions.ts";
+import { lostRun, StageStalled, StageWatchdog, WATCHDOG_REARMS, watchdogMs } from "./watchdog.ts";
 
 /**
  * Each progress value stays visible at least this long before the next stage moves it on, so
@@ -31,6 +32,12 @@ import { keptMediaKeys, restoreLatestVersion } from "./versions.ts";
  * offline planner writes a specification in milliseconds). Costs at most ~2 s per generation.
  */
 export const MIN_PROGRESS_VISIBLE_MS = 500;
+
+/**
+ * While generations run, the alarm stays this far ahead (or the watchdog period, if shorter): an
+ * evicted or crashed object is running again within it.
+ */
+export const DEADMAN_MS = 30_000;
 
 /** Tries per stage before the generation fails with the last error. */
 export const MAX_STAGE_ATTEMPTS = 3;
@@ -51,6 +58,10 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
    * `runInDurableObject` before the group starts.
    */
   providers: Providers | null = null;
+  /** How long a generation may go without a save (groups/watchdog.ts); tests shorten it like `providers`. */
+  stallAfterMs: number | null = null;
+  /** Stops a running stage that stopped saving. */
+  private readonly watchdog = new StageWatchdog(() => this.stallMs());
   /**
    * Generations cancelled in this instance. A stage holds its own copy of the state, read
    * before the cancel; `persist` keeps the cancel through that copy's later writes. (A stage
@@ -68,6 +79,10 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
   private editQueue: Promise<void> = Promise.resolve();
   /** In-flight exports, aborted by their cancel. */
   private readonly exportControllers = new Map<string, AbortController>();
+
+  private stallMs(): number {
+    return this.stallAfterMs ?? watchdogMs(this.env);
+  }
 
   private groupProviders(): Providers {
     this.providers ??= providersFromEnv(this.env);
@@ -172,6 +187,20 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
   }
 
   /**
+   * The sweep's question (groups/sweep.ts) about D1 rows still open: answers the ids this group
+   * does not hold (lost with this object's storage). For those it holds, an open generation gets
+   * its alarm back if none is set, and an ended one is mirrored into D1 again.
+   */
+  async check(generationIds: string[]): Promise<{ unknown: string[] }> {
+    const found = await this.ctx.storage.get<GenerationState>(generationIds.map(genKey));
+    const held = [...found.values()];
+    if (held.some((s) => !isTerminal(s)) && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now());
+    for (const s of held.filter(isTerminal)) await syncToD1(this.env, s);
+    return { unknown: generationIds.filter((id) => !found.has(genKey(id))) };
+  }
+
+  /**
    * Generation `generationId`'s view for its owner, from this object's state (status polls:
    * groups/status.ts); null when the group does not hold it or `userId` is not its owner.
    */
@@ -224,16 +253,59 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
 
   private async runAll(): Promise<void> {
     const states = await this.states();
+    const running = states.filter((s) => !isTerminal(s) && s.stage !== "review");
+    // A dead man's switch: should this object be evicted or crash mid-run, this alarm runs it
+    // again (a run in flight here is joined, not doubled).
+    if (running.length) await this.ctx.storage.setAlarm(Date.now() + Math.min(this.stallMs(), DEADMAN_MS));
+    // A run this object lost (evicted, crashed) shows as a last save a watchdog period ago.
+    for (const s of running)
+      if (!this.controllers.has(s.id) && lostRun(s, this.stallMs()))
+        await this.stalled(s, new StageStalled(s.stage, this.stallMs()));
     const exports = await this.ctx.storage.list<ExportTask>({ prefix: "export:" });
     await Promise.all([
       ...states.filter((s) => !isTerminal(s)).map((s) => this.drive(s.id)),
       ...[...exports.values()].filter(isOpenExport).map((t) => this.driveExport(t)),
     ]);
-    const waiting = (await this.states()).filter((s) => !isTerminal(s) && s.stage !== "review");
+    const after = await this.states();
+    const waiting = after.filter((s) => !isTerminal(s) && s.stage !== "review");
     if (waiting.length) {
       const next = Math.min(...waiting.map((s) => s.retryAt));
       await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, next));
+    } else if (after.every(isTerminal)) {
+      await this.pruneIfEnded();
     }
+  }
+
+  /**
+   * Once every generation of the group has ended and no export is open, drops what only running
+   * work needs: the clip journals (a re-render after edits clears them anyway) and the shared
+   * results (a later version reuses its own earlier clips from its versions; it no longer copies
+   * an identical clip a sibling made). The states, the group's list and the exports stay.
+   */
+  private async pruneIfEnded(): Promise<void> {
+    const exports = await this.ctx.storage.list<ExportTask>({ prefix: "export:" });
+    if ([...exports.values()].some(isOpenExport)) return;
+    for (const prefix of ["journal:", "shared:"]) {
+      const keys = [...(await this.ctx.storage.list({ prefix })).keys()];
+      // At most 128 keys per delete.
+      for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+    }
+  }
+
+  /**
+   * The watchdog found generation `s` stalled: its step runs again once; stalled again, it fails
+   * with the reason. (A cancel stored meanwhile still wins: `finishFailed` ends it cancelled.)
+   */
+  private async stalled(s: GenerationState, why: StageStalled): Promise<void> {
+    s.watchdogTrips = (s.watchdogTrips ?? 0) + 1;
+    createLogger({ generation_id: s.id, stage: s.stage }).warn("watchdog: stalled", {
+      trips: s.watchdogTrips,
+      reason: why.message,
+    });
+    if (s.watchdogTrips > WATCHDOG_REARMS)
+      return this.finishFailed(s, `${why.message}, after running it again once; the generation was stopped.`);
+    s.retryAt = Date.now();
+    await this.save(s);
   }
 
   /** Runs one generation's stages until it finishes, fails, or waits for a retry. */
@@ -251,6 +323,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
       this.controllers.set(id, controller);
       const started = Date.now();
       const stage = s.stage;
+      this.watchdog.watch(id, stage, controller);
       try {
         await STAGE_RUNNERS[stage](this.stageContext(controller.signal, log), s);
         log.info("stage done", { duration_ms: Date.now() - started });
@@ -262,7 +335,10 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
         if (hold > 0 && !isTerminal(s)) await new Promise((resolve) => setTimeout(resolve, hold));
       } catch (err) {
         const fresh = (await this.ctx.storage.get<GenerationState>(genKey(id))) ?? s;
-        if (fresh.cancelRequested || controller.signal.aborted) return this.finishCancelled(fresh);
+        const stalled = controller.signal.reason instanceof StageStalled ? controller.signal.reason : null;
+        if (fresh.cancelRequested || (controller.signal.aborted && !stalled))
+          return this.finishCancelled(fresh);
+        if (stalled) return this.stalled(fresh, stalled);
         const error = err instanceof Error ? err : new Error(String(err));
         fresh.stageAttempts += 1;
         log.error("stage failed", {
@@ -282,6 +358,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
         return;
       } finally {
         this.controllers.delete(id);
+        this.watchdog.stop(id);
       }
     }
   }
@@ -470,6 +547,8 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     if (meta && !meta.generationIds.includes(s.id)) return false;
     if (this.cancelled.has(s.id)) s.cancelRequested = true;
     if (this.deleting.has(s.id)) s.deleting = true;
+    s.progressAt = Date.now();
+    this.watchdog.progressed(s.id);
     await this.ctx.storage.put(genKey(s.id), s);
     return true;
   }

@@ -34,6 +34,10 @@ export interface GenerationState extends ViewSource {
   stageMs?: Partial<Record<Stage, number>>;
   /** Per version: the finished ad as ffprobe and the loudness meter measured it in compose. */
   masters?: Record<string, MasterFacts>;
+  /** When the state was last saved: the watchdog's measure of progress (groups/watchdog.ts). */
+  progressAt?: number;
+  /** Times the watchdog found it stalled and ran its step again. */
+  watchdogTrips?: number;
   /** Set when the cancel came with a delete of the generation: deleting never hands quota back. */
   deleting?: boolean;
   /**
