@@ -3,8 +3,9 @@
  * container process, with the providers failing at random and cancels at random moments. Each
  * case adds a row to the table printed at the end; the issue's targets are asserted per case.
  *
- * Not here yet (see the issue's list): a Durable Object evicted mid-stage and the render container
- * killed mid-render. A hung render container is tested in test/renderer-client.test.ts.
+ * The other faults have files of their own: evicted.test.ts (the Durable Object reset mid-stage)
+ * and renderer-killed.test.ts (the render container SIGKILLed mid-render). A hung render
+ * container is tested in test/renderer-client.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../src/pipeline/random.ts";

@@ -11,6 +11,8 @@ declare module "vitest" {
     replicateUrl: string;
     /** Small media files made with ffmpeg for the upload tests, base64 (see global-setup.ts). */
     assetFixtures: AssetFixtures;
+    /** The fault suite's control server (test/node/global-setup.ts), e.g. to kill the render container. */
+    controlUrl: string;
   }
 }
 

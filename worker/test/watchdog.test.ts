@@ -12,8 +12,8 @@ import type { GenerationState } from "../src/groups/state.ts";
 import { LOST_ERROR, sweepOpenGenerations } from "../src/groups/sweep.ts";
 import { createLogger } from "../src/lib/log.ts";
 import { gate } from "./fakes/scripted-providers.ts";
-import { signUp } from "./helpers.ts";
-import { finished, mediaKeys, status, waitFor } from "./pipeline-helpers.ts";
+import { call, signUp } from "./helpers.ts";
+import { auth, finished, mediaKeys, type Status, status, waitFor } from "./pipeline-helpers.ts";
 import { ORIGIN, runScripted, startScripted } from "./scripted-group.ts";
 
 const log = createLogger({ test: "watchdog" });
@@ -112,6 +112,27 @@ describe("watchdog", () => {
     // The ad itself is untouched: its state, and its view.
     expect((await status(token, run.id)).status).toBe("completed");
   }, 180_000);
+});
+
+describe("a coordinator restarting", () => {
+  it("a status poll that finds it failing is answered from the D1 mirror, not a 500", async () => {
+    const { token, user } = await signUp();
+    const run = await heldGroup(user.id, "Merino wool hiking socks", 600_000);
+    const live = await waitFor(token, run.id, (s) => s.scenes.some((c) => c.status === "rendering"), 60_000);
+    // As a reset object fails the calls in flight (here the RPC fails: an own property is no RPC method).
+    await runInDurableObject(coordinator(env, run.groupId), (instance: GroupCoordinator) => {
+      instance.status = () => Promise.reject(new Error("Durable Object reset"));
+    });
+    const res = await call(`/api/status/${run.id}`, { headers: auth(token) });
+    expect(res.status).toBe(200);
+    const fromD1 = (await res.json()) as Status;
+    // The mirror's view: the same generation, as last saved.
+    expect(fromD1).toMatchObject({
+      generation_id: run.id,
+      status: "processing",
+      progress: live.final.progress,
+    });
+  }, 120_000);
 });
 
 describe("sweep of open rows", () => {

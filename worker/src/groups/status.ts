@@ -8,8 +8,9 @@
  * - The view itself comes from the group's coordinator: its state is the truth while a
  *   generation runs (the D1 row is a mirror of it) and Durable Object storage serves it from
  *   the object's memory.
- * - Generations the coordinator does not hold (made before coordinators kept state, deleted)
- *   fall back to the D1 row: the same read model either way (views/generation.ts).
+ * - Generations the coordinator does not hold (made before coordinators kept state, deleted),
+ *   and polls that find it restarting, fall back to the D1 row: the same read model either way
+ *   (views/generation.ts).
  *
  * Ownership holds at every step: the home is only cached for its owner's read, and the
  * coordinator answers only for the owner it recorded.
@@ -19,6 +20,7 @@ import { getDb } from "../db/client.ts";
 import { generations } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { notFound } from "../lib/errors.ts";
+import { createLogger } from "../lib/log.ts";
 import { ownGeneration } from "../routes/ownership.ts";
 import { type GenerationView, generationView, sourceFromRow } from "../views/generation.ts";
 import { coordinator } from "./coordinator-client.ts";
@@ -63,7 +65,19 @@ export async function statusView(
   userId: string,
 ): Promise<GenerationView> {
   const home = await homeOf(env, id, userId);
-  const view = await coordinator(env, home.groupId).status(id, userId, origin);
+  const view = await coordinator(env, home.groupId)
+    .status(id, userId, origin)
+    .catch((error: unknown) => {
+      // A coordinator being reset (evicted, crashed, redeployed) fails the call in flight; the
+      // D1 mirror answers this poll instead of a 500, and the next one reaches the new instance.
+      createLogger({ generation_id: id, group_id: home.groupId }).warn(
+        "status from D1: coordinator unavailable",
+        {
+          error: String(error),
+        },
+      );
+      return null;
+    });
   if (view) return view;
   return generationView(env, origin, sourceFromRow(await ownGeneration(env, id, userId)));
 }

@@ -1,0 +1,136 @@
+/**
+ * Fault suite: the group's Durable Object evicted mid-stage, ten times over the stages (the LLM's
+ * specification and plan, the clips, the compose). `ctx.abort()` resets the object as a restart
+ * would: its memory and the run in flight are gone, its storage stays. The coordinator's dead
+ * man's alarm (groups/watchdog.ts) runs the generation again from its stored state.
+ *
+ * The plan step is instant (no provider call): its evictions land just after it saved, before the
+ * clips start. An LLM call cut by an eviction never answered, so it is asked again: the OpenAI
+ * count in the notes is one per specification plus one per eviction in enhance.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { coordinator } from "../src/groups/coordinator-client.ts";
+import { generate, mediaKeys, type Status } from "../test/pipeline-helpers.ts";
+import { openai, replicate } from "../test-providers/fakes.ts";
+import { faultTable, follow, inBatches, PRODUCTS, SETTINGS, users } from "./suite.ts";
+
+const rows = faultTable();
+
+/** Where to evict: the moment a status shows the stage under way. */
+const STAGES: { name: string; under: (s: Status) => boolean }[] = [
+  { name: "enhance", under: (s) => s.current_step === "Writing the ad specification" },
+  { name: "plan", under: (s) => s.progress === 20 },
+  { name: "clips", under: (s) => s.progress >= 30 && s.scenes.some((c) => c.status === "rendering") },
+  { name: "compose", under: (s) => s.progress >= 80 && s.progress < 100 },
+];
+/** Ten evictions: two per LLM stage, three in clips, three in compose. */
+const PLAN = [
+  "enhance",
+  "enhance",
+  "plan",
+  "plan",
+  "clips",
+  "clips",
+  "clips",
+  "compose",
+  "compose",
+  "compose",
+];
+
+/** The R2 keys a completed generation's status points at, and its finished ad's scene posters. */
+function expectedKeys(s: Status): Set<string> {
+  const keyOf = (url: string | null) =>
+    url
+      ? new URL(url).pathname
+          .replace(/^\/media\//, "")
+          .split("/")
+          .map(decodeURIComponent)
+          .join("/")
+      : null;
+  const keys = [
+    keyOf(s.video_url),
+    keyOf(s.thumbnail_url),
+    ...s.scenes.flatMap((c) => [keyOf(c.clip_url), keyOf(c.poster_url)]),
+    ...s.scenes.map((_, i) => `renders/${s.generation_id}/scene-${i}.jpg`),
+  ];
+  return new Set(keys.filter((k): k is string => k !== null));
+}
+
+/** One eviction at a time: `runInDurableObject` calls racing another object's abort fail the test run. */
+let evicting: Promise<unknown> = Promise.resolve();
+
+/** Resets group `groupId`'s coordinator, as an eviction or a crash would; true once a new instance answers. */
+function evict(groupId: string): Promise<boolean> {
+  const run = evicting.then(() => evictNow(groupId));
+  evicting = run.catch(() => undefined);
+  return run;
+}
+
+async function evictNow(groupId: string): Promise<boolean> {
+  const stub = coordinator(env, groupId);
+  await runInDurableObject(stub, (instance) => {
+    (instance as unknown as { evictionMark?: boolean }).evictionMark = true;
+  });
+  await runInDurableObject(stub, (_instance, state) => state.abort("fault suite: evicted")).catch(
+    () => undefined,
+  );
+  // A stub that saw the reset stays broken: a new one reaches the new instance.
+  return runInDurableObject(
+    coordinator(env, groupId),
+    (instance) => !(instance as unknown as { evictionMark?: boolean }).evictionMark,
+  );
+}
+
+describe("fault suite", () => {
+  it("the Durable Object evicted mid-stage, 10 times: all complete, no duplicate prediction, no stray R2 object", async () => {
+    await Promise.all([replicate.reset(), openai.reset()]);
+    // Slow LLM answers (within the suite's 1.5 s OpenAI deadline), so the specification is caught under way.
+    await openai.script({ delayMs: 700 });
+    const started = Date.now();
+    const people = await users(PLAN.length);
+    const results = await inBatches(PLAN, 5, async (stage, i) => {
+      const { token } = people[Math.floor(i / 5)]!;
+      const { generation_id: id, group_id } = await generate(
+        token,
+        `${PRODUCTS[i % 5]}, evicted in ${stage}`,
+        SETTINGS,
+      );
+      const target = STAGES.find((s) => s.name === stage)!;
+      const seen = await follow(token, id, target.under, 300_000);
+      const caught = target.under(seen);
+      const evicted = caught && (await evict(group_id));
+      const final = await follow(token, id, () => false, 600_000);
+      const keys = await mediaKeys(id);
+      const expected = expectedKeys(final);
+      return { id, stage, caught, evicted, final, stray: keys.filter((k) => !expected.has(k)) };
+    });
+    const [rs, oa] = await Promise.all([replicate.stats(), openai.stats()]);
+    await Promise.all([replicate.reset(), openai.reset()]);
+    const completed = results.filter((r) => r.final.status === "completed");
+    const clips = results.reduce((n, r) => n + r.final.scenes.length, 0);
+    const stray = results.flatMap((r) => r.stray);
+    const byStage = (name: string) => results.filter((r) => r.stage === name && r.evicted).length;
+    rows.push({
+      fault: "Durable Object evicted mid-stage",
+      runs: results.length,
+      completed: completed.length,
+      cancelled: 0,
+      failed: results.length - completed.length,
+      leftovers: stray.length,
+      duplicates: Math.max(0, rs.createsReceived - clips),
+      wall_s: Math.round((Date.now() - started) / 1000),
+      notes:
+        `evicted in enhance ${byStage("enhance")}, plan ${byStage("plan")}, clips ${byStage("clips")}, ` +
+        `compose ${byStage("compose")}; openai ${oa.calls} calls for ${results.length} specifications`,
+    });
+    // Every eviction happened, in the stage it was meant for, on a new instance afterwards.
+    expect(results.map((r) => [r.stage, r.caught, r.evicted])).toEqual(
+      PLAN.map((stage) => [stage, true, true]),
+    );
+    expect(completed.map((r) => r.id)).toEqual(results.map((r) => r.id));
+    // Predictions are journalled before they are made: a restart finds them, it never pays twice.
+    expect(rs.createsReceived).toBe(clips);
+    expect(stray).toEqual([]);
+  }, 1_200_000);
+});
