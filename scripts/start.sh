@@ -44,8 +44,8 @@ pids+=($!)
 
 log "starting the worker (wrangler dev) on 127.0.0.1:$PORT"
 # RENDER_URL is passed per run (not written to .dev.vars) so two instances can run side by side.
-# --test-scheduled: locally the cron sweep runs when asked, `curl http://127.0.0.1:$PORT/__scheduled`.
-setsid wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$DATA_DIR/wrangler" --test-scheduled \
+# Locally the cron sweep runs when asked: `curl http://127.0.0.1:$PORT/cdn-cgi/handler/scheduled`.
+setsid wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$DATA_DIR/wrangler" \
   --var "RENDER_URL:http://127.0.0.1:$RENDER_PORT" \
   --log-level "${WRANGLER_LOG:-log}" >"$DATA_DIR/worker.log" 2>&1 </dev/null &
 pids+=($!)
