@@ -30,6 +30,10 @@ export interface Env {
    * container as its RENDER_SECRET. At least 32 characters; the container refuses to start without.
    */
   RENDER_SECRET?: string;
+  /** How long a render job's stream may stay silent before the container counts as hung, in ms (default 60000; keep above its 10 s keep-alive). */
+  RENDER_STALL_MS?: string;
+  /** Time staging one file into the render container may take, in ms (default 120000). */
+  RENDER_STAGE_TIMEOUT_MS?: string;
   /** Render container instances to spread jobs over in production (default 5, at most max_instances). */
   RENDER_POOL_SIZE?: string;
   /** Session lifetime in seconds (default 7 days). */

@@ -22,7 +22,7 @@ import {
   type SynthesizeJobInput,
   type TranscodeJobInput,
 } from "@promptreel/render-container/contract";
-import type { Env } from "../env.ts";
+import { type Env, intVar } from "../env.ts";
 import { type PoolMember, RendererPool } from "./pool.ts";
 
 /** Instances in production when RENDER_POOL_SIZE is unset (wrangler.toml's max_instances). */
@@ -123,9 +123,12 @@ export class RenderError extends Error {
   }
 }
 
-/** How long a job's stream may stay silent before the container counts as hung (it reports progress every second or so). */
+/**
+ * How long a job's stream may stay silent before the container counts as hung (it reports progress
+ * every second or so, and a keep-alive line every 10 s); RENDER_STALL_MS overrides it.
+ */
 export const STALL_MS = 60_000;
-/** Limits of the calls around a job: staging one file, the answer to a read-back, one release. */
+/** Limits of the calls around a job: staging one file (RENDER_STAGE_TIMEOUT_MS overrides it), the answer to a read-back, one release. */
 export const STAGE_TIMEOUT_MS = 120_000;
 export const READ_TIMEOUT_MS = 60_000;
 export const RELEASE_TIMEOUT_MS = 5_000;
@@ -191,7 +194,8 @@ export async function stageFile(
   size: number,
   options: { light?: boolean; signal?: AbortSignal; timeoutMs?: number } = {},
 ) {
-  const limit = deadline(options.timeoutMs ?? STAGE_TIMEOUT_MS, `staging ${name}`, options.signal);
+  const ms = options.timeoutMs ?? intVar(env.RENDER_STAGE_TIMEOUT_MS, STAGE_TIMEOUT_MS);
+  const limit = deadline(ms, `staging ${name}`, options.signal);
   await within(limit, async (signal) => {
     const res = await rendererFetch(
       env,
@@ -273,7 +277,7 @@ export async function runJob(
   options: {
     signal?: AbortSignal;
     onProgress?: (event: Extract<JobEvent, { type: "progress" }>) => void;
-    /** How long the job's stream may stay silent (default {@link STALL_MS}). */
+    /** How long the job's stream may stay silent (default RENDER_STALL_MS, else {@link STALL_MS}). */
     stallMs?: number;
   } = {},
 ): Promise<JobResult> {
@@ -284,7 +288,7 @@ export async function runJob(
   try {
     const pool = rendererPool(env);
     const member = await pool.memberFor(job.job_id, { signal: overall.signal });
-    const stall = deadline(options.stallMs ?? STALL_MS, kind, overall.signal);
+    const stall = deadline(options.stallMs ?? intVar(env.RENDER_STALL_MS, STALL_MS), kind, overall.signal);
     return await within(stall, (signal) =>
       readJobStream(pool, member, kind, job, signal, stall.restart, options.onProgress),
     );

@@ -139,6 +139,11 @@ class RenderContainer {
     await exited;
   }
 
+  /** Stops (SIGSTOP) or resumes (SIGCONT) the process and its children: a hung container and its end. */
+  freeze(frozen: boolean): void {
+    if (this.#child?.pid) process.kill(-this.#child.pid, frozen ? "SIGSTOP" : "SIGCONT");
+  }
+
   /** SIGKILLs the process mid-whatever (no cleanup, as a crash) and starts a new one. */
   async restart(): Promise<void> {
     await this.#kill("SIGKILL");
@@ -164,9 +169,12 @@ class RenderContainer {
  * waits until the container has had a job running for `d` ms (default 0), SIGKILLs it, brings it
  * back on the same port and answers `{ killed: true, pid_before, pid_after, waited_ms }`; or
  * `{ killed: false, waited_ms }` when that did not happen within `timeout_ms` (default 120 s).
+ * `POST /renderer/freeze-when-rendering` (same body) instead SIGSTOPs it once a job runs, a hung
+ * container (`{ frozen: true, waited_ms }`), until `POST /renderer/thaw`.
  */
 async function startControl(renderer: RenderContainer): Promise<{ url: string; close: () => Promise<void> }> {
-  const killWhenRendering = async (timeoutMs: number, delayMs: number) => {
+  /** Waits until a job has been running `delayMs` (true), or `timeoutMs` passed (false). */
+  const rendering = async (timeoutMs: number, delayMs: number) => {
     const started = Date.now();
     // Since when /health has shown a job running without a break.
     let runningSince: number | null = null;
@@ -178,19 +186,34 @@ async function startControl(renderer: RenderContainer): Promise<{ url: string; c
         .catch(() => undefined);
       if ((queue?.running ?? 0) > 0) runningSince ??= Date.now();
       else runningSince = null;
-      if (runningSince !== null && Date.now() - runningSince >= delayMs) {
-        const pidBefore = renderer.pid;
-        await renderer.restart();
-        return {
-          killed: true,
-          pid_before: pidBefore,
-          pid_after: renderer.pid,
-          waited_ms: Date.now() - started,
-        };
-      }
+      if (runningSince !== null && Date.now() - runningSince >= delayMs) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { killed: false, waited_ms: Date.now() - started };
+    return false;
+  };
+  const actions: Record<string, (timeoutMs: number, delayMs: number) => Promise<unknown>> = {
+    "/renderer/kill-when-rendering": async (timeoutMs, delayMs) => {
+      const started = Date.now();
+      if (!(await rendering(timeoutMs, delayMs))) return { killed: false, waited_ms: Date.now() - started };
+      const pidBefore = renderer.pid;
+      await renderer.restart();
+      return {
+        killed: true,
+        pid_before: pidBefore,
+        pid_after: renderer.pid,
+        waited_ms: Date.now() - started,
+      };
+    },
+    "/renderer/freeze-when-rendering": async (timeoutMs, delayMs) => {
+      const started = Date.now();
+      if (!(await rendering(timeoutMs, delayMs))) return { frozen: false, waited_ms: Date.now() - started };
+      renderer.freeze(true);
+      return { frozen: true, waited_ms: Date.now() - started };
+    },
+    "/renderer/thaw": async () => {
+      renderer.freeze(false);
+      return { frozen: false };
+    },
   };
 
   const server = createServer((req, res) => {
@@ -198,8 +221,8 @@ async function startControl(renderer: RenderContainer): Promise<{ url: string; c
       res.writeHead(status, { "Content-Type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== "POST" || req.url !== "/renderer/kill-when-rendering")
-      return answer(404, { error: "not found" });
+    const action = actions[req.url ?? ""];
+    if (req.method !== "POST" || !action) return answer(404, { error: "not found" });
     let text = "";
     req.on("data", (chunk) => {
       text += chunk;
@@ -211,7 +234,7 @@ async function startControl(renderer: RenderContainer): Promise<{ url: string; c
       } catch {
         return answer(400, { error: "the body is not JSON" });
       }
-      killWhenRendering(body.timeout_ms ?? 120_000, body.delay_ms ?? 0).then(
+      action(body.timeout_ms ?? 120_000, body.delay_ms ?? 0).then(
         (body) => answer(200, body),
         (error: unknown) => answer(500, { error: String(error) }),
       );
