@@ -40,6 +40,21 @@ const stored = (groupId: string, id: string, prefixes: string[] = []) =>
     ).flat(),
   }));
 
+/**
+ * Once the held run's clips are under way: its last save set a day back (plus `extra`), then its
+ * coordinator reset (evicted), so whoever runs it next finds the run lost.
+ */
+async function loseRun(token: string, run: { id: string; groupId: string }, extra: Partial<GenerationState>) {
+  await waitFor(token, run.id, (s) => s.scenes.some((c) => c.status === "rendering"), 60_000);
+  await runInDurableObject(coordinator(env, run.groupId), async (_instance, state) => {
+    const s = (await state.storage.get<GenerationState>(`gen:${run.id}`))!;
+    await state.storage.put(`gen:${run.id}`, { ...s, progressAt: Date.now() - 86_400_000, ...extra });
+  });
+  await runInDurableObject(coordinator(env, run.groupId), (_instance, state) =>
+    state.abort("watchdog test: evicted"),
+  ).catch(() => undefined);
+}
+
 describe("watchdog", () => {
   it("a stage that stops saving runs again once, then the generation fails with the reason", async () => {
     const { token, user } = await signUp();
@@ -62,15 +77,7 @@ describe("watchdog", () => {
     const { token, user } = await signUp();
     // Long enough that this instance's own timer never fires.
     const run = await heldGroup(user.id, "Bamboo toothbrush four-pack", 600_000);
-    await waitFor(token, run.id, (s) => s.scenes.some((c) => c.status === "rendering"), 60_000);
-    // Its last save a day ago: whoever runs it next finds the run lost.
-    await runInDurableObject(coordinator(env, run.groupId), async (_instance, state) => {
-      const s = (await state.storage.get<GenerationState>(`gen:${run.id}`))!;
-      await state.storage.put(`gen:${run.id}`, { ...s, progressAt: Date.now() - 86_400_000 });
-    });
-    await runInDurableObject(coordinator(env, run.groupId), (_instance, state) =>
-      state.abort("watchdog test: evicted"),
-    ).catch(() => undefined);
+    await loseRun(token, run, {});
     // The next instance has the environment's providers (offline), which run through.
     const { final } = await waitFor(token, run.id, finished, 120_000);
     expect(final.status).toBe("completed");
@@ -80,18 +87,7 @@ describe("watchdog", () => {
   it("a run lost a second time fails with the reason", async () => {
     const { token, user } = await signUp();
     const run = await heldGroup(user.id, "Linen bed sheets in sage green", 600_000);
-    await waitFor(token, run.id, (s) => s.scenes.some((c) => c.status === "rendering"), 60_000);
-    await runInDurableObject(coordinator(env, run.groupId), async (_instance, state) => {
-      const s = (await state.storage.get<GenerationState>(`gen:${run.id}`))!;
-      await state.storage.put(`gen:${run.id}`, {
-        ...s,
-        progressAt: Date.now() - 86_400_000,
-        watchdogTrips: 1,
-      });
-    });
-    await runInDurableObject(coordinator(env, run.groupId), (_instance, state) =>
-      state.abort("watchdog test: evicted again"),
-    ).catch(() => undefined);
+    await loseRun(token, run, { watchdogTrips: 1 });
     const { final } = await waitFor(token, run.id, finished, 120_000);
     expect(final.status).toBe("failed");
     expect(final.error).toMatch(/^No progress in the clips step for 1200 s, after running it again once/);

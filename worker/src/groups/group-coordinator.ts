@@ -44,6 +44,8 @@ export const MAX_STAGE_ATTEMPTS = 3;
 const CANCELLED = "Cancelled by user";
 
 const genKey = (id: string) => `gen:${id}`;
+/** Not ended, and not waiting on the user (a storyboard in review holds no alarm). */
+const isRunning = (s: GenerationState) => !isTerminal(s) && s.stage !== "review";
 const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
 
 export class GroupCoordinator extends LiveObject<LiveEvent> {
@@ -253,7 +255,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
 
   private async runAll(): Promise<void> {
     const states = await this.states();
-    const running = states.filter((s) => !isTerminal(s) && s.stage !== "review");
+    const running = states.filter(isRunning);
     // A dead man's switch: should this object be evicted or crash mid-run, this alarm runs it
     // again (a run in flight here is joined, not doubled).
     if (running.length) await this.ctx.storage.setAlarm(Date.now() + Math.min(this.stallMs(), DEADMAN_MS));
@@ -267,7 +269,7 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
       ...[...exports.values()].filter(isOpenExport).map((t) => this.driveExport(t)),
     ]);
     const after = await this.states();
-    const waiting = after.filter((s) => !isTerminal(s) && s.stage !== "review");
+    const waiting = after.filter(isRunning);
     if (waiting.length) {
       const next = Math.min(...waiting.map((s) => s.retryAt));
       await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, next));

@@ -43,7 +43,11 @@ export async function sweepOpenGenerations(
     .orderBy(generations.createdAt)
     .limit(SWEEP_BATCH);
   const byGroup = new Map<string, typeof rows>();
-  for (const r of rows) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+  for (const r of rows) {
+    const members = byGroup.get(r.groupId);
+    if (members) members.push(r);
+    else byGroup.set(r.groupId, [r]);
+  }
   const lost: string[] = [];
   for (const [groupId, members] of byGroup) {
     const { unknown } = await coordinator(env, groupId).check(members.map((r) => r.id));

@@ -7,9 +7,9 @@
  *
  * - in a running coordinator, by a timer per running stage ({@link StageWatchdog}), reset on each
  *   save: it aborts the stage with {@link StageStalled};
- * - after the coordinator was evicted or crashed (its run lost with its memory), by the alarm the
- *   coordinator sets a watchdog period ahead whenever it starts a run (a dead man's switch): the
- *   new instance finds the last save older than the period ({@link lostRun}).
+ * - after the coordinator was evicted or crashed (its run lost with its memory): the alarm it keeps
+ *   at most `DEADMAN_MS` (30 s) ahead while generations run starts a new instance, which resumes
+ *   from storage; one whose last save is a full period old counts as stalled ({@link lostRun}).
  *
  * Either way the stage is run again once (re-armed); stalled a second time, the generation fails
  * with the reason. A row whose coordinator lost it altogether is failed by the sweep
