@@ -13,8 +13,10 @@ export default workerProject({
     ...fakeProviderBindings(urls),
     OPENAI_TIMEOUT_MS: "1500",
     REPLICATE_TIMEOUT_MS: "1000",
-    // A hung render container is given up on in 20 s, not minutes (still twice its keep-alive).
+    // A hung render container is given up on in seconds, not minutes. The silence limit stays twice
+    // the container's keep-alive; the staging limit also covers the wait for a render slot (five
+    // composes share two), which 20 s did not always cover on a loaded machine.
     RENDER_STALL_MS: "20000",
-    RENDER_STAGE_TIMEOUT_MS: "20000",
+    RENDER_STAGE_TIMEOUT_MS: "60000",
   }),
 });
