@@ -55,6 +55,11 @@ export interface Env {
   /** Time one OpenAI request may take, in ms (default 60000); the SDK retries it twice. */
   OPENAI_TIMEOUT_MS?: string;
   OPENAI_MODEL?: string;
+  /**
+   * "0": the specification is one chat completion, for OpenAI-compatible servers without the
+   * Responses API. Default: a background response, resumed after a restart instead of asked again.
+   */
+  OPENAI_BACKGROUND?: string;
   REPLICATE_API_TOKEN?: string;
   REPLICATE_BASE_URL?: string;
   /** Comma-separated video model fallback chain (default minimax/video-01,kwaivgi/kling-v1.6-standard). */

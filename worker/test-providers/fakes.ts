@@ -44,9 +44,14 @@ export const openai = {
     post(`${inject("openaiUrl")}/__admin/script`, script),
   stats: async () =>
     (await (await fetch(`${inject("openaiUrl")}/__admin/stats`)).json()) as {
+      /** Every API call, failed ones included. */
       calls: number;
+      /** Responses API creates that were accepted. */
+      creates: number;
+      /** Answers made (a completion, or a response that completed). */
       completions: number;
       faults: FaultCounts;
       schemaNames: string[];
+      responses: { id: string; status: string; input: string; retrieves: number }[];
     },
 };

@@ -6,7 +6,7 @@ import { spentNothing } from "../limits/generation-quota.ts";
 import { deleteGenerationMedia, deleteGenerationMediaExcept } from "../pipeline/media-keys.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
-import type { ClipJournal, ClipJournalEntry } from "../providers/types.ts";
+import type { ClipJournal, ClipJournalEntry, LlmJournalEntry } from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
 import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
@@ -47,6 +47,8 @@ const genKey = (id: string) => `gen:${id}`;
 /** Not ended, and not waiting on the user (a storyboard in review holds no alarm). */
 const isRunning = (s: GenerationState) => !isTerminal(s) && s.stage !== "review";
 const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
+/** An LLM request in flight, by its fingerprint: shared by the group's variations, like the answer. */
+const llmJournalKey = (fingerprint: string) => `llm:${fingerprint}`;
 
 export class GroupCoordinator extends LiveObject<LiveEvent> {
   /** In-flight work per generation, aborted by cancel. Lost on eviction, which is fine: storage is the truth. */
@@ -280,14 +282,14 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
 
   /**
    * Once every generation of the group has ended and no export is open, drops what only running
-   * work needs: the clip journals (a re-render after edits clears them anyway) and the shared
+   * work needs: the clip and LLM journals (a re-render after edits clears them anyway) and the shared
    * results (a later version reuses its own earlier clips from its versions; it no longer copies
    * an identical clip a sibling made). The states, the group's list and the exports stay.
    */
   private async pruneIfEnded(): Promise<void> {
     const exports = await this.ctx.storage.list<ExportTask>({ prefix: "export:" });
     if ([...exports.values()].some(isOpenExport)) return;
-    for (const prefix of ["journal:", "shared:"]) {
+    for (const prefix of ["journal:", "llm:", "shared:"]) {
       const keys = [...(await this.ctx.storage.list({ prefix })).keys()];
       // At most 128 keys per delete.
       for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
@@ -379,6 +381,13 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
           this.live.broadcast({ type: "scene", seq: await this.live.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
+      llmJournal: {
+        read: (fingerprint) => this.ctx.storage.get<LlmJournalEntry>(llmJournalKey(fingerprint)),
+        write: async (fingerprint, entry) => {
+          if (entry) await this.ctx.storage.put(llmJournalKey(fingerprint), entry);
+          else await this.ctx.storage.delete(llmJournalKey(fingerprint));
+        },
+      },
       shared: (key, owner, compute, usable) => this.sharedWork.once(key, owner, compute, signal, usable),
       publicMediaUrl: async (key) =>
         signedMediaUrl(this.env, this.env.PUBLIC_URL ?? (await this.meta()).origin, key),

@@ -32,6 +32,7 @@ export function llmProvider(env: Env): LlmProvider {
       baseURL: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL,
       ...(positive(env.OPENAI_TIMEOUT_MS) ? { timeoutMs: Number(env.OPENAI_TIMEOUT_MS) } : {}),
+      background: env.OPENAI_BACKGROUND !== "0",
     });
   }
   return createOfflinePlanner();

@@ -2,12 +2,23 @@
  * The LLM provider over the OpenAI SDK with structured outputs: the answer must match
  * AdSpecificationSchema (strict JSON schema), and is validated again before use.
  * OPENAI_BASE_URL points it at any OpenAI-compatible server.
+ *
+ * Durability: the pipeline's calls (the specification and its refinement) are background
+ * responses of the Responses API when the caller hands a journal: the response id is journalled
+ * as soon as OpenAI has accepted the request, and a coordinator restarted mid-call polls that
+ * response again instead of asking (and paying) twice. OpenAI has no idempotency key and no list
+ * of responses, so a restart in the milliseconds between the create's answer and its journal
+ * write still asks again. `background: false` (OPENAI_BACKGROUND=0, for compatible servers
+ * without the Responses API) uses one chat completion per call, as interactive edits always do.
  */
 import OpenAI from "openai";
-import { zodResponseFormat } from "openai/helpers/zod";
+import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
+import type { Response as OpenAiResponse } from "openai/resources/responses/responses";
 import { z } from "zod";
+import { sha256Hex } from "../lib/hash.ts";
 import { type AdSpecification, AdSpecificationSchema, FRAMEWORK_STAGES } from "../pipeline/spec.ts";
-import type { LlmProvider, LlmUsage, SpecRequest } from "./types.ts";
+import { sleep } from "./retry-after-fetch.ts";
+import type { LlmJournal, LlmProvider, LlmUsage, SpecRequest } from "./types.ts";
 
 const SYSTEM = `You are a senior performance-marketing creative director. From a one-line brief you write
 the specification of a short vertical video ad. Pick the framework by intent: PAS when the brief speaks
@@ -41,7 +52,18 @@ export interface OpenAiOptions {
   fetch?: typeof fetch;
   /** Time one request may take (ms); the SDK abandons it and tries again. Default 60 s. */
   timeoutMs?: number | undefined;
+  /** Pipeline calls as background responses, resumable through a journal (default true). */
+  background?: boolean | undefined;
+  /** Time a background response may take in all, across restarts (ms). Default 10 × timeoutMs. */
+  backgroundDeadlineMs?: number | undefined;
 }
+
+/** Polling a background response: first after this, doubling up to POLL_MAX_MS. */
+const POLL_FIRST_MS = 250;
+const POLL_MAX_MS = 2_000;
+const isUnsettled = (r: OpenAiResponse) => r.status === "queued" || r.status === "in_progress";
+/** A background response still unfinished at its deadline. */
+class AnswerOverdue extends Error {}
 
 function usageOf(completion: {
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
@@ -66,6 +88,88 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
   const format = zodResponseFormat(AdSpecificationSchema, "ad_specification");
 
   const refinementFormat = zodResponseFormat(SceneRefinementSchema, "scene_refinement");
+
+  const textFormat = zodTextFormat(AdSpecificationSchema, "ad_specification");
+  const background = options.background ?? true;
+  const deadlineMs = options.backgroundDeadlineMs ?? 10 * (options.timeoutMs ?? 60_000);
+
+  /** A journalled response, or null when OpenAI no longer has it (background responses expire). */
+  async function retrieveOrNull(id: string, signal?: AbortSignal): Promise<OpenAiResponse | null> {
+    try {
+      return await client.responses.retrieve(id, {}, { signal });
+    } catch (err) {
+      if (err instanceof OpenAI.NotFoundError) return null;
+      throw err;
+    }
+  }
+
+  /** Polls until the response has ended, within the deadline counted from its first request. */
+  async function untilSettled(response: OpenAiResponse, since: number, signal?: AbortSignal) {
+    let current = response;
+    for (let wait = POLL_FIRST_MS; isUnsettled(current); wait = Math.min(2 * wait, POLL_MAX_MS)) {
+      if (Date.now() - since > deadlineMs)
+        throw new AnswerOverdue(`OpenAI did not finish the answer within ${Math.round(deadlineMs / 1000)} s`);
+      await sleep(wait, signal);
+      current = await client.responses.retrieve(current.id, {}, { signal });
+    }
+    return current;
+  }
+
+  /**
+   * Asks as a background response, resumed from `journal` after a restart. A poll that fails on
+   * the way leaves the journal as it is (the stage's next try polls the same response); a cancel
+   * or a missed deadline cancels the response and forgets it, so the next try asks anew.
+   */
+  async function askInBackground(system: string, user: string, journal: LlmJournal, signal?: AbortSignal) {
+    const body = {
+      model,
+      instructions: system,
+      input: user,
+      text: { format: textFormat },
+      temperature: 0.7,
+      background: true,
+      store: true,
+    };
+    const fingerprint = await sha256Hex(JSON.stringify(body));
+    const earlier = await journal.read(fingerprint);
+    let response = earlier?.responseId ? await retrieveOrNull(earlier.responseId, signal) : null;
+    const intentAt = response && earlier ? earlier.intentAt : Date.now();
+    if (!response) {
+      await journal.write(fingerprint, { intentAt });
+      response = await client.responses.create(body, { signal });
+      await journal.write(fingerprint, { intentAt, responseId: response.id });
+    }
+    try {
+      response = await untilSettled(response, intentAt, signal);
+    } catch (err) {
+      if (!signal?.aborted && !(err instanceof AnswerOverdue)) throw err;
+      await client.responses.cancel(response.id).catch(() => undefined);
+      await journal.write(fingerprint, undefined);
+      throw signal?.aborted ? signal.reason : err;
+    }
+    if (response.status !== "completed") {
+      await journal.write(fingerprint, undefined);
+      const why = response.error?.message ?? response.incomplete_details?.reason;
+      throw new Error(`The OpenAI response ended ${response.status}${why ? `: ${why}` : ""}`);
+    }
+    const refusal = response.output
+      .flatMap((item) => (item.type === "message" ? item.content : []))
+      .find((part) => part.type === "refusal");
+    if (refusal) throw new Error(`The model refused: ${refusal.refusal}`);
+    const spec = AdSpecificationSchema.parse(JSON.parse(response.output_text));
+    const usage = {
+      inputTokens: response.usage?.input_tokens ?? 0,
+      outputTokens: response.usage?.output_tokens ?? 0,
+    };
+    return { spec, usage };
+  }
+
+  /** One pipeline call: a resumable background response when a journal is given, else a completion. */
+  function askPipeline(system: string, user: string, opts: { signal?: AbortSignal; journal?: LlmJournal }) {
+    return background && opts.journal
+      ? askInBackground(system, user, opts.journal, opts.signal)
+      : ask(system, user, opts.signal);
+  }
 
   async function ask(system: string, user: string, signal?: AbortSignal) {
     const completion = await client.chat.completions.parse(
@@ -92,7 +196,7 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
     model,
     async generateSpec(request: SpecRequest, opts = {}) {
       const brief = `Brief: ${request.prompt}\nTarget duration: ${request.durationS} s. Aspect ratio: ${request.aspectRatio}. Seed: ${request.seed}.`;
-      const result = await ask(SYSTEM, brief, opts.signal);
+      const result = await askPipeline(SYSTEM, brief, opts);
       return { spec: { ...result.spec, target_duration_s: request.durationS }, usage: result.usage };
     },
     async refineScene(request, opts = {}) {
@@ -121,10 +225,10 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
       return { scene: SceneRefinementSchema.parse(choice?.message.parsed), usage: usageOf(completion) };
     },
     async refineScenes(request, spec, opts = {}) {
-      const result = await ask(
+      const result = await askPipeline(
         REFINE,
         `Brief: ${request.prompt}\nSpecification:\n${JSON.stringify(spec)}`,
-        opts.signal,
+        opts,
       );
       // Only the visual prompts may change; anything else the model altered is ignored.
       const scenes = spec.scenes.map((s, i) => ({

@@ -19,19 +19,41 @@ export interface LlmUsage {
   outputTokens: number;
 }
 
+/**
+ * Durable notes of the LLM requests a group has in flight, by a fingerprint of the request,
+ * backed by the coordinator's storage: a restart finds the answer it was waiting for instead of
+ * asking (and paying) again. Providers that answer at once ignore it.
+ */
+export interface LlmJournal {
+  read(fingerprint: string): Promise<LlmJournalEntry | undefined>;
+  write(fingerprint: string, entry: LlmJournalEntry | undefined): Promise<void>;
+}
+export interface LlmJournalEntry {
+  /** Set before the request is sent. */
+  intentAt: number;
+  /** The provider's id of the answer being made (an OpenAI background response). */
+  responseId?: string;
+}
+
+/** How a pipeline stage calls the LLM: abortable, and resumable through `journal` when given. */
+export interface LlmCallOptions {
+  signal?: AbortSignal;
+  journal?: LlmJournal;
+}
+
 export interface LlmProvider {
   name: string;
   model: string;
   /** Writes the ad specification for a prompt. */
   generateSpec(
     request: SpecRequest,
-    options?: { signal?: AbortSignal },
+    options?: LlmCallOptions,
   ): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
   /** Enhanced planning: a second pass that makes the scenes' visual prompts consistent. */
   refineScenes(
     request: SpecRequest,
     spec: AdSpecification,
-    options?: { signal?: AbortSignal },
+    options?: LlmCallOptions,
   ): Promise<{ spec: AdSpecification; usage: LlmUsage }>;
   /** Rewrites one scene from a plain-language instruction. */
   refineScene(

@@ -19,11 +19,11 @@ export async function enhance(ctx: StageContext, s: GenerationState): Promise<vo
   const request = specRequest(s);
   const key = `spec:${JSON.stringify([request, s.settings.enhanced_planning, llm.name, llm.model])}`;
   const { value, reused } = await ctx.shared(key, s.id, async () => {
-    const first = await llm.generateSpec(request, { signal: ctx.signal });
+    const first = await llm.generateSpec(request, { signal: ctx.signal, journal: ctx.llmJournal });
     let spec = first.spec;
     let cost = llmCost(llm.model, first.usage);
     if (s.settings.enhanced_planning) {
-      const refined = await llm.refineScenes(request, spec, { signal: ctx.signal });
+      const refined = await llm.refineScenes(request, spec, { signal: ctx.signal, journal: ctx.llmJournal });
       spec = refined.spec;
       cost += llmCost(llm.model, refined.usage);
     }
