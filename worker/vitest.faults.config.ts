@@ -14,9 +14,8 @@ export default workerProject({
     OPENAI_TIMEOUT_MS: "1500",
     REPLICATE_TIMEOUT_MS: "1000",
     // A hung render container is given up on in seconds, not minutes. The silence limit stays twice
-    // the container's keep-alive; the staging limit also covers the wait for a render slot (five
-    // composes share two), which 20 s did not always cover on a loaded machine.
+    // the container's keep-alive; the staging limit starts once the job has its render slot.
     RENDER_STALL_MS: "20000",
-    RENDER_STAGE_TIMEOUT_MS: "60000",
+    RENDER_STAGE_TIMEOUT_MS: "20000",
   }),
 });

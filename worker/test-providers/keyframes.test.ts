@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createReplicateImageProvider } from "../src/providers/replicate-image.ts";
-import type { KeyframeRequest } from "../src/providers/types.ts";
+import type { KeyframeJournal, KeyframeJournalEntry, KeyframeRequest } from "../src/providers/types.ts";
 import { call, signUp } from "../test/helpers.ts";
 import { auth, cancelAndCheck, finished, generate, waitFor } from "../test/pipeline-helpers.ts";
 import { openai, replicate } from "./fakes.ts";
@@ -157,16 +157,60 @@ describe("the Replicate keyframe provider", () => {
       models,
       pollIntervalMs: 50,
     });
-  const draw = async (models: string[], signal = new AbortController().signal) => {
+  const draw = async (models: string[], signal = new AbortController().signal, journal?: KeyframeJournal) => {
     let stored: Uint8Array | undefined;
     const usage = await provider(models).generateKeyframe(request, {
       signal,
       store: async (body) => {
         stored = new Uint8Array(await new Response(body).arrayBuffer());
       },
+      ...(journal ? { journal } : {}),
     });
     return { usage, stored: stored! };
   };
+  /** A keyframe journal in memory, as the coordinator's storage holds one. */
+  const memoryJournal = () => {
+    const box: { entry?: KeyframeJournalEntry | undefined } = {};
+    const journal: KeyframeJournal = {
+      read: async () => box.entry,
+      write: async (entry) => {
+        box.entry = entry;
+      },
+    };
+    return { journal, box };
+  };
+  const journalled = async (box: { entry?: KeyframeJournalEntry | undefined }) => {
+    for (let i = 0; i < 200 && !box.entry?.predictionId; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(box.entry?.predictionId).toBeTruthy();
+  };
+
+  it("a restart resumes the journalled prediction instead of drawing again, and forgets it once stored", async () => {
+    await replicate.script({ [FLUX]: { succeedAfterMs: 1000 } });
+    const { journal, box } = memoryJournal();
+    const first = draw([FLUX], undefined, journal);
+    await journalled(box);
+    // A new provider over the same journal: the coordinator after an eviction.
+    const second = await draw([FLUX], undefined, journal);
+    expect((await first).stored).toEqual(second.stored);
+    expect((await replicate.stats()).creates).toEqual({ [FLUX]: 1 });
+    expect(box.entry).toBeUndefined();
+  });
+
+  it("a restart after a create whose id was never noted adopts that prediction", async () => {
+    await replicate.script({ [FLUX]: { succeedAfterMs: 1000 } });
+    const { journal, box } = memoryJournal();
+    const first = draw([FLUX], undefined, journal);
+    await journalled(box);
+    // The crash came between the create's answer and the journal write: only the intent is left.
+    const { predictionId: _, ...intent } = box.entry!;
+    const { journal: crashed } = memoryJournal();
+    await crashed.write(intent);
+    await draw([FLUX], undefined, crashed);
+    await first;
+    const stats = await replicate.stats();
+    expect(stats.creates).toEqual({ [FLUX]: 1 });
+    expect(stats.lists).toBeGreaterThan(0);
+  });
 
   it("falls back to the next model after two failed predictions", async () => {
     await replicate.script({ [FLUX]: { failPredictions: 2 } });

@@ -128,6 +128,25 @@ describe("render client over a pool", () => {
     await releaseJob(hung, "hung-2", { timeoutMs: 100 });
   });
 
+  it("starts a staging deadline once the job has its slot: a wait in line longer than it is no failure", async () => {
+    const calls = fakeInstances(); // one slot per instance
+    const one = { ...env, RENDER_URL: "http://render-line.test" };
+    await stageFile(one, "line-1", "reference", new ArrayBuffer(4), 4);
+    // line-2 waits for line-1's slot three times longer than its staging may take.
+    const started = Date.now();
+    const second = stageFile(one, "line-2", "reference", new ArrayBuffer(4), 4, { timeoutMs: 300 });
+    await new Promise((r) => setTimeout(r, 900));
+    expect(rendererPool(one).waiting).toBe(1);
+    await releaseJob(one, "line-1");
+    await second;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(calls.filter((c) => c.method === "PUT").map((c) => c.path)).toEqual([
+      "/jobs/line-1/files/reference",
+      "/jobs/line-2/files/reference",
+    ]);
+    await releaseJob(one, "line-2");
+  });
+
   it("releases a job it has no pin for (an earlier isolate's) on every running instance", async () => {
     const calls = fakeInstances();
     const poolEnv = { ...env, RENDER_URL: HOSTS.map((h) => `http://${h}`).join(",") };

@@ -6,7 +6,12 @@ import { spentNothing } from "../limits/generation-quota.ts";
 import { deleteGenerationMedia, deleteGenerationMediaExcept } from "../pipeline/media-keys.ts";
 import { STAGE_RUNNERS, type StageContext } from "../pipeline/stages/index.ts";
 import { type Providers, providersFromEnv } from "../providers/index.ts";
-import type { ClipJournal, ClipJournalEntry, LlmJournalEntry } from "../providers/types.ts";
+import type {
+  ClipJournal,
+  ClipJournalEntry,
+  KeyframeJournalEntry,
+  LlmJournalEntry,
+} from "../providers/types.ts";
 import { releaseJob } from "../render/client.ts";
 import { finishedVersions, generationView } from "../views/generation.ts";
 import { syncToD1 } from "./d1-sync.ts";
@@ -47,6 +52,9 @@ const genKey = (id: string) => `gen:${id}`;
 /** Not ended, and not waiting on the user (a storyboard in review holds no alarm). */
 const isRunning = (s: GenerationState) => !isTerminal(s) && s.stage !== "review";
 const journalKey = (id: string, scene: number) => `journal:${id}:${scene}`;
+/** Under the generation's journals, so a delete, a re-render or the end of the group drops it too. */
+const keyframeJournalKey = (id: string, scene: number) => `journal:${id}:keyframe-${scene}`;
+const isClipJournalKey = (key: string) => /:\d+$/.test(key);
 /** An LLM request in flight, by its fingerprint: shared by the group's variations, like the answer. */
 const llmJournalKey = (fingerprint: string) => `llm:${fingerprint}`;
 
@@ -381,6 +389,13 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
           this.live.broadcast({ type: "scene", seq: await this.live.nextSeq(), generation_id: s.id, scene });
       },
       journal: (s, index) => this.journal(s.id, index),
+      keyframeJournal: (s, index) => ({
+        read: () => this.ctx.storage.get<KeyframeJournalEntry>(keyframeJournalKey(s.id, index)),
+        write: async (entry) => {
+          if (entry) await this.ctx.storage.put(keyframeJournalKey(s.id, index), entry);
+          else await this.ctx.storage.delete(keyframeJournalKey(s.id, index));
+        },
+      }),
       llmJournal: {
         read: (fingerprint) => this.ctx.storage.get<LlmJournalEntry>(llmJournalKey(fingerprint)),
         write: async (fingerprint, entry) => {
@@ -488,7 +503,9 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
     const provider = this.groupProviders().video;
     const journals = await this.ctx.storage.list<ClipJournalEntry>({ prefix: `journal:${s.id}:` });
     await Promise.all(
-      [...journals.values()].map((entry) => provider.cancelClip(entry).catch(() => undefined)),
+      [...journals]
+        .filter(([key]) => isClipJournalKey(key))
+        .map(([, entry]) => provider.cancelClip(entry).catch(() => undefined)),
     );
     // Together, each within its deadline: a hung render container never holds up a cancel.
     await Promise.all(

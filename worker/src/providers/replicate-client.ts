@@ -53,3 +53,35 @@ export function replicateClient(options: ReplicateClientOptions) {
   }
   return { replicate, waitFor };
 }
+
+const IMAGE_FIELDS = new Set(["start_image", "first_frame_image"]);
+/** Compares model inputs, ignoring signed image URLs (they differ on every signing). */
+export function sameInput(a: object, b: Record<string, unknown>): boolean {
+  const strip = (o: object) =>
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(o)
+          .filter(([k]) => !IMAGE_FIELDS.has(k))
+          .sort(([x], [y]) => x.localeCompare(y)),
+      ),
+    );
+  return strip(a) === strip(b);
+}
+
+/**
+ * A prediction of `model` with `input` created since a minute before `intentAt`: the one a create
+ * made before a crash (or a failure on the way) kept us from noting its id. Replicate keeps no
+ * idempotency key, so recent predictions are listed and matched instead.
+ */
+export async function findLostPrediction(
+  replicate: Replicate,
+  model: string,
+  input: Record<string, unknown>,
+  intentAt: number,
+): Promise<Prediction | undefined> {
+  const page = await replicate.predictions.list();
+  const since = intentAt - 60_000;
+  return page.results.find(
+    (p) => p.model === model && Date.parse(p.created_at) >= since && sameInput(p.input, input),
+  );
+}

@@ -6,10 +6,17 @@
  *
  * flux-schnell at `megapixels: "1"` draws 768x1344 for 9:16, 1024x1024 for 1:1 and 1344x768
  * for 16:9; the keyframe is stored as the model drew it (the web app scales stills to fit).
- * There is no journal: a crash between create and store redraws one image ($0.003).
+ * Durability, as for clips: with a journal (the storyboard's keyframes), the intent is noted
+ * before `create` and the prediction id after it; a restart resumes that prediction, or finds one
+ * created just before a crash among recent predictions, instead of paying for another image.
  */
 import type { Prediction } from "replicate";
-import { finished, type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
+import {
+  findLostPrediction,
+  finished,
+  type ReplicateClientOptions,
+  replicateClient,
+} from "./replicate-client.ts";
 import type { ImageProvider, KeyframeContext, KeyframeRequest } from "./types.ts";
 
 export const DEFAULT_IMAGE_MODELS = ["black-forest-labs/flux-schnell"] as const;
@@ -86,13 +93,44 @@ function outputUrls(prediction: Prediction): string[] {
 export function replicateImageDrawer(options: ReplicateClientOptions, models: readonly string[]) {
   const { replicate, waitFor } = replicateClient(options);
 
+  /**
+   * The prediction this attempt waits for: the journalled one when a restart finds the same ask
+   * under way (or created just before the crash), else a new one, noted before and after `create`.
+   */
+  async function predictionFor(model: string, input: Record<string, unknown>, ctx: KeyframeContext) {
+    const { journal } = ctx;
+    const asked = JSON.stringify(input);
+    const earlier = await journal?.read();
+    if (earlier && earlier.model === model && earlier.input === asked) {
+      if (earlier.predictionId)
+        return replicate.predictions.get(earlier.predictionId, { signal: ctx.signal });
+      const lost = await findLostPrediction(replicate, model, input, earlier.intentAt);
+      if (lost) {
+        await journal?.write({ ...earlier, predictionId: lost.id });
+        return lost;
+      }
+    }
+    const intent = { model, input: asked, intentAt: Date.now() };
+    await journal?.write(intent);
+    const created = await replicate.predictions.create({ model, input, signal: ctx.signal });
+    await journal?.write({ ...intent, predictionId: created.id });
+    return created;
+  }
+
   /** One prediction of `model`, its first output stored; a failure message, or the usage. */
   async function attempt(model: string, ask: ImageAsk, ctx: KeyframeContext) {
-    const created = await replicate.predictions.create({
-      model,
-      input: imageInput(model, ask),
-      signal: ctx.signal,
-    });
+    const created = await predictionFor(model, imageInput(model, ask), ctx);
+    try {
+      return await settle(model, created, ctx);
+    } finally {
+      // This prediction has ended for us (stored, failed or given up): the next attempt, or a
+      // redraw after an edit, asks anew. A crash skips this, and the restart resumes it.
+      await ctx.journal?.write(undefined).catch(() => undefined);
+    }
+  }
+
+  /** Waits for a prediction and stores its first output; a failure message, or the usage. */
+  async function settle(model: string, created: Prediction, ctx: KeyframeContext) {
     let done: Prediction;
     try {
       done = finished(created) ? created : await waitFor(created.id, ctx.signal);

@@ -8,7 +8,7 @@
  * model and input, so a crash between create and persist never pays for a second clip.
  */
 import type { Prediction } from "replicate";
-import { type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
+import { findLostPrediction, type ReplicateClientOptions, replicateClient } from "./replicate-client.ts";
 import { sleep } from "./retry-after-fetch.ts";
 import type { ClipContext, ClipJournalEntry, ClipRequest, ClipUsage, VideoProvider } from "./types.ts";
 
@@ -61,20 +61,6 @@ export function modelInput(
   };
 }
 
-const IMAGE_FIELDS = new Set(["start_image", "first_frame_image"]);
-/** Compares inputs ignoring signed image URLs (they differ on every signing). */
-function sameInput(a: object, b: Record<string, unknown>): boolean {
-  const strip = (o: object) =>
-    JSON.stringify(
-      Object.fromEntries(
-        Object.entries(o)
-          .filter(([k]) => !IMAGE_FIELDS.has(k))
-          .sort(([x], [y]) => x.localeCompare(y)),
-      ),
-    );
-  return strip(a) === strip(b);
-}
-
 function outputUrl(prediction: Prediction): string {
   const out: unknown = prediction.output;
   const url = Array.isArray(out) ? out[0] : out;
@@ -87,16 +73,8 @@ export function createReplicateProvider(options: ReplicateOptions): VideoProvide
   const models = options.models?.length ? options.models : DEFAULT_VIDEO_MODELS;
   const { replicate, waitFor } = replicateClient(options);
 
-  async function findLost(
-    entry: ClipJournalEntry,
-    input: Record<string, unknown>,
-  ): Promise<Prediction | undefined> {
-    const page = await replicate.predictions.list();
-    const since = (entry.intentAt ?? 0) - 60_000;
-    return page.results.find(
-      (p) => p.model === entry.model && Date.parse(p.created_at) >= since && sameInput(p.input, input),
-    );
-  }
+  const findLost = (entry: ClipJournalEntry, input: Record<string, unknown>) =>
+    findLostPrediction(replicate, entry.model, input, entry.intentAt ?? 0);
 
   /**
    * Creates the prediction. A create that failed on the way (a timeout or a 5xx: it may have been

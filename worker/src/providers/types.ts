@@ -165,6 +165,23 @@ export interface KeyframeContext {
   signal: AbortSignal;
   /** Stores the JPEG (R2). */
   store(body: ReadableStream | ArrayBuffer, size?: number): Promise<void>;
+  /** Where a provider that predicts notes its prediction in flight, so a restart resumes it. */
+  journal?: KeyframeJournal;
+}
+
+/** Durable notes about one keyframe's prediction in flight, backed by the coordinator's storage. */
+export interface KeyframeJournal {
+  read(): Promise<KeyframeJournalEntry | undefined>;
+  /** `undefined` forgets the entry (the attempt ended). */
+  write(entry: KeyframeJournalEntry | undefined): Promise<void>;
+}
+export interface KeyframeJournalEntry {
+  model: string;
+  /** The model input, as JSON: a journalled prediction is resumed only for the same ask. */
+  input: string;
+  /** Set before `create` is sent: a crash after it means "look for what we created". */
+  intentAt: number;
+  predictionId?: string;
 }
 
 /**

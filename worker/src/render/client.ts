@@ -132,6 +132,11 @@ export const STALL_MS = 60_000;
 export const STAGE_TIMEOUT_MS = 120_000;
 export const READ_TIMEOUT_MS = 60_000;
 export const RELEASE_TIMEOUT_MS = 5_000;
+/**
+ * The longest a job's first staging waits in the pool's line for a render slot: the time in line a
+ * job is given (300 s) on top of the longest job (900 s), as `runJob` allows a job with no staging.
+ */
+export const SLOT_WAIT_MS = (900 + 300) * 1000;
 
 /**
  * A deadline for a call to the container: a signal that aborts with the caller's reason, or with a
@@ -194,6 +199,13 @@ export async function stageFile(
   size: number,
   options: { light?: boolean; signal?: AbortSignal; timeoutMs?: number } = {},
 ) {
+  // Waiting for a render slot (a burst of jobs on busy, healthy instances) is not a silent
+  // container: the staging deadline starts once the job holds its instance. A hung or dead
+  // instance fails its health check, so the wait ends at once and the staging deadline decides.
+  const line = deadline(SLOT_WAIT_MS, `waiting for a render slot to stage ${name}`, options.signal);
+  await within(line, (signal) =>
+    rendererPool(env).memberFor(jobId, { signal, ...(options.light ? { light: true } : {}) }),
+  );
   const ms = options.timeoutMs ?? intVar(env.RENDER_STAGE_TIMEOUT_MS, STAGE_TIMEOUT_MS);
   const limit = deadline(ms, `staging ${name}`, options.signal);
   await within(limit, async (signal) => {

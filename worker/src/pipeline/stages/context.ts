@@ -7,7 +7,7 @@ import type { Env } from "../../env.ts";
 import type { GenerationState } from "../../groups/state.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Providers } from "../../providers/index.ts";
-import type { ClipJournal, LlmJournal } from "../../providers/types.ts";
+import type { ClipJournal, KeyframeJournal, LlmJournal } from "../../providers/types.ts";
 
 export interface StageContext {
   env: Env;
@@ -20,6 +20,8 @@ export interface StageContext {
   /** Broadcasts one scene's change. */
   sceneChanged(state: GenerationState, index: number): Promise<void>;
   journal(state: GenerationState, index: number): ClipJournal;
+  /** Scene `index`'s keyframe prediction in flight, so a restart resumes it instead of paying again. */
+  keyframeJournal(state: GenerationState, index: number): KeyframeJournal;
   /** The group's LLM requests in flight, so a restart resumes an answer instead of asking again. */
   llmJournal: LlmJournal;
   /** A link a provider can fetch an R2 object from (reference images). */

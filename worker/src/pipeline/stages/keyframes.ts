@@ -70,6 +70,7 @@ async function drawKeyframe(ctx: StageContext, s: GenerationState, index: number
   if (!(await ctx.env.MEDIA.head(key))) {
     const drawn = await image.generateKeyframe(request, {
       signal: ctx.signal,
+      journal: ctx.keyframeJournal(s, index),
       store: async (body, size) => {
         await ctx.env.MEDIA.put(key, size ? body : await new Response(body).arrayBuffer(), JPEG);
       },
