@@ -40,7 +40,7 @@ export const replicate = {
 export const openai = {
   reset: () => post(`${inject("openaiUrl")}/__admin/reset`, {}),
   chaos: (settings: ChaosSettings) => post(`${inject("openaiUrl")}/__admin/chaos`, settings),
-  script: (script: { fail?: number[]; delayMs?: number }) =>
+  script: (script: { fail?: number[]; delayMs?: number; refuse?: number }) =>
     post(`${inject("openaiUrl")}/__admin/script`, script),
   stats: async () =>
     (await (await fetch(`${inject("openaiUrl")}/__admin/stats`)).json()) as {

@@ -3,7 +3,7 @@
  * server speaking that protocol: the response id is journalled once OpenAI accepted the request,
  * so a caller restarted mid-call polls the same response instead of paying for a second one; an
  * expired response is asked again; a cancel or a missed deadline cancels the response at OpenAI
- * and forgets it; OPENAI_BACKGROUND=0 keeps the chat completion.
+ * and forgets it, as a refused answer is forgotten; OPENAI_BACKGROUND=0 keeps the chat completion.
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -115,6 +115,18 @@ describe("OpenAI background responses", () => {
     );
     expect((await openai.stats()).responses.map((r) => r.status)).toEqual(["cancelled"]);
     expect(entries.size).toBe(0);
+  });
+
+  it("a refused answer is forgotten, so the stage's next try asks anew instead of reading it again", async () => {
+    await openai.script({ refuse: 1 });
+    const { journal, entries } = memoryJournal();
+    await expect(provider().generateSpec(REQUEST, { journal })).rejects.toThrow(
+      "The model refused: I can't help with that request.",
+    );
+    expect(entries.size).toBe(0);
+    const { spec } = await provider().generateSpec(REQUEST, { journal });
+    expect(spec.product).toContain("Cold brew coffee");
+    expect((await openai.stats()).creates).toBe(2);
   });
 
   it("with background off, or without a journal, the specification is one chat completion", async () => {

@@ -152,16 +152,22 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
       const why = response.error?.message ?? response.incomplete_details?.reason;
       throw new Error(`The OpenAI response ended ${response.status}${why ? `: ${why}` : ""}`);
     }
-    const refusal = response.output
-      .flatMap((item) => (item.type === "message" ? item.content : []))
-      .find((part) => part.type === "refusal");
-    if (refusal) throw new Error(`The model refused: ${refusal.refusal}`);
-    const spec = AdSpecificationSchema.parse(JSON.parse(response.output_text));
-    const usage = {
-      inputTokens: response.usage?.input_tokens ?? 0,
-      outputTokens: response.usage?.output_tokens ?? 0,
-    };
-    return { spec, usage };
+    try {
+      const refusal = response.output
+        .flatMap((item) => (item.type === "message" ? item.content : []))
+        .find((part) => part.type === "refusal");
+      if (refusal) throw new Error(`The model refused: ${refusal.refusal}`);
+      const spec = AdSpecificationSchema.parse(JSON.parse(response.output_text));
+      const usage = {
+        inputTokens: response.usage?.input_tokens ?? 0,
+        outputTokens: response.usage?.output_tokens ?? 0,
+      };
+      return { spec, usage };
+    } catch (err) {
+      // An answer we cannot use: the stage's next try asks anew, as a completion's retry would.
+      await journal.write(fingerprint, undefined);
+      throw err;
+    }
   }
 
   /** One pipeline call: a resumable background response when a journal is given, else a completion. */

@@ -6,8 +6,9 @@
  * `in_progress` until its answer is ready, then `completed`; an unknown response id is a 404.
  * The answer is a valid AdSpecification built from the brief in the request.
  *
- * Control (for tests): POST /__admin/script {fail: [status, ...], delayMs} queues error statuses for
- * the next calls and delays answers (a background response is ready `delayMs` after its create);
+ * Control (for tests): POST /__admin/script {fail: [status, ...], delayMs, refuse} queues error
+ * statuses for the next calls, delays answers (a background response is ready `delayMs` after its
+ * create) and makes the next `refuse` responses answer with a refusal;
  * GET /__admin/stats counts calls, creates and answers and lists the responses; POST /__admin/reset;
  * POST /__admin/chaos {rate, seed} fails that share of calls at random (chaos.ts).
  */
@@ -85,6 +86,8 @@ interface StoredResponse {
   readyAt: number;
   /** The answer, made when the response completes. */
   content?: unknown;
+  /** Set when the model refuses this one (scripted). */
+  refusal?: string;
   retrieves: number;
 }
 
@@ -105,6 +108,8 @@ function routeOf(method: string | undefined, path: string) {
 export async function startFakeOpenAi() {
   let queuedFailures: number[] = [];
   let delayMs = 0;
+  /** Responses still to be created whose answer is a refusal. */
+  let refusals = 0;
   const stats = { calls: 0, creates: 0, completions: 0, schemaNames: [] as string[] };
   const responses = new Map<string, StoredResponse>();
   const faults = chaos();
@@ -114,9 +119,10 @@ export async function startFakeOpenAi() {
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__admin/script" && req.method === "POST") {
-      const script = (await readJson(req)) as { fail?: number[]; delayMs?: number };
+      const script = (await readJson(req)) as { fail?: number[]; delayMs?: number; refuse?: number };
       queuedFailures = script.fail ?? [];
       delayMs = script.delayMs ?? 0;
+      refusals = script.refuse ?? 0;
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__admin/stats") {
@@ -131,6 +137,7 @@ export async function startFakeOpenAi() {
     if (url.pathname === "/__admin/reset") {
       queuedFailures = [];
       delayMs = 0;
+      refusals = 0;
       faults.set(null);
       responses.clear();
       Object.assign(stats, { calls: 0, creates: 0, completions: 0, schemaNames: [] });
@@ -186,7 +193,9 @@ export async function startFakeOpenAi() {
         status: "queued",
         readyAt: Date.now() + delayMs,
         retrieves: 0,
+        ...(refusals > 0 ? { refusal: "I can't help with that request." } : {}),
       };
+      if (refusals > 0) refusals--;
       responses.set(stored.id, stored);
       if (!body.background) {
         if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
@@ -243,7 +252,11 @@ export async function startFakeOpenAi() {
               id: `msg_${r.id.slice(5)}`,
               status: "completed",
               role: "assistant",
-              content: [{ type: "output_text", text: JSON.stringify(r.content), annotations: [] }],
+              content: [
+                r.refusal
+                  ? { type: "refusal", refusal: r.refusal }
+                  : { type: "output_text", text: JSON.stringify(r.content), annotations: [] },
+              ],
             },
           ]
         : [],
