@@ -391,17 +391,11 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
       journal: (s, index) => this.journal(s.id, index),
       keyframeJournal: (s, index) => ({
         read: () => this.ctx.storage.get<KeyframeJournalEntry>(keyframeJournalKey(s.id, index)),
-        write: async (entry) => {
-          if (entry) await this.ctx.storage.put(keyframeJournalKey(s.id, index), entry);
-          else await this.ctx.storage.delete(keyframeJournalKey(s.id, index));
-        },
+        write: (entry) => this.putOrForget(keyframeJournalKey(s.id, index), entry),
       }),
       llmJournal: {
         read: (fingerprint) => this.ctx.storage.get<LlmJournalEntry>(llmJournalKey(fingerprint)),
-        write: async (fingerprint, entry) => {
-          if (entry) await this.ctx.storage.put(llmJournalKey(fingerprint), entry);
-          else await this.ctx.storage.delete(llmJournalKey(fingerprint));
-        },
+        write: (fingerprint, entry) => this.putOrForget(llmJournalKey(fingerprint), entry),
       },
       shared: (key, owner, compute, usable) => this.sharedWork.once(key, owner, compute, signal, usable),
       publicMediaUrl: async (key) =>
@@ -442,6 +436,12 @@ export class GroupCoordinator extends LiveObject<LiveEvent> {
       llm: this.groupProviders().llm,
       image: this.groupProviders().image,
     };
+  }
+
+  /** Stores `entry` under `key`, or drops the key when there is no entry (a journal's attempt ended). */
+  private async putOrForget(key: string, entry: object | undefined): Promise<void> {
+    if (entry) await this.ctx.storage.put(key, entry);
+    else await this.ctx.storage.delete(key);
   }
 
   private journal(id: string, scene: number): ClipJournal {

@@ -132,11 +132,14 @@ export const STALL_MS = 60_000;
 export const STAGE_TIMEOUT_MS = 120_000;
 export const READ_TIMEOUT_MS = 60_000;
 export const RELEASE_TIMEOUT_MS = 5_000;
+/** A job's own limit when it names none (s), and the time in line for a slot it is given on top (s). */
+const DEFAULT_JOB_LIMIT_S = 900;
+const LINE_TIME_S = 300;
 /**
- * The longest a job's first staging waits in the pool's line for a render slot: the time in line a
- * job is given (300 s) on top of the longest job (900 s), as `runJob` allows a job with no staging.
+ * The longest a job's first staging waits in the pool's line for a render slot: what `runJob`
+ * allows a job that names no limit, line time included.
  */
-export const SLOT_WAIT_MS = (900 + 300) * 1000;
+export const SLOT_WAIT_MS = (DEFAULT_JOB_LIMIT_S + LINE_TIME_S) * 1000;
 
 /**
  * A deadline for a call to the container: a signal that aborts with the caller's reason, or with a
@@ -296,7 +299,11 @@ export async function runJob(
   // The job's own limit (the container enforces it once the job runs) plus time in line for a
   // slot; and once sent, a container that stops speaking (it sends a blank line every 10 s even
   // when there is nothing to say) is given up on after `stallMs`, whatever the limit.
-  const overall = deadline(((job.timeout_s ?? 900) + 300) * 1000, kind, options.signal);
+  const overall = deadline(
+    ((job.timeout_s ?? DEFAULT_JOB_LIMIT_S) + LINE_TIME_S) * 1000,
+    kind,
+    options.signal,
+  );
   try {
     const pool = rendererPool(env);
     const member = await pool.memberFor(job.job_id, { signal: overall.signal });
