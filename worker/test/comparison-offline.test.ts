@@ -1,7 +1,7 @@
 /** Five variations of a 15 s ad on the offline path (template planner + motion renderer), live over one socket. */
 import { describe, expect, it } from "vitest";
 import type { LiveEvent } from "../src/groups/events.ts";
-import { call, postJson, signUp } from "./helpers.ts";
+import { call, postJson, signUp, x264Options } from "./helpers.ts";
 import { auth, finished, isMp4, magic, waitFor } from "./pipeline-helpers.ts";
 
 describe("parallel variations offline", () => {
@@ -47,7 +47,16 @@ describe("parallel variations offline", () => {
     for (let i = 0; i < 100 && doneOnSocket().size < 5; i++) await new Promise((r) => setTimeout(r, 50));
     ws.close();
     expect(results.map((r) => r.final.status)).toEqual(Array(5).fill("completed"));
-    for (const id of generation_ids) expect(isMp4(await magic(`renders/${id}/video.mp4`))).toBe(true);
+    for (const id of generation_ids) {
+      expect(isMp4(await magic(`renders/${id}/video.mp4`))).toBe(true);
+      // Motion-renderer pictures only: the encode made for them (x264 veryfast: subme 2, one
+      // reference frame) at CRF 18 (render-job.ts MOTION_GRAPHICS_ENCODE).
+      expect(await x264Options(`renders/${id}/video.mp4`)).toMatchObject({
+        subme: "2",
+        ref: "1",
+        crf: "18.0",
+      });
+    }
 
     const snapshot = events[0];
     expect(snapshot?.type === "snapshot" && snapshot.generations.map((g) => g.generation_id).sort()).toEqual(

@@ -117,3 +117,17 @@ export async function batchSettled(token: string, id: string): Promise<Reference
   }
   throw new Error("reference batch did not finish");
 }
+
+/**
+ * The x264 settings an H.264 file in R2 was encoded with: libx264 writes them into the stream (a
+ * user-data SEI, "x264 - core N - ... options: cabac=1 ref=3 ... subme=7 ..."), read here as
+ * name=value pairs.
+ */
+export async function x264Options(key: string): Promise<Record<string, string>> {
+  const object = await env.MEDIA.get(key);
+  if (!object) throw new Error(`${key} is not in R2`);
+  const text = new TextDecoder("latin1").decode(await object.arrayBuffer());
+  const options = /x264 - core \d+[^\0]*? - options: ([^\0]*)/.exec(text)?.[1];
+  if (!options) throw new Error(`${key} carries no x264 settings`);
+  return Object.fromEntries(options.split(" ").map((pair) => pair.split("=") as [string, string]));
+}

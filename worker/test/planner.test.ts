@@ -2,7 +2,12 @@
 
 import { RenderJobSchema } from "@promptreel/render-container/contract";
 import { describe, expect, it } from "vitest";
-import { buildRenderJob } from "../src/pipeline/render-job.ts";
+import {
+  buildRenderJob,
+  encodeFor,
+  MOTION_GRAPHICS_ENCODE,
+  STANDARD_ENCODE,
+} from "../src/pipeline/render-job.ts";
 import { CROSSFADE_S, clipDuration, planScenes } from "../src/pipeline/scene-plan.ts";
 import { DEFAULT_SETTINGS } from "../src/pipeline/settings.ts";
 import { chooseFramework, extractProduct, planOffline } from "../src/providers/offline-planner.ts";
@@ -124,5 +129,22 @@ describe("scene plan", () => {
       buildRenderJob({ jobId: "g1-compose-a1", spec, plan, settings, logoFile: null }),
     );
     expect(none.logo).toBeUndefined();
+  });
+
+  it("encodes an ad of motion-renderer clips only with the motion-graphics settings, anything else as standard", () => {
+    const motion = "motion-renderer-v1";
+    expect(encodeFor([motion, motion, motion], motion)).toEqual(MOTION_GRAPHICS_ENCODE);
+    expect(encodeFor([motion, "minimax/video-01", motion], motion)).toEqual(STANDARD_ENCODE);
+    expect(encodeFor([motion, null], motion)).toEqual(STANDARD_ENCODE);
+    expect(encodeFor(["upload"], motion)).toEqual(STANDARD_ENCODE);
+    expect(encodeFor([], motion)).toEqual(STANDARD_ENCODE);
+    const spec = planOffline(req("Luxury watch ad for Instagram"));
+    const plan = planScenes(spec, DEFAULT_SETTINGS, 1);
+    const job = (encode?: typeof STANDARD_ENCODE) =>
+      RenderJobSchema.parse(
+        buildRenderJob({ jobId: "g1-compose-a1", spec, plan, settings: DEFAULT_SETTINGS, encode }),
+      ).video;
+    expect(job()).toMatchObject({ preset: "medium", crf: 20 });
+    expect(job(MOTION_GRAPHICS_ENCODE)).toMatchObject({ preset: "veryfast", crf: 18 });
   });
 });

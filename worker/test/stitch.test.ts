@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { GenerationView } from "../src/views/generation.ts";
-import { call, probeMedia, send, signUp, uploadAsset } from "./helpers.ts";
+import { call, probeMedia, send, signUp, uploadAsset, x264Options } from "./helpers.ts";
 import { finished, waitFor } from "./pipeline-helpers.ts";
 
 const fx = inject("assetFixtures");
@@ -55,6 +55,9 @@ describe("stitching the user's own clips", () => {
     const info = await probeMedia(`renders/${id}/video.mp4`);
     expect(info.video).toMatchObject({ codec: "h264", width: 1080, height: 1920 });
     expect(info.audio?.codec).toBe("aac");
+    // The user's own footage keeps the product's standard encode (medium: subme 7, 3 reference
+    // frames; CRF 20).
+    expect(await x264Options(`renders/${id}/video.mp4`)).toMatchObject({ subme: "7", ref: "3", crf: "20.0" });
     // 3 x 2 s less two 0.5 s crossfades.
     expect(info.duration_s).toBeGreaterThan(4.9);
     expect(info.duration_s).toBeLessThan(5.15);

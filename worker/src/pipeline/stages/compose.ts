@@ -6,9 +6,10 @@ import type { RenderJobInput } from "@promptreel/render-container/contract";
 import type { Env } from "../../env.ts";
 import type { ClipState, GenerationState } from "../../groups/state.ts";
 import { promptFacts } from "../../providers/copy/facts.ts";
+import { OFFLINE_VIDEO_MODEL } from "../../providers/offline-video.ts";
 import { readFile, releaseJob, runJob, stageFile } from "../../render/client.ts";
 import { logoKey, musicKey, scenePosterKey, thumbnailKey, videoKey } from "../media-keys.ts";
-import { buildRenderJob, clipFileName, scenePosterFileName } from "../render-job.ts";
+import { buildRenderJob, clipFileName, encodeFor, scenePosterFileName } from "../render-job.ts";
 import type { GenerationSettings } from "../settings.ts";
 import type { ScenePlan } from "../spec.ts";
 import type { StageContext } from "./context.ts";
@@ -112,5 +113,10 @@ export async function stageAndBuildRenderJob(
     // What QC checks the overlays for: the prompt's brand, offers and numbers (a stitch of the
     // user's own clips has no prompt to keep).
     facts: s.source === "stitch" ? [] : promptFacts(s.prompt).mustSay,
+    // Only the motion renderer's pictures get its encode (a stitch's clips are "upload").
+    encode: encodeFor(
+      plan.scenes.map((_, i) => clips[i]?.model ?? null),
+      OFFLINE_VIDEO_MODEL,
+    ),
   });
 }
