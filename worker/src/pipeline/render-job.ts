@@ -2,7 +2,12 @@
  * Builds the render container's job for the compose stage from the plan, the specification
  * and the user's settings. Pure: the coordinator stages the clips under these file names.
  */
-import { CONTRACT_VERSION, type Mood, type RenderJobInput } from "@promptreel/render-container/contract";
+import {
+  CONTRACT_VERSION,
+  type Mood,
+  type RenderJobInput,
+  type VideoSettings,
+} from "@promptreel/render-container/contract";
 import { CROSSFADE_S, clipDuration } from "./scene-plan.ts";
 import { type GenerationSettings, outputSize } from "./settings.ts";
 import type { AdSpecification, ScenePlan } from "./spec.ts";
@@ -13,11 +18,8 @@ export const clipFileName = (index: number) => `clip-${index}.mp4`;
 /** The staged file name of scene `index`'s poster in the finished ad. */
 export const scenePosterFileName = (index: number) => `poster-${index}.jpg`;
 
-/** x264 settings of an ad's encode. */
-export interface EncodeSettings {
-  preset: "medium" | "veryfast";
-  crf: number;
-}
+/** x264 settings of an ad's encode (the render contract's own fields). */
+export type EncodeSettings = Pick<VideoSettings, "preset" | "crf">;
 
 /** The product's encode: footage from a video model (or the user's own) is encoded as it always was. */
 export const STANDARD_ENCODE: EncodeSettings = { preset: "medium", crf: 20 };
@@ -25,12 +27,8 @@ export const STANDARD_ENCODE: EncodeSettings = { preset: "medium", crf: 20 };
 /**
  * The encode of an ad made only of the offline motion renderer's pictures (flat gradients, soft
  * sprites, type): `veryfast` at CRF 18 keeps the fidelity of `medium` at CRF 20 on them for about
- * half the encoder's CPU. Measured on the bench's five 1080x1920 scenes (17.5 s) against a lossless
- * copy, the encoder's other settings as `encoderArgs`: medium CRF 20 took 42.3 CPU-s, SSIM 0.99404,
- * 4.82 MB; veryfast CRF 18 took 23.1 CPU-s, SSIM 0.99391, 5.49 MB (faster CRF 19: 28.9 CPU-s,
- * 0.99411, 5.28 MB). The SSIM difference is within the 0.0005 the WebM speed was chosen by
- * (`VP9_CPU_USED`); the file grows 14 %, far under the 8 Mb/s cap. Natural footage was not measured
- * here, so it keeps `STANDARD_ENCODE` (issue 15).
+ * half the encoder's CPU. The measurements are in docs/architecture.md, "The encode of an offline
+ * ad". Natural footage was not measured, so it keeps `STANDARD_ENCODE` (issue 15).
  */
 export const MOTION_GRAPHICS_ENCODE: EncodeSettings = { preset: "veryfast", crf: 18 };
 
