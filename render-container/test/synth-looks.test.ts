@@ -1,0 +1,88 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
+import { lookChains, particleSprite } from "../src/synth/looks.ts";
+import { derivePalette } from "../src/synth/palette.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "looks-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** MD5 of every pixel a one-frame graph ending in `[out]` draws (ffmpeg's `md5` muxer). */
+async function pixelsMd5(graph: string, name: string): Promise<string> {
+  const file = join(dir, `${name}.md5`);
+  await runFfmpeg([
+    ...QUIET_ARGS,
+    "-filter_complex",
+    graph,
+    "-map",
+    "[out]",
+    "-frames:v",
+    "1",
+    "-f",
+    "md5",
+    file,
+  ]);
+  return (await readFile(file, "utf8")).trim();
+}
+
+/** The bokeh field as first written: every term spelled out where it is used (the reference). */
+function writtenOut(w: number, h: number, cell: number, seed: number): string {
+  const frac = (e: string) => `(${e}-floor(${e}))`;
+  const id = `(floor(X/${cell})*7.13+floor(Y/${cell})*157.1+${seed % 997})`;
+  const hx = frac(`sin(${id})*43758.5`);
+  const hy = frac(`sin(${id}+1.7)*24634.6`);
+  const hs = frac(`sin(${id}+3.1)*13758.9`);
+  const dx = `(X-(floor(X/${cell})+0.2+0.6*${hx})*${cell})`;
+  const dy = `(Y-(floor(Y/${cell})+0.2+0.6*${hy})*${cell})`;
+  const r = `(1.5+${hs}*${(cell / 7).toFixed(3).replace(/\.?0+$/, "")})`;
+  return (
+    `nullsrc=s=${w}x${h}:r=24:d=0.042,format=rgba,` +
+    `geq=r=240:g=228:b=204:a='255*gt(${hs},0.5)*(0.35+0.65*${hs})*exp(-(${dx}*${dx}+${dy}*${dy})/(${r}*${r}))'[out]`
+  );
+}
+
+describe("the float look's bokeh field", () => {
+  it("draws exactly the pixels of the written-out formula, with its terms computed once", async () => {
+    for (const [cell, seed] of [
+      [30, 284],
+      [68, 301],
+    ] as const) {
+      const sprite = particleSprite(270, 480, cell, seed, [240, 228, 204], "p", 24).replace(
+        /,loop=loop=-1:size=1\[p\]$/,
+        "[out]",
+      );
+      expect(sprite).toContain("st(0,");
+      const [mine, reference] = await Promise.all([
+        pixelsMd5(sprite, `mine-${cell}`),
+        pixelsMd5(writtenOut(270, 480, cell, seed), `ref-${cell}`),
+      ]);
+      expect(mine).toMatch(/^MD5=[0-9a-f]{32}$/);
+      expect(mine).toBe(reference);
+    }
+  });
+});
+
+describe("the burst look's rays", () => {
+  it("rotate into a frame-sized window no larger than their square (they fade out inside its circle)", () => {
+    const palette = derivePalette(["#c8a04a", "#1d2a44"]);
+    for (const [w, h] of [
+      [540, 960],
+      [960, 540],
+      [540, 540],
+    ] as const) {
+      const chains = lookChains("burst", { w, h, fps: 24, d: 3, seed: 7, speed: 1, palette, from: 0 });
+      const rays = chains.find((c) => c.startsWith("[rays0]"))!;
+      const [, side] = rays.match(/scale=(\d+):\1/)!;
+      expect(rays).toContain(`:ow=${w}:oh=${h}:`);
+      expect(Number(side)).toBeGreaterThanOrEqual(Math.max(w, h));
+      expect(chains.find((c) => c.endsWith("[rays0]"))).toMatch(
+        /a='70\*gt\(.*\)\*max\(0,1-hypot\(X-(\d+),Y-\1\)\/\1\)'/,
+      );
+    }
+  });
+});
