@@ -12,21 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** MD5 of every pixel a one-frame graph ending in `[out]` draws (ffmpeg's `md5` muxer). */
-async function pixelsMd5(graph: string, name: string): Promise<string> {
+/** MD5 of every pixel of the first `frames` frames a graph ending in `[out]` draws (ffmpeg's `md5` muxer). */
+async function pixelsMd5(graph: string, name: string, frames = 1): Promise<string> {
   const file = join(dir, `${name}.md5`);
-  await runFfmpeg([
-    ...QUIET_ARGS,
-    "-filter_complex",
-    graph,
-    "-map",
-    "[out]",
-    "-frames:v",
-    "1",
-    "-f",
-    "md5",
-    file,
-  ]);
+  const args = ["-filter_complex", graph, "-map", "[out]", "-frames:v", String(frames), "-f", "md5", file];
+  await runFfmpeg([...QUIET_ARGS, ...args]);
   return (await readFile(file, "utf8")).trim();
 }
 
@@ -53,7 +43,7 @@ describe("the float look's bokeh field", () => {
       [68, 301],
     ] as const) {
       const sprite = particleSprite(270, 480, cell, seed, [240, 228, 204], "p", 24).replace(
-        /,loop=loop=-1:size=1\[p\]$/,
+        /,format=yuva420p,loop=loop=-1:size=1\[p\]$/,
         "[out]",
       );
       expect(sprite).toContain("st(0,");
@@ -63,6 +53,32 @@ describe("the float look's bokeh field", () => {
       ]);
       expect(mine).toMatch(/^MD5=[0-9a-f]{32}$/);
       expect(mine).toBe(reference);
+    }
+  });
+});
+
+describe("sprites drawn once", () => {
+  it("are converted once to the overlay's format: every look's frames as with the conversion per frame", async () => {
+    const palette = derivePalette(["#c8a04a", "#1d2a44"]);
+    for (const look of ["hero", "float", "panels", "burst"] as const) {
+      const chains = lookChains(look, {
+        w: 180,
+        h: 320,
+        fps: 24,
+        d: 0.5,
+        seed: 3,
+        speed: 1.2,
+        palette,
+        from: 0,
+      });
+      const graph = `${chains.join(";")};[bgout]format=yuv420p[out]`;
+      expect(graph).toContain(",format=yuva420p,loop=");
+      const perFrame = graph.replaceAll(",format=yuva420p,loop=", ",loop=");
+      const [once, every] = await Promise.all([
+        pixelsMd5(graph, `${look}-once`, 12),
+        pixelsMd5(perFrame, `${look}-every`, 12),
+      ]);
+      expect(once, look).toBe(every);
     }
   });
 });
