@@ -57,6 +57,21 @@ describe("the float look's bokeh field", () => {
   });
 });
 
+describe("the float look's bokeh field at step 2", () => {
+  it("is the full field within 45 dB PSNR, scaled up from a quarter of the pixels", async () => {
+    const tail = /,format=yuva420p,loop=loop=-1:size=1\[p\]$/;
+    const full = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24).replace(tail, "[a]");
+    const half = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24, 2).replace(tail, "[b]");
+    expect(half).toContain("nullsrc=s=135x240:");
+    const graph = `${full};${half};[a][b]psnr,format=rgba[out]`;
+    const out = ["-map", "[out]", "-frames:v", "1", "-f", "null", "-"];
+    const log = await runFfmpeg(["-hide_banner", "-nostdin", "-filter_complex", graph, ...out]);
+    const psnr = Number(log.stderr.match(/PSNR r:\S+ g:\S+ b:\S+ a:(\S+)/)?.[1]);
+    expect(psnr).toBeGreaterThan(45);
+    expect(psnr).toBeLessThan(Number.POSITIVE_INFINITY);
+  });
+});
+
 describe("sprites drawn once", () => {
   it("are converted once to the overlay's format: every look's frames as with the conversion per frame", async () => {
     const palette = derivePalette(["#c8a04a", "#1d2a44"]);
