@@ -1,8 +1,12 @@
 /**
- * The CPU budget: at most RENDER_CONCURRENCY jobs (default 1, since one libx264 encode already uses
- * both cores of the container) run at once; the rest wait in FIFO order and can be cancelled while
- * they wait.
+ * The CPU budget: at most RENDER_CONCURRENCY jobs (default: one per core the container sees) run at
+ * once; the rest wait in FIFO order and can be cancelled while they wait. One job per core, not one
+ * in all: a clip's synthesis keeps only about 1.3 cores busy (its filter graph runs on one thread),
+ * so two at once on 2 cores make an offline generation's four clips in ~8.5 s instead of ~10.5 s
+ * (the pipeline's clip stage, measured), and two composes at once share the cores at about the same
+ * total throughput as one after the other.
  */
+import { availableParallelism } from "node:os";
 import { JobError } from "./errors.ts";
 
 interface Waiter {
@@ -73,8 +77,11 @@ export class JobQueue {
   }
 }
 
-/** Concurrency from RENDER_CONCURRENCY (default 1). */
-export function concurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.RENDER_CONCURRENCY ?? 1);
+/** Concurrency from RENDER_CONCURRENCY (default: the cores this process may use). */
+export function concurrencyFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  cores: number = availableParallelism(),
+): number {
+  const n = Number(env.RENDER_CONCURRENCY ?? cores);
   return Number.isFinite(n) && n >= 1 ? n : 1;
 }
