@@ -73,7 +73,7 @@ export async function profileRender(job: RenderJob): Promise<{ rows: [string, st
   const work = plan.graphPath.replace(/\/[^/]+$/, "");
   const video = plan.args.find((x) => x.endsWith(`out.${job.video.format}`))!;
   const { inputs, taps, videoChains, audioChains } = dissect(plan, video);
-  const { preset, crf, fps, max_kbps } = job.video;
+  const { preset, crf, fps, max_kbps, content } = job.video;
   const T = num(plan.duration_s);
   const write = async (name: string, chains: string[]) => {
     const path = join(work, name);
@@ -89,7 +89,7 @@ export async function profileRender(job: RenderJob): Promise<{ rows: [string, st
     filters: [...inputs, "-filter_complex_script", videoGraph, "-map", "[vout]", "-f", "null", "-", ...taps],
     encode: [
       ...[...inputs, "-filter_complex_script", videoGraph, "-map", "[vout]"],
-      ...encoderArgs(preset, crf, fps, max_kbps),
+      ...encoderArgs(preset, crf, fps, max_kbps, content),
       ...["-movflags", "+faststart", "-t", T, join(work, "profile-video.mp4")],
       ...taps,
     ],

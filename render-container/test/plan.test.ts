@@ -80,6 +80,16 @@ describe("planCompose", () => {
     expect(plan.files.map((f) => f.content).join(" ")).toContain(`Scene 1: it's 100% "real" \\o/`);
   });
 
+  it("encodes motion graphics without B-frames or P partitions, and footage as its preset says", () => {
+    const args = (content: "footage" | "motion_graphics") =>
+      planCompose({ ...job, video: { ...job.video, content } }, tl, inputs, "/tmp/work/graph.txt", measured)
+        .args;
+    const graphics = args("motion_graphics");
+    expect(graphics[graphics.indexOf("-x264-params") + 1]).toBe("bframes=0:partitions=none");
+    expect(args("footage")).not.toContain("-x264-params");
+    expect(job.video.content).toBe("footage");
+  });
+
   it("puts the text in files read with expansion=none, never inline", () => {
     const plan = planCompose(job, tl, inputs, "/tmp/work/graph.txt", measured);
     expect(plan.graph).not.toContain("100%");

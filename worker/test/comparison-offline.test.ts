@@ -50,10 +50,12 @@ describe("parallel variations offline", () => {
     for (const id of generation_ids) {
       expect(isMp4(await magic(`renders/${id}/video.mp4`))).toBe(true);
       // Motion-renderer pictures only: the encode made for them (x264 veryfast: subme 2, one
-      // reference frame) at CRF 18 (render-job.ts MOTION_GRAPHICS_ENCODE).
+      // reference frame; no B-frames, no P partitions) at CRF 18 (MOTION_GRAPHICS_ENCODE).
       expect(await x264Options(`renders/${id}/video.mp4`)).toMatchObject({
         subme: "2",
         ref: "1",
+        bframes: "0",
+        analyse: "0x3:0",
         crf: "18.0",
       });
     }

@@ -144,7 +144,11 @@ describe("scene plan", () => {
       RenderJobSchema.parse(
         buildRenderJob({ jobId: "g1-compose-a1", spec, plan, settings: DEFAULT_SETTINGS, encode }),
       ).video;
-    expect(job()).toMatchObject({ preset: "medium", crf: 20 });
-    expect(job(MOTION_GRAPHICS_ENCODE)).toMatchObject({ preset: "veryfast", crf: 18 });
+    expect(job()).toMatchObject({ preset: "medium", crf: 20, content: "footage" });
+    expect(job(MOTION_GRAPHICS_ENCODE)).toMatchObject({
+      preset: "veryfast",
+      crf: 18,
+      content: "motion_graphics",
+    });
   });
 });

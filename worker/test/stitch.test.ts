@@ -57,7 +57,13 @@ describe("stitching the user's own clips", () => {
     expect(info.audio?.codec).toBe("aac");
     // The user's own footage keeps the product's standard encode (medium: subme 7, 3 reference
     // frames; CRF 20).
-    expect(await x264Options(`renders/${id}/video.mp4`)).toMatchObject({ subme: "7", ref: "3", crf: "20.0" });
+    expect(await x264Options(`renders/${id}/video.mp4`)).toMatchObject({
+      subme: "7",
+      ref: "3",
+      bframes: "3",
+      analyse: "0x3:0x113",
+      crf: "20.0",
+    });
     // 3 x 2 s less two 0.5 s crossfades.
     expect(info.duration_s).toBeGreaterThan(4.9);
     expect(info.duration_s).toBeLessThan(5.15);

@@ -53,7 +53,7 @@ export function planCompose(
   levels: MixLevels | undefined,
   strong?: ReadonlySet<number>,
 ): FfmpegPlan {
-  const { fps, preset, crf } = job.video;
+  const { fps, preset, crf, content } = job.video;
   const withThumb = inputs.output.thumbnail !== undefined;
   const layout = inputLayout(job, inputs, false);
   const video = videoGraph(job, tl, inputs, withThumb, layout.logo, strong);
@@ -67,7 +67,7 @@ export function planCompose(
     "-filter_complex_script",
     assertPlainPath(graphPath),
     ...["-map", "[vout]", "-map", "[aout]"],
-    ...outputArgs(job.video.format, { preset, crf, fps, maxKbps: job.video.max_kbps }),
+    ...outputArgs(job.video.format, { preset, crf, fps, maxKbps: job.video.max_kbps, content }),
     ...["-t", num(tl.total), inputs.output.video],
   ];
   if (inputs.output.thumbnail) {

@@ -27,7 +27,7 @@ export function planTranscode(
   output: string,
   graphPath: string,
 ): FfmpegPlan {
-  const { width: W, height: H, fps, preset, crf, format, max_kbps } = job.video;
+  const { width: W, height: H, fps, preset, crf, format, max_kbps, content } = job.video;
   const graph =
     `[0:v:0]scale=${W}:${H}:force_original_aspect_ratio=increase:flags=lanczos,crop=${W}:${H},` +
     `setsar=1,fps=${fps},format=yuv420p[vout]`;
@@ -40,7 +40,7 @@ export function planTranscode(
     assertPlainPath(graphPath),
     ...["-map", "[vout]"],
     ...(input.audio ? ["-map", "0:a:0"] : []),
-    ...outputArgs(format, { preset, crf, fps, maxKbps: max_kbps }),
+    ...outputArgs(format, { preset, crf, fps, maxKbps: max_kbps, content }),
     ...["-t", num(input.duration_s), "-map_metadata", "-1", output],
   ];
   return { args, graph, graphPath, files: [], duration_s: input.duration_s };

@@ -19,18 +19,23 @@ export const clipFileName = (index: number) => `clip-${index}.mp4`;
 export const scenePosterFileName = (index: number) => `poster-${index}.jpg`;
 
 /** x264 settings of an ad's encode (the render contract's own fields). */
-export type EncodeSettings = Pick<VideoSettings, "preset" | "crf">;
+export type EncodeSettings = Pick<VideoSettings, "preset" | "crf" | "content">;
 
 /** The product's encode: footage from a video model (or the user's own) is encoded as it always was. */
-export const STANDARD_ENCODE: EncodeSettings = { preset: "medium", crf: 20 };
+export const STANDARD_ENCODE: EncodeSettings = { preset: "medium", crf: 20, content: "footage" };
 
 /**
  * The encode of an ad made only of the offline motion renderer's pictures (flat gradients, soft
- * sprites, type): `veryfast` at CRF 18 keeps the fidelity of `medium` at CRF 20 on them for about
- * half the encoder's CPU. The measurements are in docs/architecture.md, "The encode of an offline
- * ad". Natural footage was not measured, so it keeps `STANDARD_ENCODE` (issue 15).
+ * sprites, type): `veryfast` at CRF 18, without B-frames or P partitions (`motion_graphics`), keeps
+ * the fidelity of `medium` at CRF 20 on them for about 40 % of the encoder's CPU. The measurements
+ * are in docs/architecture.md, "The encode of an offline ad". Natural footage was not measured, so
+ * it keeps `STANDARD_ENCODE` (issue 15).
  */
-export const MOTION_GRAPHICS_ENCODE: EncodeSettings = { preset: "veryfast", crf: 18 };
+export const MOTION_GRAPHICS_ENCODE: EncodeSettings = {
+  preset: "veryfast",
+  crf: 18,
+  content: "motion_graphics",
+};
 
 /** The encode for an ad whose scenes' clips were made by `models` (a clip's model, null when unknown). */
 export function encodeFor(models: readonly (string | null)[], motionRendererModel: string): EncodeSettings {
