@@ -205,8 +205,8 @@ export const VideoSettingsSchema = z.object({
   /**
    * What the pictures are, for the H.264 encoder. `motion_graphics` (flat gradients, soft sprites,
    * type: the offline motion renderer's clips) turns off x264's B-frames and its sub-macroblock
-   * partition search (`bframes=0:partitions=none`): on those pictures a quarter less CPU for the
-   * same SSIM and a smaller file (docs/architecture.md, "The encode of an offline ad"). `footage`
+   * partition search (`bframes=0:partitions=none`): on those pictures a third less encoder CPU for
+   * the same SSIM and a smaller file (docs/architecture.md, "The encode of an offline ad"). `footage`
    * (the default) keeps the preset as it is. WebM ignores it.
    */
   content: z.enum(["footage", "motion_graphics"]).default("footage"),

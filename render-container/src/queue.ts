@@ -4,7 +4,8 @@
  * in all: a clip's synthesis keeps only about 1.3 cores busy (its filter graph runs on one thread),
  * so two at once on 2 cores make an offline generation's four clips in ~8.5 s instead of ~10.5 s
  * (the pipeline's clip stage, measured), and two composes at once share the cores at about the same
- * total throughput as one after the other.
+ * total throughput as one after the other. The cores are what the process may run on (a VM's
+ * vCPUs); where a CPU quota is smaller than that (a cgroup limit), set RENDER_CONCURRENCY to it.
  */
 import { availableParallelism } from "node:os";
 import { JobError } from "./errors.ts";
