@@ -1,14 +1,18 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUIET_ARGS, runFfmpeg } from "../src/ffmpeg.ts";
-import { lookChains, particleSprite } from "../src/synth/looks.ts";
+import { lookChains, n, particleSprite } from "../src/synth/looks.ts";
 import { derivePalette } from "../src/synth/palette.ts";
+import { tempDir } from "./helpers.ts";
+
+const palette = derivePalette(["#c8a04a", "#1d2a44"]);
+/** A sprite's held tail (`format=yuva420p,loop`), cut off to read the one frame it draws. */
+const HELD_TAIL = /,format=yuva420p,loop=loop=-1:size=1\[p\]$/;
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "looks-"));
+  dir = await tempDir("looks");
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -29,7 +33,7 @@ function writtenOut(w: number, h: number, cell: number, seed: number): string {
   const hs = frac(`sin(${id}+3.1)*13758.9`);
   const dx = `(X-(floor(X/${cell})+0.2+0.6*${hx})*${cell})`;
   const dy = `(Y-(floor(Y/${cell})+0.2+0.6*${hy})*${cell})`;
-  const r = `(1.5+${hs}*${(cell / 7).toFixed(3).replace(/\.?0+$/, "")})`;
+  const r = `(1.5+${hs}*${n(cell / 7)})`;
   return (
     `nullsrc=s=${w}x${h}:r=24:d=0.042,format=rgba,` +
     `geq=r=240:g=228:b=204:a='255*gt(${hs},0.5)*(0.35+0.65*${hs})*exp(-(${dx}*${dx}+${dy}*${dy})/(${r}*${r}))'[out]`
@@ -43,7 +47,7 @@ describe("the float look's bokeh field", () => {
       [68, 301],
     ] as const) {
       const sprite = particleSprite(270, 480, cell, seed, [240, 228, 204], "p", 24).replace(
-        /,format=yuva420p,loop=loop=-1:size=1\[p\]$/,
+        HELD_TAIL,
         "[out]",
       );
       expect(sprite).toContain("st(0,");
@@ -59,9 +63,8 @@ describe("the float look's bokeh field", () => {
 
 describe("the float look's bokeh field at step 2", () => {
   it("is the full field within 45 dB PSNR, scaled up from a quarter of the pixels", async () => {
-    const tail = /,format=yuva420p,loop=loop=-1:size=1\[p\]$/;
-    const full = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24).replace(tail, "[a]");
-    const half = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24, 2).replace(tail, "[b]");
+    const full = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24).replace(HELD_TAIL, "[a]");
+    const half = particleSprite(270, 480, 30, 284, [240, 228, 204], "p", 24, 2).replace(HELD_TAIL, "[b]");
     expect(half).toContain("nullsrc=s=135x240:");
     const graph = `${full};${half};[a][b]psnr,format=rgba[out]`;
     const out = ["-map", "[out]", "-frames:v", "1", "-f", "null", "-"];
@@ -74,7 +77,6 @@ describe("the float look's bokeh field at step 2", () => {
 
 describe("sprites drawn once", () => {
   it("are converted once to the overlay's format: every look's frames as with the conversion per frame", async () => {
-    const palette = derivePalette(["#c8a04a", "#1d2a44"]);
     for (const look of ["hero", "float", "panels", "burst"] as const) {
       const chains = lookChains(look, {
         w: 180,
@@ -100,7 +102,6 @@ describe("sprites drawn once", () => {
 
 describe("the burst look's rays", () => {
   it("rotate into a window the frame's shape inside their sprite (they fade out inside its circle)", () => {
-    const palette = derivePalette(["#c8a04a", "#1d2a44"]);
     for (const [w, h] of [
       [540, 960],
       [960, 540],
@@ -111,8 +112,9 @@ describe("the burst look's rays", () => {
       const sprite = chains.find((c) => c.endsWith("[rays0]"))!;
       const [, side] = sprite.match(/nullsrc=s=(\d+)x\1:/)!;
       const rays = chains.find((c) => c.startsWith("[rays0]"))!;
-      const [, ow, oh] = rays.match(/:ow=(\d+):oh=(\d+):c=none,scale=(\d+):(\d+)\[rays\]$/)!;
-      expect(rays).toMatch(new RegExp(`scale=${w}:${h}\\[rays\\]$`));
+      const rotated = new RegExp(`:ow=(\\d+):oh=(\\d+):c=none,scale=${w}:${h}\\[rays\\]$`);
+      expect(rays).toMatch(rotated);
+      const [, ow, oh] = rays.match(rotated)!;
       expect(Math.abs(Number(ow) * 2 - w)).toBeLessThanOrEqual(2);
       expect(Math.abs(Number(oh) * 2 - h)).toBeLessThanOrEqual(2);
       expect(Number(side)).toBeGreaterThanOrEqual(Math.max(Number(ow), Number(oh)));

@@ -27,7 +27,7 @@ export const STANDARD_ENCODE: EncodeSettings = { preset: "medium", crf: 20, cont
 /**
  * The encode of an ad made only of the offline motion renderer's pictures (flat gradients, soft
  * sprites, type): `veryfast` at CRF 18, without B-frames or P partitions (`motion_graphics`), keeps
- * the fidelity of `medium` at CRF 20 on them for about 40 % of the encoder's CPU. The measurements
+ * the fidelity of `medium` at CRF 20 on them for about 28 % of the encoder's CPU. The measurements
  * are in docs/architecture.md, "The encode of an offline ad". Natural footage was not measured, so
  * it keeps `STANDARD_ENCODE` (issue 15).
  */
