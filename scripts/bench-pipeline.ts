@@ -3,9 +3,10 @@
  * meets it. Starts the app as `npm start` does (own ports, fresh data dir) unless --url is given,
  * then, after one warm-up run (music library, caches):
  *  1. prompt-to-MP4 wall time of a 15 s ad, `--runs` times (median reported), split by stage
- *     from the coordinator's own "stage done" log lines; during these runs the group's live
- *     socket is open and every `generation` event's delay after the change it reports
- *     (`changed_at`, stamped by the coordinator when it stored the change) is recorded;
+ *     from the coordinator's own "stage done" log lines. Every wait for a generation here follows
+ *     it as the web app does: on the group's live socket, with a status read every 2 s as the
+ *     fallback (waitForAll). During these runs every `generation` event's delay after the change
+ *     it reports (`changed_at`, stamped by the coordinator when it stored the change) is recorded;
  *  2. GET /api/status latency p50/p99 with `--pollers` clients each polling every `--poll-ms`
  *     (500 ms: four times the web app's fallback rate): idle (a finished generation, for
  *     `--seconds`), and under render (a generation from its start until it completes, so clips
@@ -111,28 +112,65 @@ const percentile = (xs: number[], p: number) => {
 const median = (xs: number[]) => percentile(xs, 50);
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-async function waitFor(client: ApiClient, id: string): Promise<Status> {
-  for (;;) {
-    const s = await client.status(id);
-    if (s.status === "completed" || s.status === "failed" || s.status === "cancelled") {
-      if (s.status !== "completed") throw new Error(`generation ${id} ${s.status}: ${s.error}`);
-      return s;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+const ENDED = new Set(["completed", "failed", "cancelled"]);
+/** Status reads of the fallback, as the web app makes them while its socket is open (web/src/live). */
+const FALLBACK_POLL_MS = 2000;
+
+/**
+ * Resolves once every generation in `ids` (of group `groupId`) has completed, learnt as the web
+ * app learns it: from the group's live socket (its snapshot, then each `generation` event carries
+ * the whole view), with a status read every 2 s as the fallback. Each event's delay after the
+ * change it reports (`changed_at`) goes into `delaysMs` when given. (A poll every 100 ms per
+ * generation, as this bench did before, was load of its own: 50 requests a second while five
+ * variations render, answered by the same two cores.)
+ */
+async function waitForAll(client: ApiClient, groupId: string, ids: string[], delaysMs?: number[]) {
+  const left = new Set(ids);
+  let settle: (error?: Error) => void = () => undefined;
+  const done = new Promise<void>((res, rej) => {
+    settle = (error) => (error ? rej(error) : res());
+  });
+  const seen = (view: Status) => {
+    if (!left.has(view.generation_id) || !ENDED.has(view.status)) return;
+    if (view.status !== "completed")
+      return settle(new Error(`generation ${view.generation_id} ${view.status}: ${view.error}`));
+    left.delete(view.generation_id);
+    if (left.size === 0) settle();
+  };
+  const ws = await followLive(client, groupId, (event, received) => {
+    if (event.type === "snapshot") for (const view of event.generations ?? []) seen(view);
+    if (event.type !== "generation" || !event.generation) return;
+    if (delaysMs && typeof event.changed_at === "number") delaysMs.push(received - event.changed_at);
+    seen(event.generation);
+  });
+  const fallback = setInterval(() => {
+    for (const id of left) client.status(id).then(seen, () => undefined);
+  }, FALLBACK_POLL_MS);
+  try {
+    await done;
+  } finally {
+    clearInterval(fallback);
+    ws.close();
   }
 }
 
-/** Follows a group's live socket, recording each generation event's delay after its change. */
-async function followLive(client: ApiClient, groupId: string, delaysMs: number[]): Promise<WebSocket> {
+interface LiveEvent {
+  type: string;
+  changed_at?: number;
+  generation?: Status;
+  generations?: Status[];
+}
+
+/** Opens a group's live socket; `onEvent` gets each event with the time it arrived. */
+async function followLive(
+  client: ApiClient,
+  groupId: string,
+  onEvent: (event: LiveEvent, receivedAt: number) => void,
+): Promise<WebSocket> {
   const ticket = await client.request<{ path: string }>(`/api/groups/${groupId}/ticket`, { method: "POST" });
   if (ticket.status !== 201 && ticket.status !== 200) throw new Error(`ticket answered ${ticket.status}`);
   const ws = new WebSocket(`${client.base.replace(/^http/, "ws")}${ticket.body.path}`);
-  ws.addEventListener("message", (e) => {
-    const received = Date.now();
-    const event = JSON.parse(String(e.data)) as { type: string; changed_at?: number };
-    if (event.type === "generation" && typeof event.changed_at === "number")
-      delaysMs.push(received - event.changed_at);
-  });
+  ws.addEventListener("message", (e) => onEvent(JSON.parse(String(e.data)) as LiveEvent, Date.now()));
   await new Promise((res, rej) => {
     ws.addEventListener("open", res, { once: true });
     ws.addEventListener("error", rej, { once: true });
@@ -143,9 +181,7 @@ async function followLive(client: ApiClient, groupId: string, delaysMs: number[]
 async function runOne(client: ApiClient, prompt: string, wsDelaysMs?: number[]) {
   const t0 = performance.now();
   const { generation_id, group_id } = await client.generate(prompt, { seed: 42 });
-  const ws = wsDelaysMs ? await followLive(client, group_id, wsDelaysMs) : null;
-  await waitFor(client, generation_id);
-  ws?.close();
+  await waitForAll(client, group_id, [generation_id], wsDelaysMs);
   return { id: generation_id, wallS: (performance.now() - t0) / 1000 };
 }
 
@@ -231,13 +267,13 @@ try {
   let busyDone = false;
   const [underRender] = await Promise.all([
     poll(client, `/api/status/${busy.generation_id}`, every, () => busyDone),
-    waitFor(client, busy.generation_id).finally(() => (busyDone = true)),
+    waitForAll(client, busy.group_id, [busy.generation_id]).finally(() => (busyDone = true)),
   ]);
 
   console.log("five settings variations of one prompt...");
   const grades = ["warm", "cool", "cinematic", "vivid", "none"];
   const t0 = performance.now();
-  const created = await client.request<{ generation_ids: string[] }>("/api/comparisons", {
+  const created = await client.request<{ group_id: string; generation_ids: string[] }>("/api/comparisons", {
     method: "POST",
     body: JSON.stringify({
       mode: "settings",
@@ -249,7 +285,7 @@ try {
   const ids = created.body.generation_ids;
   if (ids.length !== grades.length)
     throw new Error(`expected ${grades.length} variations, got ${ids.length}`);
-  await Promise.all(ids.map((id) => waitFor(client, id)));
+  await waitForAll(client, created.body.group_id, ids);
   const variationsS = (performance.now() - t0) / 1000;
 
   const result = {
