@@ -4,8 +4,8 @@
  * then, after one warm-up run (music library, caches):
  *  1. prompt-to-MP4 wall time of a 15 s ad, `--runs` times (median reported), split by stage
  *     from the coordinator's own "stage done" log lines. Every wait for a generation here follows
- *     it as the web app does: on the group's live socket, with a status read every 2 s as the
- *     fallback (waitForAll). During these runs every `generation` event's delay after the change
+ *     it as the web app does, on the group's live socket, plus a status read every 2 s as a
+ *     safety net (waitForAll). During these runs every `generation` event's delay after the change
  *     it reports (`changed_at`, stamped by the coordinator when it stored the change) is recorded;
  *  2. GET /api/status latency p50/p99 with `--pollers` clients each polling every `--poll-ms`
  *     (500 ms: four times the web app's fallback rate): idle (a finished generation, for
@@ -113,13 +113,13 @@ const median = (xs: number[]) => percentile(xs, 50);
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 const ENDED = new Set(["completed", "failed", "cancelled"]);
-/** Status reads of the fallback, as the web app makes them while its socket is open (web/src/live). */
+/** The safety net's status reads: the web app's polling rate when its socket is down (web/src/live/transport.ts). */
 const FALLBACK_POLL_MS = 2000;
 
 /**
  * Resolves once every generation in `ids` (of group `groupId`) has completed, learnt as the web
  * app learns it: from the group's live socket (its snapshot, then each `generation` event carries
- * the whole view), with a status read every 2 s as the fallback. Each event's delay after the
+ * the whole view), plus a status read every 2 s as a safety net. Each event's delay after the
  * change it reports (`changed_at`) goes into `delaysMs` when given. (A poll every 100 ms per
  * generation, as this bench did before, was load of its own: 50 requests a second while five
  * variations render, answered by the same two cores.)
