@@ -63,7 +63,7 @@ const POLLED_VIEW = /^\/api\/(status|generations)\/[^/]+$/;
  * The level of a request's log line: `debug` for a status poll that succeeded, `info` for the rest.
  * A client polls a running generation a few times a second, and each line is work on the box that
  * answers the next poll (wrangler dev, 50 clients each asking every 500 ms beside an encode: p99
- * 196 ms with a line per request, 89 ms without). A failed poll, and every other request, stays
+ * 196 ms with this line per request, 89 ms without it). A failed poll, and every other request, stays
  * at info.
  */
 export function requestLogLevel(method: string, path: string, status: number): "debug" | "info" {

@@ -7,12 +7,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app, requestLogLevel } from "../src/app.ts";
 import { setLogLevel } from "../src/lib/log.ts";
 import { signUp } from "./helpers.ts";
+import { auth, generate } from "./pipeline-helpers.ts";
 
 /** Calls the app with LOG_LEVEL `level` (the tests' bindings keep it at error). */
 const callAt = (level: string, path: string, init: RequestInit) =>
   app.request(path, init, { ...env, LOG_LEVEL: level });
-
-import { auth, generate } from "./pipeline-helpers.ts";
 
 /** The `request` lines written while `run` ran. */
 async function requestLines(run: () => unknown) {
