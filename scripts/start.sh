@@ -43,6 +43,12 @@ RENDER_SECRET=$(dev_var RENDER_SECRET) PORT=$RENDER_PORT HOST=127.0.0.1 \
 pids+=($!)
 
 log "starting the worker (wrangler dev) on 127.0.0.1:$PORT"
+# wrangler dev's local trace store (X_LOCAL_OBSERVABILITY, on by default) writes every request's
+# trace into SQLite with an fsync, on the one thread that also serves the app, its Durable Objects,
+# D1 and R2: about 1.2 fsyncs and 22 writes per status poll, and the tail of every poll while a
+# render fills the disk (docs/architecture.md, "Status from memory"). Our own JSON log lines
+# already say what each request did, so it stays off unless asked for.
+export X_LOCAL_OBSERVABILITY=${X_LOCAL_OBSERVABILITY:-false}
 # RENDER_URL is passed per run (not written to .dev.vars) so two instances can run side by side.
 # Locally the cron sweep runs when asked: `curl http://127.0.0.1:$PORT/cdn-cgi/handler/scheduled`.
 setsid wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$DATA_DIR/wrangler" \

@@ -19,6 +19,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Where the app under test listens, e.g. http://127.0.0.1:8797. */
     baseUrl: string;
+    /** The app's PROMPTREEL_DATA_DIR, a fresh directory removed afterwards. */
+    dataDir: string;
   }
 }
 
@@ -54,6 +56,7 @@ export default async function setup(project: TestProject) {
     );
   }
   project.provide("baseUrl", baseUrl);
+  project.provide("dataDir", dataDir);
 
   return async () => {
     await stop(child, exited);
