@@ -7,7 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody, handleError } from "./lib/errors.ts";
-import { logger, setLogLevel } from "./lib/log.ts";
+import { requestLog } from "./lib/request-log.ts";
 import { requireJsonBodies } from "./lib/validate.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -56,33 +56,9 @@ const api = new Hono<AppEnv>()
   .route("/", exportRoutes)
   .route("/", metadataRoutes);
 
-/** A generation's view, the path clients poll while it runs (`/api/status/:id`, `/api/generations/:id`). */
-const POLLED_VIEW = /^\/api\/(status|generations)\/[^/]+$/;
-
-/**
- * The level of a request's log line: `debug` for a status poll that succeeded, `info` for the rest.
- * A client polls a running generation a few times a second, and each line is work on the box that
- * answers the next poll (wrangler dev, 50 clients each asking every 500 ms beside an encode: p99
- * 196 ms with this line per request, 89 ms without it). A failed poll, and every other request, stays
- * at info.
- */
-export function requestLogLevel(method: string, path: string, status: number): "debug" | "info" {
-  return method === "GET" && status < 400 && POLLED_VIEW.test(path) ? "debug" : "info";
-}
-
 export const app = new Hono<AppEnv>()
   .use(requestId())
-  .use(async (c, next) => {
-    setLogLevel(c.env.LOG_LEVEL);
-    const start = Date.now();
-    await next();
-    logger(c)[requestLogLevel(c.req.method, c.req.path, c.res.status)]("request", {
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Date.now() - start,
-    });
-  })
+  .use(requestLog)
   // Media links (/media/*) carry their own authorization and may carry large uploads, so they sit
   // outside the JSON API's body limit and content-type rule.
   .route("/media", mediaRoutes)

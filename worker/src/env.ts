@@ -90,6 +90,8 @@ export interface AppVariables {
   requestId: string;
   /** Set by `requireUser`. */
   user: { id: string; email: string };
+  /** Set by `polled` (lib/request-log.ts) on routes clients poll: their success is logged at debug. */
+  polled?: boolean;
 }
 
 /** The Hono environment type shared by every route module. */

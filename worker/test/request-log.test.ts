@@ -1,10 +1,10 @@
 /**
- * Every request is logged once, as JSON; a successful status poll at debug (clients poll a few times
- * a second), everything else at info.
+ * Every request is logged once, as JSON (lib/request-log.ts); a polled route's success at debug
+ * (clients poll a few times a second), everything else at info.
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { app, requestLogLevel } from "../src/app.ts";
+import { app } from "../src/app.ts";
 import { setLogLevel } from "../src/lib/log.ts";
 import { signUp } from "./helpers.ts";
 import { auth, generate } from "./pipeline-helpers.ts";
@@ -29,13 +29,25 @@ async function requestLines(run: () => unknown) {
 afterEach(() => setLogLevel(env.LOG_LEVEL));
 
 describe("request log", () => {
-  it("puts successful status polls at debug and every other request at info", () => {
-    expect(requestLogLevel("GET", "/api/status/abc", 200)).toBe("debug");
-    expect(requestLogLevel("GET", "/api/generations/abc", 304)).toBe("debug");
-    expect(requestLogLevel("GET", "/api/status/abc", 404)).toBe("info");
-    expect(requestLogLevel("DELETE", "/api/generations/abc", 200)).toBe("info");
-    expect(requestLogLevel("GET", "/api/generations", 200)).toBe("info");
-    expect(requestLogLevel("GET", "/api/generations/abc/versions", 200)).toBe("info");
+  it("puts a polled route's success at debug and every other request at info", async () => {
+    const { token } = await signUp();
+    const { generation_id } = await generate(token, "request log levels");
+    const headers = auth(token);
+    const lines = await requestLines(async () => {
+      expect((await callAt("debug", `/api/status/${generation_id}`, { headers })).status).toBe(200);
+      expect((await callAt("debug", `/api/generations/${generation_id}`, { headers })).status).toBe(200);
+      expect((await callAt("debug", "/api/generations", { headers })).status).toBe(200);
+      const versions = `/api/generations/${generation_id}/versions`;
+      expect((await callAt("debug", versions, { headers })).status).toBe(200);
+      expect((await callAt("debug", `/api/status/${generation_id}`, {})).status).toBe(401);
+    });
+    expect(lines.map((l) => [l.level, l.path, l.status])).toEqual([
+      ["debug", `/api/status/${generation_id}`, 200],
+      ["debug", `/api/generations/${generation_id}`, 200],
+      ["info", "/api/generations", 200],
+      ["info", `/api/generations/${generation_id}/versions`, 200],
+      ["info", `/api/status/${generation_id}`, 401],
+    ]);
   });
 
   it("writes a poll's line only when LOG_LEVEL is debug, and a refused poll's always", async () => {

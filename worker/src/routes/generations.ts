@@ -17,6 +17,7 @@ import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError } from "../lib/errors.ts";
 import { idempotent } from "../lib/idempotency.ts";
 import { logger } from "../lib/log.ts";
+import { polled } from "../lib/request-log.ts";
 import { jsonBody, pathParams, queryParams } from "../lib/validate.ts";
 import { deleteGenerationMedia } from "../pipeline/media-keys.ts";
 import { DEFAULT_SETTINGS, GenerationSettingsSchema, PromptSchema } from "../pipeline/settings.ts";
@@ -43,7 +44,7 @@ const ListQuerySchema = z.object({
  * details (`/generations/:id`) alike, answered from the group's coordinator (groups/status.ts).
  */
 const readOne = (auth: typeof requireUser) =>
-  createFactory<AppEnv>().createHandlers(auth, pathParams(IdParamSchema), async (c) => {
+  createFactory<AppEnv>().createHandlers(polled, auth, pathParams(IdParamSchema), async (c) => {
     const view = await statusView(
       c.env,
       new URL(c.req.url).origin,
