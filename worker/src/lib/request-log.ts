@@ -17,7 +17,7 @@ export const polled = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Writes the request's line once the response is ready (the app's first middleware). */
+/** Writes the request's line once the response is ready (app.ts mounts it next to the request id). */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   setLogLevel(c.env.LOG_LEVEL);
   const start = Date.now();
