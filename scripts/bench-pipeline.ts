@@ -24,6 +24,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { isTerminalStatus } from "../worker/src/db/schema.ts";
 import { ApiClient, type Status } from "./lib/client.ts";
 
 const { values } = parseArgs({
@@ -112,7 +113,6 @@ const percentile = (xs: number[], p: number) => {
 const median = (xs: number[]) => percentile(xs, 50);
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-const ENDED = new Set(["completed", "failed", "cancelled"]);
 /** The safety net's status reads: the web app's polling rate when its socket is down (web/src/live/transport.ts). */
 const FALLBACK_POLL_MS = 2000;
 
@@ -131,7 +131,7 @@ async function waitForAll(client: ApiClient, groupId: string, ids: string[], del
     settle = (error) => (error ? rej(error) : res());
   });
   const seen = (view: Status) => {
-    if (!left.has(view.generation_id) || !ENDED.has(view.status)) return;
+    if (!left.has(view.generation_id) || !isTerminalStatus(view.status)) return;
     if (view.status !== "completed")
       return settle(new Error(`generation ${view.generation_id} ${view.status}: ${view.error}`));
     left.delete(view.generation_id);
